@@ -1,0 +1,28 @@
+"""Runtime errors raised by builtins and engines.
+
+``IloRuntimeError`` is a plain exception carrying a code and message; the engine that
+catches it attaches the span and the ilo function name, then converts it to a
+``Diagnostic`` so the user sees one consistent error on every engine.
+"""
+
+from __future__ import annotations
+
+from ilo.diagnostics.diagnostic import Diagnostic, IloError
+from ilo.source import Span
+
+
+class IloRuntimeError(Exception):
+    def __init__(self, code: str, message: str, span: Span | None = None, function: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.span = span
+        self.function = function
+
+    def to_error(self) -> IloError:
+        notes = [f"in function '{self.function}'"] if self.function else []
+        return IloError(Diagnostic(self.code, self.message, self.span, notes=notes, function=self.function))
+
+
+def rt_error(code: str, message: str) -> IloRuntimeError:
+    return IloRuntimeError(code, message)

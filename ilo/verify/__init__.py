@@ -1,0 +1,1 @@
+"""Verifier: AST → VerifiedProgram, or IloError carrying every diagnostic at once."""
