@@ -1,0 +1,245 @@
+"""The pipeline driver and public Python API.
+
+``load(source)`` runs lex → parse → verify once and returns a ``Program`` whose functions can
+be called many times on any engine. ``run(source, func, *args)`` is the one-shot form.
+Engines are imported lazily: importing ``ilo`` or running a program on the tree engine or
+the VM never imports the JIT package, and so never imports numba.
+
+Python ↔ ilo values (see ``ilo.runtime.values``): numbers come back as ``float``, text as
+``str``, ``true``/``false`` as ``bool``, ``nil`` as ``None``, lists as ``list``, maps as
+``dict``, records as ``Record`` (fields readable as attributes), results as ``Ok``/``Err``.
+Arguments may be given as the same types; Python ``int`` is accepted for numbers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from ilo.diagnostics.diagnostic import Diagnostic, IloError
+from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.values import from_python
+from ilo.source import Source
+from ilo.types import TAny, TBool, TList, TNum, TOpt, TText, Ty
+
+ENGINES = ("tree", "vm", "jit")
+
+
+class EngineUnavailable(Exception):
+    """An engine whose package has not been built yet was asked for."""
+
+
+def engine_available(name: str) -> bool:
+    try:
+        if name == "tree":
+            return hasattr(importlib.import_module("ilo.interp"), "run")
+        if name == "vm":
+            return hasattr(importlib.import_module("ilo.vm"), "compile_program")
+        if name == "jit":
+            # Checking for the tier module does not import numba: that happens only when
+            # a loop is first compiled.
+            return importlib.util.find_spec("ilo.jit.tier") is not None
+    except ImportError:
+        return False
+    return False
+
+
+def default_engine() -> str:
+    from ilo import config
+
+    if config.ENGINE in ENGINES and engine_available(config.ENGINE):
+        return config.ENGINE
+    return "vm" if engine_available("vm") else "tree"
+
+
+class Program:
+    """A parsed and verified ilo program. Call its functions with ``call``."""
+
+    def __init__(self, verified):
+        self.verified = verified
+        self._compiled = None
+        self.last_jit_stats = None
+
+    @property
+    def source(self) -> Source:
+        return self.verified.source
+
+    @property
+    def function_names(self) -> list[str]:
+        return [f.name for f in self.verified.program.functions]
+
+    def params(self, func: str) -> list:
+        return list(self.verified.functions[func].params)
+
+    def resolve_function(self, func: str | None) -> str:
+        if func is None:
+            first = self.verified.first_function
+            if first is None:
+                raise IloError(Diagnostic("ILO-R012", "the program defines no function to run"))
+            return first
+        if func not in self.verified.functions:
+            hint = _closest(func, self.function_names)
+            raise IloError(
+                Diagnostic(
+                    "ILO-R002",
+                    f"no function named '{func}' in this program",
+                    suggestion=f"did you mean '{hint}'?" if hint else None,
+                )
+            )
+        return func
+
+    def compiled(self):
+        if self._compiled is None:
+            from ilo import vm
+
+            self._compiled = vm.compile_program(self.verified)
+        return self._compiled
+
+    def call(self, func: str | None = None, *args, engine: str | None = None, jit: bool = False,
+             jit_threshold: int | None = None):
+        """Call ``func`` (default: the first function) with Python values; return a Python value."""
+        engine = "jit" if jit else (engine or default_engine())
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        if not engine_available(engine):
+            raise EngineUnavailable(f"the {engine} engine is not built yet")
+        name = self.resolve_function(func)
+        values = [from_python(a) for a in args]
+        expected = len(self.verified.functions[name].params)
+        if len(values) != expected:
+            raise IloError(
+                Diagnostic(
+                    "ILO-T006",
+                    f"'{name}' takes {expected} argument(s), {len(values)} given",
+                    suggestion=f"signature: {_signature(self.verified.functions[name])}",
+                )
+            )
+        try:
+            if engine == "tree":
+                from ilo import interp
+
+                return interp.run(self.verified, name, values)
+            from ilo import vm
+
+            hooks = None
+            if engine == "jit":
+                from ilo.jit.tier import JitTier
+
+                hooks = JitTier(threshold=jit_threshold)
+                self.last_jit_stats = hooks.stats
+            return vm.run(self.compiled(), name, values, hooks=hooks)
+        except IloRuntimeError as e:
+            raise e.to_error() from None
+        except RecursionError:
+            raise IloError(Diagnostic("ILO-R014", "call depth exceeded (recursion too deep)")) from None
+
+
+def load(source: str, name: str = "<inline>") -> Program:
+    """Parse and verify ``source``; raise IloError with every diagnostic if it is not valid."""
+    from ilo.syntax.parser import parse
+    from ilo.verify import verify
+
+    src = Source(name, source)
+    try:
+        return Program(verify(parse(src), src))
+    except IloError as e:
+        e.source = src  # so the CLI can quote the offending line
+        raise
+
+
+def load_file(path: str | Path) -> Program:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise IloError(Diagnostic("ILO-R017", f"cannot read {path}: {e.strerror or e}")) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise IloError(Diagnostic("ILO-L001", f"{path} is not valid UTF-8 text (byte {e.start})")) from None
+    return load(text, str(path))
+
+
+def run(source: str, func: str | None = None, *args, engine: str | None = None, jit: bool = False):
+    """One-shot: load ``source`` and call ``func`` (default: the first function)."""
+    return load(source).call(func, *args, engine=engine, jit=jit)
+
+
+# ── command-line arguments ──────────────────────────────────────────────────
+
+
+def parse_cli_value(text: str, ty: Ty | None = None):
+    """Turn one command-line word into an ilo value, guided by the parameter type.
+
+    Untyped words follow the reference CLI: ``[a,b]`` or ``a,b`` is a list, ``nil``,
+    numbers, ``true``/``false``, else text. A text parameter always receives the word as
+    text; a number parameter rejects words that are not numbers.
+    """
+    if isinstance(ty, TOpt):
+        if text == "nil":
+            return None
+        ty = ty.inner
+    if isinstance(ty, TText):
+        return text
+    if isinstance(ty, TList):
+        inner = text.strip()
+        if inner.startswith("[") and inner.endswith("]"):
+            inner = inner[1:-1].strip()
+        if inner == "":
+            return []
+        return [parse_cli_value(part.strip(), ty.elem) for part in inner.split(",")]
+    if isinstance(ty, TNum):
+        value = _number(text)
+        if value is None:
+            raise IloError(Diagnostic("ILO-R016", f"expected a number, got '{text}'"))
+        return value
+    if isinstance(ty, TBool):
+        if text not in ("true", "false"):
+            raise IloError(Diagnostic("ILO-R016", f"expected true or false, got '{text}'"))
+        return text == "true"
+    # untyped (`_`, type variables, maps, records): the reference's heuristic
+    if text.startswith("[") and text.endswith("]"):
+        inner = text[1:-1].strip()
+        return [] if not inner else [parse_cli_value(p.strip()) for p in inner.split(",")]
+    if "," in text:
+        return [parse_cli_value(p.strip()) for p in text.split(",")]
+    if text == "nil":
+        return None
+    if text in ("true", "false"):
+        return text == "true"
+    value = _number(text)
+    return text if value is None else value
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if value != value or value in (float("inf"), float("-inf")) or "_" in text:
+        return None
+    return value
+
+
+def coerce_cli_args(program: Program, func: str, words: list[str]) -> list:
+    params = program.params(func)
+    values = []
+    for i, word in enumerate(words):
+        ty = params[i].ty if i < len(params) else TAny()
+        value = parse_cli_value(word, ty)
+        if isinstance(ty, TList) and not isinstance(value, list):
+            value = [value]
+        values.append(value)
+    return values
+
+
+def _signature(fn) -> str:
+    params = " ".join(f"{p.name}:{p.ty}" for p in fn.params)
+    return f"{fn.name} {params}>{fn.ret}".replace(" >", ">")
+
+
+def _closest(name: str, candidates: list[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return found[0] if found else None

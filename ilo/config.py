@@ -1,0 +1,32 @@
+"""Every ILO_* tuning knob, read in one place.
+
+| variable            | default          | meaning                                              |
+|---------------------|------------------|------------------------------------------------------|
+| ILO_ENGINE          | (unset)          | default engine for the CLI and API: tree, vm or jit  |
+| ILO_JIT_THRESHOLD   | 1000             | loop back-edges before the JIT compiles a loop       |
+| ILO_CACHE_DIR       | ~/.cache/ilo     | where compiled JIT kernels are cached on disk        |
+| ILO_NO_JIT          | (unset)          | set to 1 to make the JIT tier decline every loop     |
+| ILO_MAX_DEPTH       | 20000            | ilo call-depth limit before ILO-R014                 |
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _readenv(name: str, default, convert=str):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return convert(raw)
+    except ValueError:
+        return default
+
+
+ENGINE: str | None = _readenv("ILO_ENGINE", None)
+JIT_THRESHOLD: int = _readenv("ILO_JIT_THRESHOLD", 1000, int)
+CACHE_DIR: Path = Path(_readenv("ILO_CACHE_DIR", str(Path.home() / ".cache" / "ilo")))
+NO_JIT: bool = _readenv("ILO_NO_JIT", "0") not in ("0", "", "false")
+MAX_DEPTH: int = _readenv("ILO_MAX_DEPTH", 20000, int)
