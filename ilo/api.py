@@ -20,7 +20,7 @@ from ilo.diagnostics.diagnostic import Diagnostic, IloError
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.values import from_python
 from ilo.source import Source
-from ilo.types import TAny, TBool, TList, TNum, TOpt, TText, Ty
+from ilo.types import TAny, TBool, TFn, TList, TNum, TOpt, TText, Ty
 
 ENGINES = ("tree", "vm", "jit")
 
@@ -222,10 +222,15 @@ def _number(text: str) -> float | None:
 
 
 def coerce_cli_args(program: Program, func: str, words: list[str]) -> list:
+    from ilo.runtime.values import FnRef
+
     params = program.params(func)
     values = []
     for i, word in enumerate(words):
         ty = params[i].ty if i < len(params) else TAny()
+        if isinstance(ty, TFn) and word in program.verified.functions:
+            values.append(FnRef(word))  # `ilo prog apply sq 7`: a function passed by name
+            continue
         value = parse_cli_value(word, ty)
         if isinstance(ty, TList) and not isinstance(value, list):
             value = [value]

@@ -1,0 +1,77 @@
+"""Shared test machinery: the engine list and the one assert helper every engine test uses.
+
+Every behaviour is checked on every engine that exists: tree (reference semantics), vm, and
+jit (the VM with a JIT threshold low enough that hot loops really compile in tests).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from pathlib import Path
+
+# A low threshold so the JIT tier really compiles loops during tests. Must be set before
+# ilo.config is imported.
+os.environ.setdefault("ILO_JIT_THRESHOLD", "2")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def available_engines() -> list[str]:
+    from ilo import api
+
+    return [e for e in api.ENGINES if api.engine_available(e)]
+
+
+ENGINES = available_engines()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request) -> str:
+    return request.param
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """Run the CLI in-process; return (exit status, stdout, stderr)."""
+    from ilo.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(argv)
+        except SystemExit as e:  # argparse usage errors
+            status = e.code if isinstance(e.code, int) else 2
+    return status, out.getvalue(), err.getvalue()
+
+
+def run_program(src: str, func: str | None, words: list[str], engine: str) -> tuple[int, str, str]:
+    argv = [f"--run-{engine}", src] + ([func] if func else []) + list(words)
+    return run_cli(argv)
+
+
+def run_value(src: str, func: str | None, *args, engine: str):
+    """Call through the Python API and return the Python value."""
+    import ilo
+
+    return ilo.load(src).call(func, *args, engine=engine)
+
+
+def assert_same(src: str, func: str | None, *args):
+    """The differential oracle: every engine returns the same value (compared with its type)."""
+    from ilo.runtime.format import format_value
+
+    results = {}
+    for eng in ENGINES:
+        try:
+            v = run_value(src, func, *args, engine=eng)
+            results[eng] = ("ok", format_value(v), type(v).__name__)
+        except Exception as e:  # noqa: BLE001 - compared across engines
+            results[eng] = ("error", getattr(e, "code", type(e).__name__), "")
+    first = results[ENGINES[0]]
+    for eng, r in results.items():
+        assert r == first, f"engines disagree on {src!r} {func} {args}: {results}"
+    return first
