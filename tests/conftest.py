@@ -72,6 +72,5 @@ def assert_same(src: str, func: str | None, *args):
         except Exception as e:  # noqa: BLE001 - compared across engines
             results[eng] = ("error", getattr(e, "code", type(e).__name__), "")
     first = results[ENGINES[0]]
-    for eng, r in results.items():
-        assert r == first, f"engines disagree on {src!r} {func} {args}: {results}"
+    assert all(r == first for r in results.values()), f"engines disagree on {src!r} {func} {args}: {results}"
     return first
