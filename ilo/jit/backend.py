@@ -1,0 +1,63 @@
+"""The only module that imports numba, and only inside functions.
+
+In: a Python function object defined in a generated kernel module (see ``cache.py``).
+Out: the same function compiled by ``numba.njit(cache=True)``, plus facts about how it was
+obtained (compiled now, or loaded from numba's on-disk cache).
+
+Nothing here runs at import time, so ``import ilo`` and a VM run with no hot loop never load
+numba (checked by tests/unit/test_jit_backend.py in a fresh subprocess).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+_numba = None
+
+
+def available() -> bool:
+    """True when numba can be imported (without importing it)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def _load():
+    global _numba
+    if _numba is None:
+        t0 = time.perf_counter()
+        import numba
+
+        _numba = numba
+        _load.seconds = time.perf_counter() - t0
+    return _numba
+
+
+_load.seconds = 0.0
+
+
+def njit(pyfunc):
+    """Wrap ``pyfunc`` as a numba dispatcher with the on-disk cache enabled.
+
+    Compilation is lazy (first call); ``first_call_report`` says afterwards whether that call
+    compiled or loaded machine code from the cache.
+    """
+    numba = _load()
+    # boundscheck stays off: generated kernels index only within lengths they track
+    return numba.njit(cache=True, nogil=True)(pyfunc)
+
+
+def first_call_report(dispatcher) -> str:
+    """'compiled' or 'cache' for a numba dispatcher that has been called once."""
+    stats = getattr(dispatcher, "stats", None)
+    if stats is None:
+        return "compiled"
+    return "cache" if sum(stats.cache_hits.values()) > 0 else "compiled"
+
+
+def numba_version() -> str:
+    return _load().__version__
+
+
+def import_seconds() -> float:
+    """Seconds spent importing numba in this process (0 if never imported)."""
+    return _load.seconds

@@ -1,0 +1,75 @@
+"""What the JIT did during one run: loops compiled, their types and choices, and fallbacks.
+
+In: events recorded by ``tier.py``. Out: ``JitStats.report()`` — the text ``ilo --jit-stats``
+prints — and plain attributes tests can assert on (``compiled``, ``fallbacks``, ``entries``).
+"""
+
+from __future__ import annotations
+
+
+class LoopStats:
+    """One loop (a chunk's loop header) that the tier looked at."""
+
+    __slots__ = ("function", "header", "backend", "types", "choices", "entries", "deopts",
+                 "compile_seconds", "origin", "fallback")
+
+    def __init__(self, function: str, header: int):
+        self.function = function
+        self.header = header
+        self.backend = None  # "numba" or "python" once compiled
+        self.types: dict = {}  # register name -> type text
+        self.choices: list[str] = []  # e.g. "MSET r3 in place", "LISTAPPEND r2 -> r5 copy"
+        self.entries = 0  # kernel runs
+        self.deopts = 0  # kernel runs that handed an instruction back to the VM mid-loop
+        self.compile_seconds = 0.0
+        self.origin = None  # "compiled", "cache" (numba on-disk cache) or "python"
+        self.fallback = None  # reason the loop stays on the VM
+
+    @property
+    def label(self) -> str:
+        return f"{self.function}@{self.header}"
+
+
+class JitStats:
+    def __init__(self):
+        self.loops: dict = {}  # (function, header) -> LoopStats
+
+    def loop(self, function: str, header: int) -> LoopStats:
+        key = (function, header)
+        found = self.loops.get(key)
+        if found is None:
+            found = self.loops[key] = LoopStats(function, header)
+        return found
+
+    @property
+    def compiled(self) -> list[LoopStats]:
+        return [s for s in self.loops.values() if s.backend is not None]
+
+    @property
+    def fallbacks(self) -> list[LoopStats]:
+        return [s for s in self.loops.values() if s.fallback is not None]
+
+    @property
+    def entries(self) -> int:
+        return sum(s.entries for s in self.loops.values())
+
+    def ran(self, backend: str | None = None) -> bool:
+        """True if some kernel (of ``backend``, if given) actually ran."""
+        return any(s.entries > 0 and (backend is None or s.backend == backend) for s in self.loops.values())
+
+    def report(self) -> str:
+        if not self.loops:
+            return "jit: no loop got hot enough to compile"
+        lines = [f"jit: {len(self.compiled)} loop(s) compiled, {len(self.fallbacks)} left on the VM"]
+        for s in self.loops.values():
+            if s.backend is not None:
+                types = ", ".join(f"{k}:{v}" for k, v in s.types.items()) or "-"
+                lines.append(
+                    f"  compiled {s.label} [{s.backend}, {s.origin}, {s.compile_seconds * 1000:.1f} ms] "
+                    f"entries={s.entries} deopts={s.deopts} types: {types}"
+                )
+                for c in s.choices:
+                    lines.append(f"    {c}")
+            if s.fallback is not None:
+                lines.append(f"  fallback {s.label}: {s.fallback}")
+        return "\n".join(lines)

@@ -1,0 +1,81 @@
+"""The JIT's numba backend and kernel cache: lazy numba import, disk cache across processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+KERNEL_SRC = textwrap.dedent(
+    """
+    def kernel(n):
+        s = 0.0
+        i = 0.0
+        while i < n:
+            s = s + i
+            i = i + 1.0
+        return s
+    """
+)
+
+
+def _run(code: str, cache_dir: Path) -> dict:
+    env = dict(os.environ, ILO_CACHE_DIR=str(cache_dir), PYTHONPATH=str(REPO))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_importing_ilo_and_the_jit_cache_does_not_import_numba(tmp_path):
+    code = (
+        "import sys, json, ilo, ilo.jit.cache, ilo.jit.stats, ilo.jit.backend\n"
+        "print(json.dumps({'numba': 'numba' in sys.modules}))"
+    )
+    assert _run(code, tmp_path) == {"numba": False}
+
+
+def test_second_process_loads_the_kernel_from_the_disk_cache(tmp_path):
+    code = (
+        "import json, sys\n"
+        "from ilo.jit import cache, backend\n"
+        f"src = {KERNEL_SRC!r}\n"
+        "k = cache.load(('t', 'n'), src, 'numba')\n"
+        "v = k.func(10.0)\n"
+        "print(json.dumps({'v': v, 'origin': backend.first_call_report(k.func),"
+        " 'numba': 'numba' in sys.modules}))"
+    )
+    first = _run(code, tmp_path)
+    second = _run(code, tmp_path)
+    assert first == {"v": 45.0, "origin": "compiled", "numba": True}
+    assert second == {"v": 45.0, "origin": "cache", "numba": True}
+    assert len(list((tmp_path / "kernels").glob("k_*.py"))) == 1
+
+
+def test_memory_cache_returns_the_same_kernel(tmp_path, monkeypatch):
+    from ilo.jit import cache
+
+    monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path))
+    src = "def kernel(x):\n    return x + 1.0\n"
+    a = cache.load(("mem", 1), src, "python")
+    b = cache.load(("mem", 1), src, "python")
+    assert a is b and a.func(1.0) == 2.0
+    path = cache.write_module(src)
+    mtime = path.stat().st_mtime_ns
+    cache.write_module(src)  # identical text: the file (and numba's cache beside it) is kept
+    assert path.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.parametrize("n", [0, 3])
+def test_python_backend_never_needs_numba(tmp_path, monkeypatch, n):
+    from ilo.jit import cache
+
+    monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path))
+    k = cache.load(("py", n), KERNEL_SRC, "python")
+    assert k.func(float(n)) == sum(range(n))
