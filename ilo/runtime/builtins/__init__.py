@@ -1,7 +1,14 @@
-"""Builtin implementations, one module per family; importing this package registers them all."""
+"""Builtin implementations, one module per family; importing this package registers them all.
 
-from ilo.runtime.builtins import registry
+``registry`` holds the table (``BuiltinSpec`` per builtin); the family modules below fill it
+through ``@builtin``. Everything else — the verifier's signatures, the engines' dispatch, the
+JIT verdicts, ``ilo -ai`` and the README table — reads the table, never the modules.
+"""
 
-FAMILIES: tuple[str, ...] = ()
+from ilo.runtime.builtins import higher, io, jsonfmt, lists, maps, numeric, registry, text
+
+FAMILIES: tuple[str, ...] = ("numeric", "text", "lists", "maps", "higher", "io", "jsonfmt")
+
+_MODULES = (numeric, text, lists, maps, higher, io, jsonfmt)
 
 __all__ = ["registry", "FAMILIES"]

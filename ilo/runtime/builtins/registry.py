@@ -43,6 +43,9 @@ class BuiltinSpec:
     example: str = ""
     pure: bool = True  # False for I/O, randomness, time
     jit: str = "vm"  # JIT verdict: "kernel" (the JIT can emit it) or "vm" (loops using it stay in the VM)
+    # True when the builtin takes any number of arguments from its shortest overload up
+    # (``fmt``); extra arguments beyond the longest overload are typed as its last parameter.
+    variadic: bool = False
 
     @property
     def arities(self) -> tuple[int, ...]:
@@ -68,6 +71,7 @@ def builtin(
     example: str = "",
     pure: bool = True,
     jit: str = "vm",
+    variadic: bool = False,
 ):
     """Register the decorated function as builtin ``name`` with the given overloads."""
 
@@ -84,6 +88,7 @@ def builtin(
             example=example,
             pure=pure,
             jit=jit,
+            variadic=variadic,
         )
         for alias in aliases:
             ALIASES[alias] = name

@@ -1,0 +1,250 @@
+"""JSON builtins (``jdmp``, ``jpar``, ``jpth``) and the JSON text helpers ``io`` reuses.
+
+In: runtime values or JSON text. Out: JSON text, or parsed values (objects become
+``Record("json", ...)``, fields in key order, as the reference's sorted JSON maps give them).
+Output follows the reference's serde_json: compact, object keys sorted, no escaping of
+non-ASCII, floats in shortest form (``1.5``, ``1e20``, ``0.00001``). ``jdmp`` writes whole
+numbers below 1e15 as integers; ``wr ... "json"`` writes every number as a float (``1.0``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from decimal import Decimal
+
+from ilo.runtime.builtins._support import debug, fail
+from ilo.runtime.builtins.registry import builtin
+from ilo.runtime.format import format_value
+from ilo.runtime.values import Err, FnRef, Ok, Record
+
+
+class _Raw(str):
+    """A JSON token already rendered (a number or ``null``)."""
+
+
+_NULL = _Raw("null")
+
+
+def ryu(x: float) -> str:
+    """A finite float in the shortest round-trip form Rust's ryu prints (serde_json numbers)."""
+    if x == 0.0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
+    sign = "-" if x < 0 else ""
+    _, digits_t, exp = Decimal(repr(abs(x))).normalize().as_tuple()
+    digits = "".join(map(str, digits_t))
+    length = len(digits)
+    point = length + exp  # the value is 0.<digits> * 10**point
+    if 0 <= exp and point <= 16:
+        body = digits + "0" * exp + ".0"
+    elif 0 < point <= 16:
+        body = digits[:point] + "." + digits[point:]
+    elif -5 < point <= 0:
+        body = "0." + "0" * -point + digits
+    elif length == 1:
+        body = f"{digits}e{point - 1}"
+    else:
+        body = f"{digits[0]}.{digits[1:]}e{point - 1}"
+    return sign + body
+
+
+def _dump_number(n: float) -> _Raw:
+    if not math.isfinite(n):
+        return _NULL
+    if n == int(n) and abs(n) < 1e15:
+        return _Raw(str(int(n)))
+    return _Raw(ryu(n))
+
+
+def dump_tree(v):
+    """An ilo value as a JSON tree the way ``jdmp`` sees it (records/maps → objects, results unwrap)."""
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, float):
+        return _dump_number(v)
+    if isinstance(v, list):
+        return [dump_tree(x) for x in v]
+    if isinstance(v, dict):
+        return {k: dump_tree(x) for k, x in v.items()}
+    if isinstance(v, Record):
+        return {k: dump_tree(x) for k, x in v.fields.items()}
+    if isinstance(v, (Ok, Err)):
+        return dump_tree(v.value)
+    if isinstance(v, FnRef):
+        return f"<fn:{v.name}>"
+    return str(v)
+
+
+def float_tree(v):
+    """An ilo value as a JSON tree the way ``wr path v "json"`` sees it: every number a float,
+    maps as objects, and anything else that JSON cannot hold written as its display text."""
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, float):
+        return _Raw(ryu(v)) if math.isfinite(v) else _NULL
+    if isinstance(v, list):
+        return [float_tree(x) for x in v]
+    if isinstance(v, dict):
+        return {k: float_tree(x) for k, x in v.items()}
+    return format_value(v)
+
+
+def _parsed_tree(x):
+    """A tree from ``json.loads`` output, numbers rendered as serde_json re-renders them."""
+    if isinstance(x, bool) or x is None or isinstance(x, str):
+        return x
+    if isinstance(x, int):
+        return _Raw(str(x)) if -(2**63) <= x < 2**64 else _Raw(ryu(float(x)))
+    if isinstance(x, float):
+        return _Raw(ryu(x))
+    if isinstance(x, list):
+        return [_parsed_tree(e) for e in x]
+    return {k: _parsed_tree(e) for k, e in x.items()}
+
+
+def _text(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)
+
+
+def render(tree, indent: int | None = None, depth: int = 0) -> str:
+    """A JSON tree as text: compact, or serde_json's pretty layout with ``indent`` spaces."""
+    if isinstance(tree, _Raw):
+        return str(tree)
+    if tree is None:
+        return "null"
+    if tree is True:
+        return "true"
+    if tree is False:
+        return "false"
+    if isinstance(tree, str):
+        return _text(tree)
+    if isinstance(tree, list):
+        parts = [render(x, indent, depth + 1) for x in tree]
+        open_, close = "[", "]"
+    else:
+        sep = ": " if indent is not None else ":"
+        parts = [_text(k) + sep + render(tree[k], indent, depth + 1) for k in sorted(tree)]
+        open_, close = "{", "}"
+    if not parts:
+        return open_ + close
+    if indent is None:
+        return open_ + ",".join(parts) + close
+    pad, inner = " " * (indent * depth), " " * (indent * (depth + 1))
+    return open_ + "\n" + ",\n".join(inner + p for p in parts) + "\n" + pad + close
+
+
+class JsonError(Exception):
+    """JSON text that does not parse; the message is worded like serde_json's."""
+
+
+_PY_TO_SERDE = (
+    ("Extra data", "trailing characters"),
+    ("Expecting property name enclosed in double quotes", "key must be a string"),
+    ("Expecting ':' delimiter", "expected `:`"),
+    ("Expecting ',' delimiter", "expected `,` or a closing bracket"),
+    ("Illegal trailing comma", "trailing comma"),
+    ("Unterminated string", "EOF while parsing a string"),
+    ("Invalid control character", "control character (\\u0000-\\u001F) found while parsing a string"),
+    ("Invalid \\escape", "invalid escape"),
+    ("Invalid \\uXXXX escape", "invalid escape"),
+)
+
+
+def _reject_constant(name: str):
+    raise JsonError(f"expected value (JSON has no {name})")
+
+
+def loads(text: str):
+    """Parse JSON text into plain Python data, or raise ``JsonError`` with a serde-like message."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        what = e.msg
+        for py, serde in _PY_TO_SERDE:
+            if e.msg.startswith(py):
+                what = serde
+                break
+        if e.msg.startswith("Expecting value"):
+            at_end = not text[e.pos :].strip()
+            what = "EOF while parsing a value" if at_end else "expected value"
+        raise JsonError(f"{what} at line {e.lineno} column {e.colno}") from None
+    except RecursionError:
+        raise JsonError("recursion limit exceeded") from None
+
+
+def to_value(x):
+    """Plain parsed JSON → ilo value: objects become ``json`` records, numbers floats."""
+    if isinstance(x, bool) or x is None or isinstance(x, str):
+        return x
+    if isinstance(x, (int, float)):
+        return float(x)
+    if isinstance(x, list):
+        return [to_value(e) for e in x]
+    return Record("json", {k: to_value(x[k]) for k in sorted(x)})
+
+
+def parse_json_value(text: str):
+    """JSON text → ilo value, or raise ``JsonError``."""
+    return to_value(loads(text))
+
+
+@builtin(
+    "jdmp",
+    "_ > t",
+    doc="Serialise any value to compact JSON text (records and maps become objects).",
+    example='jdmp [1 2 3]  -- "[1,2,3]"',
+)
+def jdmp(v):
+    return render(dump_tree(v))
+
+
+@builtin(
+    "jpar",
+    "t > R _ t",
+    doc="Parse JSON text: ~value (objects become records of type json) or ^message.",
+    example='r=jpar! "{\\"x\\":1}";r.x  -- 1',
+)
+def jpar(text):
+    if not isinstance(text, str):
+        raise fail(f"jpar requires text, got {debug(text)}")
+    try:
+        return Ok(parse_json_value(text))
+    except JsonError as e:
+        return Err(str(e))
+
+
+_INDEX = re.compile(r"\+?[0-9]+")
+
+
+def _step(current, key: str):
+    """One path step; a key that reads as an index only ever indexes an array, as in the reference."""
+    if _INDEX.fullmatch(key) and int(key) < 2**64:
+        if isinstance(current, list) and int(key) < len(current):
+            return True, current[int(key)]
+        return False, None
+    if isinstance(current, dict) and key in current:
+        return True, current[key]
+    return False, None
+
+
+@builtin(
+    "jpth",
+    "t, t > R t t",
+    doc="Look up a dot-separated path (keys and array indices) in JSON text; ~found value as text.",
+    example='jpth "{\\"a\\":[5,6]}" "a.1"  -- ~6',
+)
+def jpth(text, path):
+    if not (isinstance(text, str) and isinstance(path, str)):
+        raise fail("jpth requires two text args")
+    try:
+        current = loads(text)
+    except JsonError as e:
+        return Err(str(e))
+    for key in path.split("."):
+        found, current = _step(current, key)
+        if not found:
+            return Err(f"key not found: {key}")
+    if isinstance(current, str):
+        return Ok(current)
+    return Ok(render(_parsed_tree(current)))

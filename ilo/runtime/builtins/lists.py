@@ -1,0 +1,237 @@
+"""Sequence builtins on lists and text: ``len has hd tl rev srt unq slc flat``.
+
+In: a list or text (``len`` also takes a map). Out: a new value; arguments are never
+mutated. Text is handled per character (Unicode scalar), except ``len``, which counts
+UTF-8 bytes as the reference does. ``srt`` with a key function is here too, so it gets
+the engine's ``call`` callback like the other higher-order builtins.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from ilo.runtime.builtins._support import as_index, debug, fail, fn_arg, is_num
+from ilo.runtime.builtins.registry import builtin
+from ilo.runtime.values import Err, FnRef, Ok, Record, values_equal
+
+
+@builtin(
+    "len",
+    "t > n",
+    "L a > n",
+    "M k v > n",
+    aliases=("length",),
+    doc="Length: bytes of UTF-8 text, elements of a list, or entries of a map.",
+    example='len "héllo"  -- 6',
+    jit="kernel",
+)
+def len_(x):
+    if isinstance(x, str):
+        return float(len(x) if x.isascii() else len(x.encode("utf-8", "surrogatepass")))
+    if isinstance(x, (list, dict)):
+        return float(len(x))
+    raise fail(f"len requires string, list, or map, got {debug(x)}")
+
+
+@builtin(
+    "has",
+    "L a, _ > b",
+    "t, _ > b",
+    aliases=("contains",),
+    doc="Membership: an equal element in a list, or a substring in text.",
+    example="has [1 2 3] 2  -- true",
+)
+def has(xs, v):
+    if isinstance(xs, list):
+        return any(values_equal(x, v) for x in xs)
+    if isinstance(xs, str):
+        if not isinstance(v, str):
+            raise fail(f"has: text search requires text needle, got {debug(v)}")
+        return v in xs
+    raise fail(f"has requires a list or text, got {debug(xs)}")
+
+
+@builtin(
+    "hd",
+    "L a > a",
+    "t > t",
+    aliases=("head",),
+    doc="First element of a list, or first character of text; empty input is an error.",
+    example="hd [7 8 9]  -- 7",
+    jit="kernel",
+)
+def hd(xs):
+    if isinstance(xs, list):
+        if not xs:
+            raise fail("hd: empty list")
+        return xs[0]
+    if isinstance(xs, str):
+        if not xs:
+            raise fail("hd: empty text")
+        return xs[0]
+    raise fail(f"hd requires a list or text, got {debug(xs)}")
+
+
+@builtin(
+    "tl",
+    "L a > L a",
+    "t > t",
+    aliases=("tail",),
+    doc="Everything after the first element or character; empty input is an error.",
+    example="tl [7 8 9]  -- [8, 9]",
+)
+def tl(xs):
+    if isinstance(xs, (list, str)):
+        if not xs:
+            raise fail(f"tl: empty {'list' if isinstance(xs, list) else 'text'}")
+        return xs[1:]
+    raise fail(f"tl requires a list or text, got {debug(xs)}")
+
+
+@builtin(
+    "rev",
+    "L a > L a",
+    "t > t",
+    aliases=("reverse",),
+    doc="Reverse a list or the characters of text.",
+    example='rev "abc"  -- cba',
+)
+def rev(xs):
+    if isinstance(xs, (list, str)):
+        return xs[::-1]
+    raise fail(f"rev requires a list or text, got {debug(xs)}")
+
+
+def _cmp_partial(a, b) -> int:
+    # Rust's partial_cmp(...).unwrap_or(Equal): NaN compares equal to everything.
+    if a < b:
+        return -1
+    if a > b:
+        return 1
+    return 0
+
+
+def _cmp_keys(ka, kb) -> int:
+    if (is_num(ka) and is_num(kb)) or (isinstance(ka, str) and isinstance(kb, str)):
+        return _cmp_partial(ka, kb)
+    return 0  # keys of different kinds keep their order, as in the reference
+
+
+def _sort_plain(xs):
+    if isinstance(xs, str):
+        return "".join(sorted(xs))
+    if not isinstance(xs, list):
+        raise fail(f"srt requires a list or text, got {debug(xs)}")
+    if not xs:
+        return []
+    if all(is_num(x) for x in xs):
+        if any(x != x for x in xs):
+            return sorted(xs, key=functools.cmp_to_key(_cmp_partial))
+        return sorted(xs)
+    if all(isinstance(x, str) for x in xs):
+        return sorted(xs)
+    raise fail("srt: list must contain all numbers or all text")
+
+
+@builtin(
+    "srt",
+    "L a > L a",
+    "t > t",
+    "F a _, L a > L a",
+    aliases=("sort",),
+    needs_call=True,
+    doc="Sort a list of numbers or of text (or the characters of text); with a function first, sort by its key.",
+    example="srt [3 1 2]  -- [1, 2, 3]",
+)
+def srt(call, first, *rest):
+    if not rest:
+        return _sort_plain(first)
+    fn = fn_arg("srt", first)
+    xs = rest[0]
+    if not isinstance(xs, list):
+        raise fail(f"srt: second arg must be a list, got {debug(xs)}")
+    keyed = [(call(fn, [x]), x) for x in xs]
+    keyed.sort(key=functools.cmp_to_key(lambda p, q: _cmp_keys(p[0], q[0])))
+    return [x for _, x in keyed]
+
+
+def _dedup_key(v):
+    """A hashable identity for ``unq``: equal-looking values of different types stay apart,
+    and every NaN counts as one value (the reference compares debug text)."""
+    if isinstance(v, float):
+        return ("n", repr(v))
+    if v is None or isinstance(v, (bool, str)):
+        return (type(v).__name__, v)
+    if isinstance(v, list):
+        return ("L", tuple(_dedup_key(x) for x in v))
+    if isinstance(v, dict):
+        return ("M", tuple((k, _dedup_key(v[k])) for k in sorted(v)))
+    if isinstance(v, Record):
+        return ("rec", v.type_name, tuple((k, _dedup_key(x)) for k, x in v.fields.items()))
+    if isinstance(v, (Ok, Err)):
+        return (type(v).__name__, _dedup_key(v.value))
+    if isinstance(v, FnRef):
+        return ("F", v.name)
+    return ("?", repr(v))
+
+
+@builtin(
+    "unq",
+    "L a > L a",
+    "t > t",
+    aliases=("unique",),
+    doc="Drop repeated elements or characters, keeping first occurrences in order.",
+    example='unq "banana"  -- ban',
+)
+def unq(xs):
+    if isinstance(xs, str):
+        return "".join(dict.fromkeys(xs))
+    if not isinstance(xs, list):
+        raise fail(f"unq requires a list or text, got {debug(xs)}")
+    seen, out = set(), []
+    for x in xs:
+        k = _dedup_key(x)
+        if k not in seen:
+            seen.add(k)
+            out.append(x)
+    return out
+
+
+@builtin(
+    "slc",
+    "L a, n, n > L a",
+    "t, n, n > t",
+    aliases=("slice",),
+    doc="Elements or characters from index a up to (not including) b, clamped to the bounds.",
+    example="slc [1 2 3 4] 1 3  -- [2, 3]",
+)
+def slc(xs, a, b):
+    if not is_num(a):
+        raise fail(f"slc: start index must be a number, got {debug(a)}")
+    if not is_num(b):
+        raise fail(f"slc: end index must be a number, got {debug(b)}")
+    if not isinstance(xs, (list, str)):
+        raise fail(f"slc requires a list or text, got {debug(xs)}")
+    end = min(as_index(b), len(xs))
+    start = min(as_index(a), end)
+    return xs[start:end]
+
+
+@builtin(
+    "flat",
+    "L (L a) > L a",
+    "_ > L _",
+    aliases=("flatten",),
+    doc="Flatten one level: inner lists are spliced in, other elements kept.",
+    example="flat [[1 2] [3]]  -- [1, 2, 3]",
+)
+def flat(xs):
+    if not isinstance(xs, list):
+        raise fail(f"flat: arg must be a list, got {debug(xs)}")
+    out = []
+    for x in xs:
+        if isinstance(x, list):
+            out.extend(x)
+        else:
+            out.append(x)
+    return out

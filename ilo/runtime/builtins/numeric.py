@@ -1,0 +1,204 @@
+"""Number builtins: conversion (``str``, ``num``), arithmetic helpers, aggregates, randomness, time.
+
+In: floats (and text for ``num``, lists for ``sum``/``avg``). Out: floats, text or results.
+Rounding and min/max follow Rust's f64 methods, which the reference uses: ``rou`` rounds
+half away from zero, ``min``/``max`` ignore a NaN operand, ``mod`` keeps the dividend's sign.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import time
+
+from ilo.runtime.builtins._support import as_i64, debug, fail, is_num
+from ilo.runtime.builtins.registry import builtin
+from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.format import format_number
+from ilo.runtime.values import Err, Ok
+
+# Rust's f64 grammar: no surrounding whitespace and no `_` separators, unlike Python's float().
+_RUST_FLOAT = re.compile(r"[+-]?(?:inf|infinity|nan|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)", re.IGNORECASE)
+
+
+def _need_num(name: str, v) -> float:
+    if not is_num(v):
+        raise fail(f"{name} requires a number, got {debug(v)}")
+    return v
+
+
+@builtin(
+    "str",
+    "n > t",
+    aliases=("string",),
+    doc="Number to text; whole numbers print without a decimal point.",
+    example="str 42  -- 42",
+    jit="kernel",
+)
+def str_(n):
+    return format_number(_need_num("str", n))
+
+
+@builtin(
+    "num",
+    "t > R n t",
+    aliases=("number",),
+    doc="Parse text as a number: ~number, or ^the text itself when it is not one.",
+    example='num "3.5"  -- ~3.5',
+)
+def num(s):
+    if not isinstance(s, str):
+        raise fail(f"num requires text, got {debug(s)}")
+    if _RUST_FLOAT.fullmatch(s):
+        return Ok(float(s))
+    return Err(s)
+
+
+@builtin("abs", "n > n", doc="Absolute value.", example="abs -3  -- 3", jit="kernel")
+def abs_(n):
+    return abs(_need_num("abs", n))
+
+
+def _integral(name: str, fn, n):
+    n = _need_num(name, n)
+    if not math.isfinite(n):
+        return n
+    # Python's floor/ceil return ints, which lose the sign of a zero result (`cel -0.5` is -0).
+    return math.copysign(float(fn(n)), n) if -1.0 < n < 1.0 else float(fn(n))
+
+
+@builtin("flr", "n > n", aliases=("floor",), doc="Round down to a whole number.", example="flr 2.7  -- 2", jit="kernel")
+def flr(n):
+    return _integral("flr", math.floor, n)
+
+
+@builtin("cel", "n > n", aliases=("ceil",), doc="Round up to a whole number.", example="cel 2.1  -- 3", jit="kernel")
+def cel(n):
+    return _integral("cel", math.ceil, n)
+
+
+def round_half_away(n: float) -> float:
+    """Rust's ``f64::round``; Python's ``round`` would round halves to even."""
+    if not math.isfinite(n):
+        return n
+    whole = float(math.trunc(n))
+    if abs(n - whole) >= 0.5:  # exact: n - trunc(n) never rounds
+        whole += math.copysign(1.0, n)
+    return math.copysign(whole, n) if whole == 0.0 else whole
+
+
+@builtin(
+    "rou",
+    "n > n",
+    aliases=("round",),
+    doc="Round to the nearest whole number, halves away from zero.",
+    example="rou 2.5  -- 3",
+    jit="kernel",
+)
+def rou(n):
+    return round_half_away(_need_num("rou", n))
+
+
+def _two_nums(name: str, a, b) -> tuple[float, float]:
+    if not (is_num(a) and is_num(b)):
+        raise fail(f"{name} requires two numbers")
+    return a, b
+
+
+@builtin("min", "n, n > n", doc="The smaller of two numbers.", example="min 3 7  -- 3", jit="kernel")
+def min_(a, b):
+    a, b = _two_nums("min", a, b)
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return a if a <= b else b
+
+
+@builtin("max", "n, n > n", doc="The larger of two numbers.", example="max 3 7  -- 7", jit="kernel")
+def max_(a, b):
+    a, b = _two_nums("max", a, b)
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return a if a >= b else b
+
+
+@builtin(
+    "mod",
+    "n, n > n",
+    doc="Remainder of a divided by b, with the sign of a; a zero divisor is an error.",
+    example="mod 7 3  -- 1",
+    jit="kernel",
+)
+def mod(a, b):
+    a, b = _two_nums("mod", a, b)
+    if b == 0.0:
+        raise IloRuntimeError("ILO-R003", "modulo by zero")
+    if math.isinf(a):
+        return math.nan
+    return math.fmod(a, b)
+
+
+def _numbers(name: str, xs) -> list[float]:
+    if not isinstance(xs, list):
+        raise fail(f"{name}: arg must be a list, got {debug(xs)}")
+    for x in xs:
+        if not is_num(x):
+            raise fail(f"{name}: list elements must be numbers, got {debug(x)}")
+    return xs
+
+
+def _total(xs: list[float]) -> float:
+    # Left-to-right like the reference (no compensated summation).
+    total = 0.0
+    for x in xs:
+        total += x
+    return total
+
+
+@builtin("sum", "L n > n", "_ > n", doc="Sum of a list of numbers (0 for an empty list).", example="sum [1 2 3]  -- 6")
+def sum_(xs):
+    return _total(_numbers("sum", xs))
+
+
+@builtin(
+    "avg",
+    "L n > n",
+    "_ > n",
+    aliases=("average",),
+    doc="Mean of a non-empty list of numbers.",
+    example="avg [2 4 6]  -- 4",
+)
+def avg(xs):
+    if isinstance(xs, list) and not xs:
+        raise fail("avg: cannot average an empty list")
+    xs = _numbers("avg", xs)
+    return _total(xs) / len(xs)
+
+
+@builtin(
+    "rnd",
+    "> n",
+    "n, n > n",
+    aliases=("random",),
+    doc="No arguments: a random number in [0, 1). Two: a random whole number from a to b inclusive.",
+    example="rnd 1 6",
+    pure=False,
+)
+def rnd(*args):
+    if not args:
+        return random.random()
+    if len(args) != 2 or not (is_num(args[0]) and is_num(args[1])):
+        raise fail("rnd requires two numbers")
+    lo, hi = as_i64(args[0]), as_i64(args[1])
+    if lo > hi:
+        raise fail(f"rnd: lower bound {lo} > upper bound {hi}")
+    return float(random.randint(lo, hi))
+
+
+@builtin("now", "> n", doc="Current Unix time in seconds, with a fraction.", example="now", pure=False)
+def now():
+    return time.time()
