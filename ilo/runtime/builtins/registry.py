@@ -29,7 +29,7 @@ class Signature:
     ret: Ty
 
     def __str__(self) -> str:
-        return " ".join(map(str, self.params)) + (" > " if self.params else "> ") + str(self.ret)
+        return ", ".join(map(str, self.params)) + (" > " if self.params else "> ") + str(self.ret)
 
 
 @dataclass(frozen=True, slots=True)
