@@ -1,0 +1,183 @@
+"""Expression evaluation for the tree interpreter (one ``eval_<node>`` per expression kind).
+
+In: an ``ast.Expr`` and the current ``Frame``. Out: a runtime value, or ``IloRuntimeError``
+with the node's span. ``ExprEvaluator`` is a mixin of ``Interpreter``: it relies on
+``self.eval`` (the dispatch table), ``self.exec_body``, ``self.call_expr`` and the program
+tables that the interpreter sets up. Semantics follow the reference tree interpreter.
+"""
+
+from __future__ import annotations
+
+from ilo.interp.frames import MISSING
+from ilo.interp.operators import BINARY, unary
+from ilo.interp.signals import BreakSignal, ContinueSignal, ReturnSignal
+from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.values import Err, FnRef, Ok, Record, truthy, type_name, values_equal
+from ilo.syntax import ast
+from ilo.types import TBool, TList, TNum, TText
+
+# A type pattern (`n v:`) tests for one of these runtime types; other types never match.
+_PATTERN_TYPES = {TNum: float, TText: str, TBool: bool, TList: list}
+
+
+class ExprEvaluator:
+    def eval_lit(self, e: ast.Lit, frame):
+        return e.value
+
+    def eval_ref(self, e: ast.Ref, frame):
+        v = frame.lookup(e.name)
+        if v is not MISSING:
+            return v
+        fn = self.function_value(e.name)
+        if fn is None:
+            raise IloRuntimeError("ILO-R001", f"undefined variable: {e.name}", e.span)
+        return fn
+
+    def eval_field(self, e: ast.Field, frame):
+        obj = self.eval[type(e.obj)](e.obj, frame)
+        if obj is None and e.safe:
+            return None
+        if type(obj) is Record:
+            try:
+                return obj.fields[e.name]
+            except KeyError:
+                raise IloRuntimeError("ILO-R005", f"no field '{e.name}' on record", e.span) from None
+        raise IloRuntimeError(
+            "ILO-R005", f"cannot access field '{e.name}' on {type_name(obj)} (not a record)", e.span
+        )
+
+    def eval_index(self, e: ast.Index, frame):
+        obj = self.eval[type(e.obj)](e.obj, frame)
+        if obj is None and e.safe:
+            return None
+        if type(obj) is list:
+            if 0 <= e.index < len(obj):
+                return obj[e.index]
+            raise IloRuntimeError(
+                "ILO-R006", f"list index {e.index} out of bounds (len {len(obj)})", e.span
+            )
+        raise IloRuntimeError("ILO-R006", f"index access on {type_name(obj)} (not a list)", e.span)
+
+    def eval_binop(self, e: ast.BinOp, frame):
+        ev = self.eval
+        op = e.op
+        left = ev[type(e.left)](e.left, frame)
+        # `&` and `|` short-circuit and give back an operand, not a bool (as the reference).
+        if op == "&":
+            return ev[type(e.right)](e.right, frame) if truthy(left) else left
+        if op == "|":
+            return left if truthy(left) else ev[type(e.right)](e.right, frame)
+        right = ev[type(e.right)](e.right, frame)
+        try:
+            fn = BINARY[op]
+        except KeyError:
+            raise IloRuntimeError("ILO-R013", f"unknown binary operator '{op}'", e.span) from None
+        return fn(left, right, e)
+
+    def eval_unary(self, e: ast.Unary, frame):
+        return unary(e.op, self.eval[type(e.operand)](e.operand, frame), e)
+
+    def eval_ok(self, e: ast.OkExpr, frame):
+        return Ok(self.eval[type(e.value)](e.value, frame))
+
+    def eval_err(self, e: ast.ErrExpr, frame):
+        return Err(self.eval[type(e.value)](e.value, frame))
+
+    def eval_list(self, e: ast.ListExpr, frame):
+        ev = self.eval
+        return [ev[type(item)](item, frame) for item in e.items]
+
+    def eval_record(self, e: ast.RecordExpr, frame):
+        ev = self.eval
+        given = {name: ev[type(x)](x, frame) for name, x in e.fields}
+        typedef = self.vp.records.get(e.type_name)
+        if typedef is None:
+            return Record(e.type_name, given)
+        # Fields are kept in declaration order, whatever order the constructor used.
+        fields = {p.name: given.pop(p.name) for p in typedef.fields if p.name in given}
+        fields.update(given)
+        return Record(e.type_name, fields)
+
+    def eval_match(self, e: ast.MatchExpr, frame):
+        # `?{...}` without a subject matches nil, exactly as the reference does.
+        subject = None if e.subject is None else self.eval[type(e.subject)](e.subject, frame)
+        for arm in e.arms:
+            bindings = match_pattern(arm.pattern, subject)
+            if bindings is None:
+                continue
+            frame.push(bindings)
+            try:
+                return self.exec_body(arm.body, frame)
+            except (ReturnSignal, BreakSignal) as s:
+                # In value position every way out of the arm just gives its value.
+                return s.value
+            except ContinueSignal:
+                return None
+            finally:
+                frame.pop()
+        return None
+
+    def eval_nil_coalesce(self, e: ast.NilCoalesce, frame):
+        v = self.eval[type(e.value)](e.value, frame)
+        return self.eval[type(e.default)](e.default, frame) if v is None else v
+
+    def eval_with(self, e: ast.With, frame):
+        obj = self.eval[type(e.obj)](e.obj, frame)
+        if type(obj) is not Record:
+            raise IloRuntimeError("ILO-R008", f"'with' needs a record, got {type_name(obj)}", e.span)
+        fields = dict(obj.fields)
+        ev = self.eval
+        for name, x in e.updates:
+            fields[name] = ev[type(x)](x, frame)
+        return Record(obj.type_name, fields)
+
+    def eval_ternary(self, e: ast.Ternary, frame):
+        ev = self.eval
+        branch = e.then if truthy(ev[type(e.cond)](e.cond, frame)) else e.otherwise
+        return ev[type(branch)](branch, frame)
+
+    def function_value(self, name: str):
+        """A function name used as a value: ``FnRef``, or None if ``name`` names no function."""
+        if name in self.vp.functions or name in self.vp.tools:
+            return FnRef(name)
+        canonical = self.builtin_name(name)
+        return None if canonical is None else FnRef(canonical)
+
+
+def match_pattern(pattern: ast.Pattern, value) -> dict | None:
+    """The bindings a match arm introduces if ``pattern`` matches ``value``, else None."""
+    kind = type(pattern)
+    if kind is ast.PWild:
+        return {}
+    if kind is ast.PLit:
+        return {} if values_equal(pattern.value, value) else None
+    if kind is ast.POk or kind is ast.PErr:
+        wanted = Ok if kind is ast.POk else Err
+        if type(value) is not wanted:
+            return None
+        return {} if pattern.binding == "_" else {pattern.binding: value.value}
+    if kind is ast.PType:
+        py_type = _PATTERN_TYPES.get(type(pattern.ty))
+        if py_type is None or type(value) is not py_type:
+            return None
+        return {} if pattern.binding == "_" else {pattern.binding: value}
+    raise IloRuntimeError("ILO-R013", f"unknown pattern kind {kind.__name__}", getattr(pattern, "span", None))
+
+
+EXPR_HANDLERS = {
+    ast.Lit: "eval_lit",
+    ast.Ref: "eval_ref",
+    ast.Field: "eval_field",
+    ast.Index: "eval_index",
+    ast.Call: "eval_call",
+    ast.BinOp: "eval_binop",
+    ast.Unary: "eval_unary",
+    ast.OkExpr: "eval_ok",
+    ast.ErrExpr: "eval_err",
+    ast.ListExpr: "eval_list",
+    ast.RecordExpr: "eval_record",
+    ast.MatchExpr: "eval_match",
+    ast.NilCoalesce: "eval_nil_coalesce",
+    ast.With: "eval_with",
+    ast.Ternary: "eval_ternary",
+}

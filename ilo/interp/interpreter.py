@@ -1,0 +1,392 @@
+"""The tree-walking interpreter: the reference semantics every other engine is checked against.
+
+In: a ``VerifiedProgram``, a function name and ilo runtime values (``ilo.runtime.values``).
+Out: the function's value, or ``IloRuntimeError`` carrying a code, a span and the ilo
+function it happened in (``ilo.api`` turns it into an ``IloError``). Entry point: ``run``.
+
+Semantics follow the reference tree interpreter (``src/interpreter/mod.rs``) including its
+corners, which other engines must reproduce:
+
+- a body's value is the value of its last statement that *has* one: ``x=...``, a braced
+  guard whose condition is false and a match where no arm matched have none (so they leave
+  the previous value in place); an empty body, or none at all, gives nil;
+- a braceless guard returns from the function; ``cond{...}`` runs and continues (its value
+  is the body's); ``cond{a}{b}`` is a value and even a ``ret`` inside it only ends the branch;
+- a match *statement* that is the last statement of a body and matches returns its value
+  from the function, even inside a loop or a braced guard; a match with no subject matches
+  nil;
+- a loop's value is its last iteration's value, or the ``brk`` value; ``@`` gives each
+  iteration a fresh scope, ``wh`` does not;
+- ``f! x`` with ``^e`` leaves the innermost body being executed as if by ``ret ^e``;
+- a tool call reports itself on stderr and returns ``~nil``.
+
+Statement handlers return a value or ``NOVALUE``; expression handlers live in ``exprs.py``,
+calls in ``calls.py``, control flow signals in ``signals.py``. Self-rebinds
+(``m=mset m k v``...) are recognised here once per ``Let`` node and delegated to
+``ilo.runtime.ownership``, which updates the container in place when nobody else owns it.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from ilo import config
+from ilo.interp.calls import CallMixin
+from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator, match_pattern
+from ilo.interp.frames import Frame
+from ilo.interp.operators import add_values, append_value
+from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
+from ilo.runtime import ownership
+from ilo.runtime.builtins import registry
+from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.values import Record, truthy, type_name
+from ilo.syntax import ast
+from ilo.verify.program import VerifiedProgram
+
+DEFAULT_MAX_DEPTH = config.MAX_DEPTH  # ILO_MAX_DEPTH, 10,000 unless set
+NOVALUE = object()  # a statement that produces no value (the reference's `None`)
+
+# Python frames one ilo call may need (call → body → statement → expressions → call...),
+# generously, so Python's own recursion limit never trips before ``max_depth`` does.
+_PY_FRAMES_PER_CALL = 40
+_STACK_BYTES_PER_CALL = 8 * 1024
+
+
+class Interpreter(ExprEvaluator, CallMixin):
+    def __init__(self, vp: VerifiedProgram, max_depth: int = DEFAULT_MAX_DEPTH, max_steps: int | None = None):
+        self.vp = vp
+        self.max_depth = max_depth
+        self.max_steps = max_steps
+        self.budget = float("inf") if max_steps is None else max_steps
+        self.depth = 0
+        self.callees: dict = {}  # id(Call) → callable(args, frame)
+        self.builtins: dict = {}  # canonical builtin name → callable(args, frame)
+        self.lets: dict = {}  # id(Let) → handler(let, frame)
+        # Dispatch tables, built once: node class → bound handler.
+        self.eval = {cls: getattr(self, name) for cls, name in EXPR_HANDLERS.items()}
+        self.exec = {cls: getattr(self, name) for cls, name in STMT_HANDLERS.items()}
+
+    # ── bodies ──────────────────────────────────────────────────────────────
+
+    def exec_body(self, stmts: list, frame: Frame):
+        """Run statements in order; the value of the last one that has a value (or nil).
+        Return/break/continue leave as signals."""
+        last = None
+        value = NOVALUE
+        handlers = self.exec
+        stmt = None
+        try:
+            for stmt in stmts:
+                self.budget -= 1
+                if self.budget < 0:
+                    raise IloRuntimeError("ILO-R015", f"step limit exceeded ({self.max_steps} statements)")
+                value = handlers[type(stmt)](stmt, frame)
+                if value is not NOVALUE:
+                    last = value
+        except PropagateSignal as p:
+            raise ReturnSignal(p.value) from None
+        except IloRuntimeError as err:
+            if err.span is None and stmt is not None:
+                err.span = stmt.span
+            if err.function is None:
+                err.function = frame.function
+            raise
+        if value is not NOVALUE and type(stmt) is ast.Match:
+            # The reference returns from the function when a body ends with a match
+            # statement whose arm ran, wherever that body is.
+            raise ReturnSignal(last)
+        return last
+
+    # ── statements ──────────────────────────────────────────────────────────
+
+    def exec_expr(self, s: ast.ExprStmt, frame: Frame):
+        return self.eval[type(s.expr)](s.expr, frame)
+
+    def exec_let(self, s: ast.Let, frame: Frame):
+        handler = self.lets.get(id(s))
+        if handler is None:
+            handler = self.lets[id(s)] = self.plan_let(s)
+        handler(s, frame)
+        return NOVALUE
+
+    def assign(self, s: ast.Let, frame: Frame) -> None:
+        frame.assign(s.name, self.eval[type(s.value)](s.value, frame))
+
+    def exec_destructure(self, s: ast.Destructure, frame: Frame):
+        value = self.eval[type(s.value)](s.value, frame)
+        if type(value) is not Record:
+            raise IloRuntimeError("ILO-R005", f"destructuring needs a record, got {type_name(value)}", s.span)
+        for name in s.names:
+            if name not in value.fields:
+                raise IloRuntimeError("ILO-R005", f"no field '{name}' on record", s.span)
+            frame.assign(name, value.fields[name])
+        return NOVALUE
+
+    def exec_guard(self, s: ast.Guard, frame: Frame):
+        holds = truthy(self.eval[type(s.cond)](s.cond, frame)) != s.negated
+        if s.else_body is not None:
+            frame.push()
+            try:
+                return self.exec_body(s.body if holds else s.else_body, frame)
+            except ReturnSignal as r:
+                return r.value  # a ternary never returns from the function
+            finally:
+                frame.pop()
+        if not holds:
+            return NOVALUE
+        frame.push()
+        try:
+            value = self.exec_body(s.body, frame)
+        finally:
+            frame.pop()
+        if s.braceless:
+            raise ReturnSignal(value)
+        return value
+
+    def exec_match(self, s: ast.Match, frame: Frame):
+        subject = None if s.subject is None else self.eval[type(s.subject)](s.subject, frame)
+        for arm in s.arms:
+            bindings = match_pattern(arm.pattern, subject)
+            if bindings is None:
+                continue
+            frame.push(bindings)
+            try:
+                return self.exec_body(arm.body, frame)
+            finally:
+                frame.pop()
+        return NOVALUE
+
+    def exec_foreach(self, s: ast.ForEach, frame: Frame):
+        items = self.eval[type(s.collection)](s.collection, frame)
+        if type(items) is not list:
+            raise IloRuntimeError("ILO-R007", f"foreach needs a list, got {type_name(items)}", s.collection.span)
+        # OWNERSHIP: `items` is a live reference for the whole loop, so a body that rebinds
+        # the list it iterates (xs=+=xs v) sees it shared and copies instead of mutating.
+        last = None
+        name, body, scopes = s.binding, s.body, frame.scopes
+        for item in items:
+            scopes.append({name: item})
+            try:
+                last = self.exec_body(body, frame)
+            except BreakSignal as b:
+                last = b.value
+                break
+            except ContinueSignal:
+                continue
+            finally:
+                scopes.pop()
+        return last
+
+    def exec_range(self, s: ast.ForRange, frame: Frame):
+        ev = self.eval
+        start = _range_bound(ev[type(s.start)](s.start, frame), "start", s.start)
+        end = _range_bound(ev[type(s.end)](s.end, frame), "end", s.end)
+        last = None
+        name, body, scopes = s.binding, s.body, frame.scopes
+        for i in range(start, end):
+            scopes.append({name: float(i)})
+            try:
+                last = self.exec_body(body, frame)
+            except BreakSignal as b:
+                last = b.value
+                break
+            except ContinueSignal:
+                continue
+            finally:
+                scopes.pop()
+        return last
+
+    def exec_while(self, s: ast.While, frame: Frame):
+        last = None
+        cond, body, ev = s.cond, s.body, self.eval
+        cond_eval = ev[type(cond)]
+        while truthy(cond_eval(cond, frame)):
+            try:
+                last = self.exec_body(body, frame)  # no new scope: the reference runs wh bodies in place
+            except BreakSignal as b:
+                last = b.value
+                break
+            except ContinueSignal:
+                continue
+        return last
+
+    def exec_return(self, s: ast.Return, frame: Frame):
+        raise ReturnSignal(self.eval[type(s.value)](s.value, frame))
+
+    def exec_break(self, s: ast.Break, frame: Frame):
+        raise BreakSignal(None if s.value is None else self.eval[type(s.value)](s.value, frame))
+
+    def exec_continue(self, s: ast.Continue, frame: Frame):
+        raise ContinueSignal()
+
+    # ── self-rebinds ────────────────────────────────────────────────────────
+
+    def plan_let(self, s: ast.Let):
+        """The handler for one ``Let`` node: the plain assignment, or an in-place plan when
+        the node has a self-rebind shape (decided once per node)."""
+        # OWNERSHIP: the shapes below only *allow* the in-place path; ownership.py decides
+        # per execution whether the old value really has no other owner.
+        v, name = s.value, s.name
+        if type(v) is ast.Call and not v.unwrap and len(v.args) == 3 and _is_ref(v.args[0], name):
+            target = self.vp.call_targets.get(id(v))
+            if target is not None and target.kind == "builtin" and target.name == "mset" and _pure(v.args[1:]):
+                return self._rebind_mset_handler(v)
+        if type(v) is ast.BinOp and v.op in ("+", "+=") and _is_ref(v.left, name) and _pure([v.right]):
+            return self._rebind_binop_handler(v)
+        return self.assign
+
+    def _rebind_mset_handler(self, call: ast.Call):
+        mset = registry.get("mset").impl
+        key_expr, val_expr = call.args[1], call.args[2]
+
+        def rebind(s: ast.Let, frame: Frame) -> None:
+            scope = frame.scope_of(s.name)
+            if scope is None:  # not a variable of this frame: evaluate normally
+                return self.assign(s, frame)
+            ev = self.eval
+            key = ev[type(key_expr)](key_expr, frame)
+            value = ev[type(val_expr)](val_expr, frame)
+            try:
+                ownership.rebind_mset(scope, s.name, key, value, mset)
+            except IloRuntimeError as err:
+                if err.span is None:
+                    err.span = call.span
+                raise
+
+        return rebind
+
+    def _rebind_binop_handler(self, op: ast.BinOp):
+        right = op.right
+        helper = ownership.rebind_append if op.op == "+=" else ownership.rebind_add
+        fallback = append_value if op.op == "+=" else add_values
+
+        def rebind(s: ast.Let, frame: Frame) -> None:
+            scope = frame.scope_of(s.name)
+            if scope is None:
+                return self.assign(s, frame)
+            other = self.eval[type(right)](right, frame)
+            try:
+                helper(scope, s.name, other, fallback)
+            except IloRuntimeError as err:
+                if err.span is None:
+                    err.span = op.span
+                raise
+
+        return rebind
+
+
+STMT_HANDLERS = {
+    ast.ExprStmt: "exec_expr",
+    ast.Let: "exec_let",
+    ast.Destructure: "exec_destructure",
+    ast.Guard: "exec_guard",
+    ast.Match: "exec_match",
+    ast.ForEach: "exec_foreach",
+    ast.ForRange: "exec_range",
+    ast.While: "exec_while",
+    ast.Return: "exec_return",
+    ast.Break: "exec_break",
+    ast.Continue: "exec_continue",
+}
+
+
+def _is_ref(e: ast.Expr, name: str) -> bool:
+    return type(e) is ast.Ref and e.name == name
+
+
+# Expression kinds that cannot run statements, so evaluating them cannot rebind a variable.
+_PURE_CHILDREN = {
+    ast.Lit: (),
+    ast.Ref: (),
+    ast.Field: ("obj",),
+    ast.Index: ("obj",),
+    ast.BinOp: ("left", "right"),
+    ast.Unary: ("operand",),
+    ast.OkExpr: ("value",),
+    ast.ErrExpr: ("value",),
+    ast.NilCoalesce: ("value", "default"),
+    ast.Ternary: ("cond", "then", "otherwise"),
+}
+
+
+def _pure(exprs) -> bool:
+    """True if evaluating ``exprs`` cannot rebind a variable of the current frame (only a
+    match expression's arms run statements; calls get frames of their own). Then they may
+    be evaluated before the rebound variable is read, which the in-place path needs."""
+    for e in exprs:
+        kind = type(e)
+        if kind is ast.Call or kind is ast.ListExpr:
+            if not _pure(e.args if kind is ast.Call else e.items):
+                return False
+            continue
+        children = _PURE_CHILDREN.get(kind)
+        if children is None or not _pure([getattr(e, c) for c in children]):
+            return False
+    return True
+
+
+def _range_bound(v, which: str, node: ast.Expr) -> int:
+    if type(v) is not float:
+        raise IloRuntimeError("ILO-R007", f"range {which} must be a number, got {type_name(v)}", node.span)
+    if v != v:
+        return 0
+    # Like the reference's cast to a 64-bit integer: truncate toward zero, saturate.
+    return int(max(min(v, 9.2e18), -9.2e18))
+
+
+# ── entry point ─────────────────────────────────────────────────────────────
+
+
+def run(vp: VerifiedProgram, func: str, args: list, max_depth: int = DEFAULT_MAX_DEPTH,
+        max_steps: int | None = None):
+    """Call ilo function ``func`` with runtime values ``args``; return its value.
+
+    Raises ``IloRuntimeError`` (with span and ilo function name) on any run-time failure,
+    including ``ILO-R014`` when recursion exceeds ``max_depth`` calls and ``ILO-R015`` when
+    more than ``max_steps`` statements run. Never lets a Python exception escape.
+    """
+    interp = Interpreter(vp, max_depth=max_depth, max_steps=max_steps)
+    return _on_big_stack(lambda: _call_entry(interp, func, args), max_depth)
+
+
+def _call_entry(interp: Interpreter, func: str, args: list):
+    try:
+        return interp.call_function(func, list(args))
+    except IloRuntimeError:
+        raise
+    except RecursionError:
+        raise IloRuntimeError("ILO-R014", "call depth exceeded (the Python stack ran out)") from None
+    except Exception as e:  # noqa: BLE001 - the boundary: no Python exception reaches the user
+        raise IloRuntimeError("ILO-R013", f"internal interpreter error: {type(e).__name__}: {e}") from e
+
+
+def _on_big_stack(fn, max_depth: int):
+    """Run ``fn`` on a thread whose C stack and Python recursion limit fit ``max_depth``
+    nested ilo calls, and hand back its value or exception."""
+    needed = max_depth * _PY_FRAMES_PER_CALL + 1_000
+    if sys.getrecursionlimit() < needed:
+        sys.setrecursionlimit(needed)  # process-wide; only ever raised, never lowered
+    outcome: dict = {}
+
+    def worker():
+        try:
+            outcome["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
+            outcome["error"] = e
+
+    stack = max(64 * 1024 * 1024, max_depth * _STACK_BYTES_PER_CALL)
+    with _STACK_LOCK:
+        old = threading.stack_size(stack)
+        try:
+            thread = threading.Thread(target=worker, name="ilo-interp", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(old)
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+_STACK_LOCK = threading.Lock()

@@ -1,0 +1,129 @@
+"""Binary and unary operators on runtime values, as the reference interpreter defines them.
+
+In: two (or one) evaluated operands and the operator node (for its span). Out: a value, or
+``IloRuntimeError`` ``ILO-R004`` (wrong operand types) / ``ILO-R003`` (division by zero).
+``&`` and ``|`` are not here: they short-circuit, so the evaluator handles them.
+
+- ``+``: number addition, text concatenation, list concatenation (a new list);
+- ``+=``: a new list with one element appended (the in-place form is ``ownership``'s job);
+- ``- * /`` on numbers; comparisons ``> < >= <=`` on two numbers or two texts;
+- ``=`` / ``!=`` on anything, through ``values_equal``.
+"""
+
+from __future__ import annotations
+
+from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.values import truthy, type_name, values_equal
+
+
+def _type_error(op: str, a, b, node) -> IloRuntimeError:
+    return IloRuntimeError(
+        "ILO-R004", f"cannot apply '{op}' to {type_name(a)} and {type_name(b)}", node.span
+    )
+
+
+def op_add(a, b, node):
+    ta = type(a)
+    if ta is type(b) and (ta is float or ta is str or ta is list):
+        return a + b
+    raise _type_error("+", a, b, node)
+
+
+def op_append(a, b, node):
+    if type(a) is list:
+        return [*a, b]
+    raise _type_error("+=", a, b, node)
+
+
+def op_sub(a, b, node):
+    if type(a) is float and type(b) is float:
+        return a - b
+    raise _type_error("-", a, b, node)
+
+
+def op_mul(a, b, node):
+    if type(a) is float and type(b) is float:
+        return a * b
+    raise _type_error("*", a, b, node)
+
+
+def op_div(a, b, node):
+    if type(a) is float and type(b) is float:
+        if b == 0.0:
+            raise IloRuntimeError("ILO-R003", "division by zero", node.span)
+        return a / b
+    raise _type_error("/", a, b, node)
+
+
+def _ordered(op: str, a, b, node) -> bool:
+    ta = type(a)
+    if ta is type(b) and (ta is float or ta is str):
+        return True
+    raise _type_error(op, a, b, node)
+
+
+def op_gt(a, b, node):
+    return _ordered(">", a, b, node) and a > b
+
+
+def op_lt(a, b, node):
+    return _ordered("<", a, b, node) and a < b
+
+
+def op_ge(a, b, node):
+    return _ordered(">=", a, b, node) and a >= b
+
+
+def op_le(a, b, node):
+    return _ordered("<=", a, b, node) and a <= b
+
+
+def op_eq(a, b, node):
+    return values_equal(a, b)
+
+
+def op_ne(a, b, node):
+    return not values_equal(a, b)
+
+
+# One entry per strict binary operator of ``ast.BINARY_OPS`` (all but ``&`` and ``|``).
+BINARY = {
+    "+": op_add,
+    "+=": op_append,
+    "-": op_sub,
+    "*": op_mul,
+    "/": op_div,
+    ">": op_gt,
+    "<": op_lt,
+    ">=": op_ge,
+    "<=": op_le,
+    "=": op_eq,
+    "!=": op_ne,
+}
+
+
+def unary(op: str, v, node):
+    if op == "!":
+        return not truthy(v)
+    if op == "-":
+        if type(v) is float:
+            return -v
+        raise IloRuntimeError("ILO-R004", f"cannot negate {type_name(v)}", node.span)
+    raise IloRuntimeError("ILO-R013", f"unknown unary operator '{op}'", node.span)
+
+
+def add_values(a, b):
+    """``+`` without a node, for ``ownership.rebind_add``'s fallback path."""
+    return op_add(a, b, _NO_NODE)
+
+
+def append_value(a, b):
+    """``+=`` without a node, for ``ownership.rebind_append``'s fallback path."""
+    return op_append(a, b, _NO_NODE)
+
+
+class _NoNode:
+    span = None
+
+
+_NO_NODE = _NoNode()

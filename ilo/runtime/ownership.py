@@ -1,0 +1,97 @@
+"""Sole-owner tests and in-place self-rebinds: the one module that knows the refcount trick.
+
+Shared by every engine (it imports none of them). An engine that has recognised a
+self-rebind, ``m=mset m k v``, ``xs=+=xs v`` or ``s=+s t``, hands this module the *slot*
+that holds the old value (a scope dict and a name, or a register list and an index) plus the
+already evaluated operands. The helper takes the old value out of the slot, so the slot no
+longer references it, and asks CPython how many references remain. If only its own local
+does, nothing else in the program can reach the container, and it is updated in place (O(1)
+amortised per step instead of a full copy). Otherwise it is copied through the ordinary,
+non-mutating implementation passed in by the caller.
+
+Why this is safe: reference counts can only over-count owners (a stray temporary makes a
+value look shared, never unshared), so a wrong answer costs a needless copy and never a
+mutation visible through another binding, list element, map value, record field, loop
+iterator or caller frame. Every line that relies on sole ownership carries an
+``# OWNERSHIP:`` comment.
+
+Text uses CPython's own version of the trick: ``s += t`` on a local that is the only
+reference to ``s`` resizes the string in place. We only have to make sure the slot does not
+hold a second reference while the concatenation runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, MutableMapping, MutableSequence
+
+Slot = MutableMapping | MutableSequence
+
+
+def _probe_sole_count() -> int:
+    """What ``sys.getrefcount`` reports for an object held by exactly one local variable
+    (the local plus getrefcount's own argument). Measured rather than assumed, so a change
+    of interpreter version can only make us copy more, never less."""
+    obj = []
+    return sys.getrefcount(obj)
+
+
+# OWNERSHIP: on interpreters without reference counts (PyPy) nothing is ever sole-owned.
+_SOLE = _probe_sole_count() if hasattr(sys, "getrefcount") else -1
+
+
+def is_sole_local(count: int) -> bool:
+    """True if ``count`` (``sys.getrefcount`` of a value held in one local) means that
+    local is the only owner."""
+    return count == _SOLE
+
+
+def rebind_mset(slot: Slot, key, map_key, value, mset: Callable) -> None:
+    """``slot[key] = mset(slot[key], map_key, value)``, in place when the map has no other owner.
+
+    ``mset`` is the ordinary builtin (returns a new map, raises on bad arguments); it is
+    used whenever the fast path does not apply, so errors are the builtin's own.
+    """
+    m = slot[key]
+    slot[key] = None  # OWNERSHIP: drop the slot's reference before counting
+    try:
+        # OWNERSHIP: `m` is referenced by this local only, so no other binding can see it.
+        if type(m) is dict and type(map_key) is str and sys.getrefcount(m) == _SOLE:
+            m[map_key] = value
+        else:
+            m = mset(m, map_key, value)
+    finally:
+        slot[key] = m
+
+
+def rebind_append(slot: Slot, key, item, append: Callable) -> None:
+    """``slot[key] = append(slot[key], item)`` (``+=``), in place when the list has no other owner."""
+    xs = slot[key]
+    slot[key] = None  # OWNERSHIP: drop the slot's reference before counting
+    try:
+        # OWNERSHIP: `xs` is referenced by this local only.
+        if type(xs) is list and sys.getrefcount(xs) == _SOLE:
+            xs.append(item)
+        else:
+            xs = append(xs, item)
+    finally:
+        slot[key] = xs
+
+
+def rebind_add(slot: Slot, key, other, add: Callable) -> None:
+    """``slot[key] = add(slot[key], other)`` (``+``): text and list concatenation in place
+    when the left operand has no other owner; anything else goes through ``add``."""
+    cur = slot[key]
+    slot[key] = None  # OWNERSHIP: drop the slot's reference before concatenating
+    try:
+        kind = type(cur)
+        if kind is str and type(other) is str:
+            # OWNERSHIP: CPython appends in place iff `cur` is its only reference; otherwise
+            # it builds a new string, so this line is correct either way.
+            cur += other
+        elif kind is list and type(other) is list and sys.getrefcount(cur) == _SOLE:
+            cur.extend(other)  # OWNERSHIP: `cur` is referenced by this local only
+        else:
+            cur = add(cur, other)
+    finally:
+        slot[key] = cur
