@@ -1,0 +1,238 @@
+"""Lexer: ``Source`` → tokens.
+
+``lex(source)`` returns ``list[Token]``; ``scan(source)`` returns the same tokens as a
+compact ``TokenStream`` (parallel arrays, no newline tokens) for the parser. Both raise
+``IloError`` with an ``ILO-L`` code (or ``ILO-P020`` for absurd bracket nesting) at the first
+bad character.
+
+Before tokenising, line breaks are normalised the way the reference does it: a newline
+followed by an indented line becomes ``;`` (dropped after ``{`` and before ``}``), a newline
+before a column-0 ``}`` disappears, and any other newline stays as a declaration boundary.
+The rule is applied to the raw text, inside text literals too, because that is what the
+reference does. Every token span is mapped back to the ORIGINAL text, so diagnostics point
+at what the user wrote; an inserted ``;`` points at the line break it replaced.
+
+Tokens follow maximal munch: ``-7`` is one number, ``--`` starts a comment, ``==`` is ``=``,
+``x-1`` is one identifier, ``type`` is a keyword but ``types`` an identifier.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from dataclasses import dataclass, field
+
+from ilo.diagnostics import Diagnostic, IloError
+from ilo.source import Source, Span
+from ilo.syntax.tokens import KEYWORDS, SYMBOLS, Token, TokenKind
+
+# Deepest bracket nesting accepted. Checked here, before any token list is built, so
+# megabytes of `(((` fail fast instead of filling memory; the parser enforces the same
+# limit on operator nesting.
+MAX_NESTING = 200
+
+_BLANK, _COMMENT, _NUMBER, _TEXT, _WORD, _SYMBOL, _NEWLINE, _OTHER = range(1, 9)
+# Alternatives are ordered so that the first one that matches is also the longest
+# possible token (comments before numbers before `-`; two-char symbols before one-char).
+_MASTER = re.compile(
+    "|".join(
+        (
+            r"([ \t]+)",
+            r"(--[^\n]*)",
+            r"(-?[0-9]+(?:\.[0-9]+)?)",
+            r'("[^"\\]*(?:\\.[^"\\]*)*")',
+            r"([a-z][a-z0-9]*(?:-[a-z0-9]+)*)",
+            r"(>=|<=|!=|\+=|>>|\?\?|==|\.\.|\.\?|[-+*/><=&|?@!^~$:;.,{}()\[\]_LRFOMS])",
+            r"(\n)",
+            r"([\s\S])",
+        )
+    )
+)
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_WORDISH = re.compile(r"[A-Za-z0-9_-]*")
+_OPENERS = frozenset("([{")
+_CLOSERS = frozenset(")]}")
+# Rust's `is_ascii_whitespace`: what the reference skips when it looks for the last
+# significant character before a line break.
+_ASCII_WS = " \t\n\r\x0c"
+
+
+@dataclass(slots=True)
+class TokenStream:
+    """Tokens as parallel arrays (newlines dropped). ``starts``/``ends`` are original offsets."""
+
+    kinds: list[TokenKind] = field(default_factory=list)
+    values: list = field(default_factory=list)
+    starts: array = field(default_factory=lambda: array("q"))
+    ends: array = field(default_factory=lambda: array("q"))
+
+
+def normalize_newlines(text: str) -> tuple[str, list[int], list[int]]:
+    """Apply the reference's line-break rules.
+
+    Returns the normalised text and a segment map: segment ``i`` starts at normalised
+    offset ``norm[i]`` and original offset ``orig[i]`` and runs without gaps.
+    """
+    if "\n" not in text:
+        return text, [0], [0]
+    out: list[str] = []
+    norm: list[int] = []
+    orig: list[int] = []
+    npos = 0
+    last_sig = ""
+    i, n = 0, len(text)
+
+    def emit(piece: str, at: int) -> None:
+        nonlocal npos
+        norm.append(npos)
+        orig.append(at)
+        out.append(piece)
+        npos += len(piece)
+
+    while True:
+        j = text.find("\n", i)
+        if j < 0:
+            j = n
+        if j > i:
+            chunk = text[i:j]
+            emit(chunk, i)
+            stripped = chunk.rstrip(_ASCII_WS)
+            if stripped:
+                last_sig = stripped[-1]
+        if j >= n:
+            break
+        k = j + 1
+        nxt = text[k] if k < n else ""
+        if nxt == " " or nxt == "\t":
+            while k < n and text[k] in " \t":
+                k += 1
+            # Indented continuation: a statement separator, except right after `{` or
+            # right before `}` where it would create an empty statement.
+            if last_sig != "{" and not (k < n and text[k] == "}"):
+                emit(";", j)
+        elif nxt != "}":
+            emit("\n", j)
+        i = k
+    return "".join(out), norm or [0], orig or [0]
+
+
+def _lex_error(code: str, message: str, span: Span, suggestion: str | None = None) -> IloError:
+    return IloError(Diagnostic(code, message, span, suggestion=suggestion))
+
+
+def _unescape(body: str) -> str:
+    if "\\" not in body:
+        return body
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), body)
+
+
+def _scan(source: Source, keep_newlines: bool) -> TokenStream:
+    text, seg_norm, seg_orig = normalize_newlines(source.text)
+    stream = TokenStream()
+    kinds, values, starts, ends = stream.kinds, stream.values, stream.starts, stream.ends
+    nseg = len(seg_norm)
+    si = ei = 0  # segment pointers for starts and (inclusive) ends; tokens come in order
+    depth = 0
+
+    def to_orig(off: int, idx: int) -> tuple[int, int]:
+        while idx + 1 < nseg and seg_norm[idx + 1] <= off:
+            idx += 1
+        return seg_orig[idx] + off - seg_norm[idx], idx
+
+    for m in _MASTER.finditer(text):
+        group = m.lastindex
+        if group <= _COMMENT:
+            continue
+        start, end = m.span()
+        if group == _NUMBER:
+            kind, value = TokenKind.NUMBER, float(m.group())
+        elif group == _WORD:
+            word = m.group()
+            kind = KEYWORDS.get(word)
+            value = None if kind else word
+            kind = kind or TokenKind.IDENT
+            if text.startswith("_", end) and end + 1 < len(text) and text[end + 1] in _IDENT_TAIL:
+                bad = _WORDISH.match(text, start).group()
+                o_start, si = to_orig(start, si)
+                raise _lex_error(
+                    "ILO-L002",
+                    f"underscore in identifier '{bad}'",
+                    Span(o_start, o_start + len(bad)),
+                    f"use hyphens instead of underscores: '{bad.replace('_', '-')}'",
+                )
+        elif group == _SYMBOL:
+            sym = m.group()
+            kind, value = SYMBOLS[sym], None
+            if sym in _OPENERS:
+                depth += 1
+                if depth > MAX_NESTING:
+                    o_start, si = to_orig(start, si)
+                    raise _lex_error(
+                        "ILO-P020",
+                        f"brackets nested more than {MAX_NESTING} deep",
+                        Span(o_start, o_start + 1),
+                        "bind inner results to names instead of nesting",
+                    )
+            elif sym in _CLOSERS and depth:
+                depth -= 1
+        elif group == _TEXT:
+            kind, value = TokenKind.TEXT, _unescape(m.group()[1:-1])
+        elif group == _NEWLINE:
+            if not keep_newlines:
+                continue
+            kind, value = TokenKind.NEWLINE, None
+        else:
+            o_start, si = to_orig(start, si)
+            raise _bad_char(text, start, o_start)
+        o_start, si = to_orig(start, si)
+        o_last, ei = to_orig(end - 1, max(ei, si))
+        kinds.append(kind)
+        values.append(value)
+        starts.append(o_start)
+        ends.append(o_last + 1)
+    return stream
+
+
+_IDENT_TAIL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _bad_char(text: str, pos: int, o_pos: int) -> IloError:
+    ch = text[pos]
+    if ch == '"':
+        line_end = text.find("\n", pos)
+        length = (len(text) if line_end < 0 else line_end) - pos
+        return _lex_error(
+            "ILO-L004", "unterminated text literal", Span(o_pos, o_pos + max(1, length)),
+            'close the text with a matching `"` (write `\\"` for a quote inside text)',
+        )
+    if "A" <= ch <= "Z":
+        word = _WORDISH.match(text, pos).group()
+        if len(word) > 1:
+            fixed = word.lower().replace("_", "-")
+            return _lex_error(
+                "ILO-L003", f"uppercase identifier '{word}'", Span(o_pos, o_pos + len(word)),
+                f"identifiers are lowercase: '{fixed}' (single L R F O M S are type constructors)",
+            )
+    if ch == "\r":
+        return _lex_error(
+            "ILO-L001", "unexpected carriage return", Span(o_pos, o_pos + 1),
+            "ilo source uses \\n line endings; convert CRLF to LF",
+        )
+    shown = ch if ch.isprintable() else repr(ch)[1:-1]
+    return _lex_error("ILO-L001", f"unexpected character '{shown}'", Span(o_pos, o_pos + 1))
+
+
+def scan(source: Source) -> TokenStream:
+    """Tokens for the parser: compact arrays, declaration-boundary newlines dropped."""
+    return _scan(source, keep_newlines=False)
+
+
+def lex(source: Source) -> list[Token]:
+    """Tokens as objects, including NEWLINE tokens for column-0 line breaks."""
+    stream = _scan(source, keep_newlines=True)
+    text = source.text
+    return [
+        Token(kind, text[s:e], Span(s, e), value)
+        for kind, value, s, e in zip(stream.kinds, stream.values, stream.starts, stream.ends)
+    ]
