@@ -71,6 +71,8 @@ _TABLE: tuple[Code, ...] = (
     Code("ILO-T027", "guard body looks like a function name", "A braceless guard's body is a bare function name; call it with arguments or use braces."),
     Code("ILO-T028", "brk/cnt outside a loop", "`brk` and `cnt` only make sense inside `@` or `wh`."),
     Code("ILO-T029", "unreachable code", "Statements follow an unconditional return."),
+    Code("ILO-T030", "circular type alias", "Type aliases refer to each other in a cycle, so none of them names a type."),
+    Code("ILO-T031", "alias shadows a builtin type", "A type alias may not be named `n`, `t`, `b`, `L`, `R` or `_`."),
     Code("ILO-R001", "undefined variable at run time", "A name had no value when it was read."),
     Code("ILO-R002", "undefined function at run time", "A called function does not exist."),
     Code("ILO-R003", "division by zero", "`/` or `mod` with a zero divisor."),

@@ -38,6 +38,8 @@ class VerifiedProgram:
     call_targets: dict[int, CallTarget] = field(default_factory=dict)
     expr_types: dict[int, Ty] = field(default_factory=dict)
     hints: list[str] = field(default_factory=list)
+    # Resolved type aliases (``alias money n`` → money: n), for stages that read declared types.
+    aliases: dict[str, Ty] = field(default_factory=dict)
 
     def target(self, call: ast.Call) -> CallTarget:
         return self.call_targets[id(call)]
