@@ -14,6 +14,7 @@ strict: whatever the reference accepts is accepted. Work is split by family:
 from __future__ import annotations
 
 import contextlib
+import sys
 
 from ilo.diagnostics import Diagnostic, IloError
 from ilo.source import UNKNOWN_SPAN, Source, Span
@@ -27,6 +28,7 @@ from ilo.verify.scopes import Scope
 from ilo.verify.typeops import compatible, resolve
 
 _CURRENT = object()
+_RECURSION_LIMIT = 6000
 
 
 class Verifier(DeclChecks, StmtChecks, ExprChecks):
@@ -135,8 +137,17 @@ class Verifier(DeclChecks, StmtChecks, ExprChecks):
 def verify(program: ast.Program, source: Source) -> VerifiedProgram:
     """Check ``program``; return its side tables, or raise ``IloError`` with all problems."""
     v = Verifier(program, source)
-    v.collect_declarations(program)
-    v.verify_bodies()
+    # Checking costs a few Python frames per nesting level; the parser already bounds the
+    # nesting, so make sure that bound, not Python's recursion limit, is what applies.
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
+    try:
+        v.collect_declarations(program)
+        v.verify_bodies()
+    except RecursionError:
+        raise IloError(Diagnostic("ILO-P020", "program too deeply nested", v.stmt_span)) from None
+    finally:
+        sys.setrecursionlimit(old_limit)
     errors = [d for d in v.diagnostics if d.severity == "error"]
     if errors:
         raise IloError(errors)
