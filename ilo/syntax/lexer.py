@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ilo.diagnostics import Diagnostic, IloError
@@ -31,20 +32,20 @@ from ilo.syntax.tokens import KEYWORDS, SYMBOLS, Token, TokenKind
 # limit on operator nesting.
 MAX_NESTING = 200
 
-_BLANK, _COMMENT, _NUMBER, _TEXT, _WORD, _SYMBOL, _NEWLINE, _OTHER = range(1, 9)
+_COMMENT, _NUMBER, _TEXT, _WORD, _SYMBOL, _NEWLINE, _OTHER = range(1, 8)
 # Alternatives are ordered so that the first one that matches is also the longest
 # possible token (comments before numbers before `-`; two-char symbols before one-char).
+# Blanks match no alternative, so `finditer` skips them without a Python-level step.
 _MASTER = re.compile(
     "|".join(
         (
-            r"([ \t]+)",
             r"(--[^\n]*)",
             r"(-?[0-9]+(?:\.[0-9]+)?)",
             r'("[^"\\]*(?:\\.[^"\\]*)*")',
             r"([a-z][a-z0-9]*(?:-[a-z0-9]+)*)",
             r"(>=|<=|!=|\+=|>>|\?\?|==|\.\.|\.\?|[-+*/><=&|?@!^~$:;.,{}()\[\]_LRFOMS])",
             r"(\n)",
-            r"([\s\S])",
+            r"([^ \t])",
         )
     )
 )
@@ -131,51 +132,47 @@ def _scan(source: Source, keep_newlines: bool) -> TokenStream:
     text, seg_norm, seg_orig = normalize_newlines(source.text)
     stream = TokenStream()
     kinds, values, starts, ends = stream.kinds, stream.values, stream.starts, stream.ends
-    nseg = len(seg_norm)
-    si = ei = 0  # segment pointers for starts and (inclusive) ends; tokens come in order
+    add_kind, add_value, add_start, add_end = kinds.append, values.append, starts.append, ends.append
+    # Offsets map back to the original text segment by segment: within segment `si`,
+    # original = normalised + delta. Tokens arrive in order, so `si` only moves forward.
+    bounds = [*seg_norm[1:], len(text) + 1]
+    si, delta, bound = 0, seg_orig[0] - seg_norm[0], bounds[0]
     depth = 0
-
-    def to_orig(off: int, idx: int) -> tuple[int, int]:
-        while idx + 1 < nseg and seg_norm[idx + 1] <= off:
-            idx += 1
-        return seg_orig[idx] + off - seg_norm[idx], idx
+    symbols, keywords, ident = SYMBOLS, KEYWORDS, TokenKind.IDENT
 
     for m in _MASTER.finditer(text):
         group = m.lastindex
-        if group <= _COMMENT:
+        if group == _COMMENT:
             continue
         start, end = m.span()
-        if group == _NUMBER:
-            kind, value = TokenKind.NUMBER, float(m.group())
-        elif group == _WORD:
+        if start >= bound:
+            while start >= bounds[si]:
+                si += 1
+            delta, bound = seg_orig[si] - seg_norm[si], bounds[si]
+        if group == _WORD:
             word = m.group()
-            kind = KEYWORDS.get(word)
-            value = None if kind else word
-            kind = kind or TokenKind.IDENT
-            if text.startswith("_", end) and end + 1 < len(text) and text[end + 1] in _IDENT_TAIL:
-                bad = _WORDISH.match(text, start).group()
-                o_start, si = to_orig(start, si)
-                raise _lex_error(
-                    "ILO-L002",
-                    f"underscore in identifier '{bad}'",
-                    Span(o_start, o_start + len(bad)),
-                    f"use hyphens instead of underscores: '{bad.replace('_', '-')}'",
-                )
+            kind = keywords.get(word)
+            if kind is None:
+                kind, value = ident, word
+                if text.startswith("_", end):
+                    _check_underscore(text, start, end, start + delta)
+            else:
+                value = None
         elif group == _SYMBOL:
             sym = m.group()
-            kind, value = SYMBOLS[sym], None
+            kind, value = symbols[sym], None
             if sym in _OPENERS:
                 depth += 1
                 if depth > MAX_NESTING:
-                    o_start, si = to_orig(start, si)
                     raise _lex_error(
-                        "ILO-P020",
-                        f"brackets nested more than {MAX_NESTING} deep",
-                        Span(o_start, o_start + 1),
+                        "ILO-P020", f"brackets nested more than {MAX_NESTING} deep",
+                        Span(start + delta, start + delta + 1),
                         "bind inner results to names instead of nesting",
                     )
             elif sym in _CLOSERS and depth:
                 depth -= 1
+        elif group == _NUMBER:
+            kind, value = TokenKind.NUMBER, float(m.group())
         elif group == _TEXT:
             kind, value = TokenKind.TEXT, _unescape(m.group()[1:-1])
         elif group == _NEWLINE:
@@ -183,15 +180,27 @@ def _scan(source: Source, keep_newlines: bool) -> TokenStream:
                 continue
             kind, value = TokenKind.NEWLINE, None
         else:
-            o_start, si = to_orig(start, si)
-            raise _bad_char(text, start, o_start)
-        o_start, si = to_orig(start, si)
-        o_last, ei = to_orig(end - 1, max(ei, si))
-        kinds.append(kind)
-        values.append(value)
-        starts.append(o_start)
-        ends.append(o_last + 1)
+            raise _bad_char(text, start, start + delta)
+        add_kind(kind)
+        add_value(value)
+        add_start(start + delta)
+        if end <= bound:
+            add_end(end + delta)
+        else:  # a text literal running over a line break into later segments
+            k = bisect_right(seg_norm, end - 1) - 1
+            add_end(end - 1 - seg_norm[k] + seg_orig[k] + 1)
     return stream
+
+
+def _check_underscore(text: str, start: int, end: int, o_start: int) -> None:
+    if end + 1 < len(text) and text[end + 1] in _IDENT_TAIL:
+        bad = _WORDISH.match(text, start).group()
+        raise _lex_error(
+            "ILO-L002",
+            f"underscore in identifier '{bad}'",
+            Span(o_start, o_start + len(bad)),
+            f"use hyphens instead of underscores: '{bad.replace('_', '-')}'",
+        )
 
 
 _IDENT_TAIL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")

@@ -14,6 +14,7 @@ of a ``Ternary``, ``v=cond{body}`` a ``Guard`` whose last statement binds ``v``,
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from ilo import types as ty
@@ -39,6 +40,18 @@ _OPERATOR_STARTS = frozenset(
 
 def parse(source: Source) -> ast.Program:
     """Parse a whole program; raise IloError (codes ILO-L*/ILO-P*) if it is malformed."""
+    # The parse allocates many small nodes and frees none; pausing the cyclic GC meanwhile
+    # saves about a third of the time on large programs.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(source)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _parse(source: Source) -> ast.Program:
     stream = scan(source)
     parser = Parser(source, stream)
     # Each nesting level costs a handful of Python frames; make sure the nesting guard,
@@ -72,7 +85,6 @@ class Parser(ExprParser):
 
     def parse_program(self) -> ast.Program:
         decls: list[ast.Decl] = []
-        last_error_pos = -1
         while self.pos < self.n and len(self.diagnostics) < MAX_ERRORS:
             try:
                 decls.append(self.parse_decl())
@@ -80,10 +92,11 @@ class Parser(ExprParser):
                 self.diagnostics.append(failure.diagnostic)
                 self.depth = 0
                 self.current_fn = None
-                if self.pos == last_error_pos:
-                    self.advance()  # no progress since the last error: never report it twice
-                last_error_pos = self.pos
+                stuck_at = self.pos
                 self.sync_to_decl_boundary()
+                if self.pos == stuck_at and self.peek() is K.RBRACE:
+                    self.advance()  # a stray `}` would stop the resync forever
+                    self.sync_to_decl_boundary()
         return ast.Program(decls, source_text=self.source.text)
 
     def sync_to_decl_boundary(self) -> None:

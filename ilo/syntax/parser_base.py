@@ -43,9 +43,13 @@ class ParserBase:
     def __init__(self, source: Source, stream: TokenStream):
         self.source = source
         self.n = len(stream.kinds)
-        # An EOF sentinel at index n keeps `peek` free of bounds checks.
-        self.kinds = [*stream.kinds, K.EOF]
-        self.values = [*stream.values, None]
+        # An EOF sentinel at index n keeps `peek` free of bounds checks (appended in place:
+        # the stream belongs to this parser).
+        self.kinds = stream.kinds
+        self.values = stream.values
+        if not self.kinds or self.kinds[-1] is not K.EOF:
+            self.kinds.append(K.EOF)
+            self.values.append(None)
         self.starts = stream.starts
         self.ends = stream.ends
         self.pos = 0
