@@ -318,3 +318,26 @@ def test_conformance_sources_verify(case_id, text):
     vp = check(text)
     for call in calls_of(vp):
         assert id(call) in vp.call_targets, call.func
+
+
+def test_declaration_errors_have_no_enclosing_function():
+    diags = errors("f>n;1\nf>n;2")
+    assert diags[0].code == "ILO-T002" and diags[0].function is None
+
+
+def test_hand_built_ast_with_use_and_alias():
+    # use declarations are resolved before verification and are skipped here
+    from ilo.types import TNamed
+
+    fn = ast.Function("f", [ast.Param("x", TNamed("money"))], NUM, [ast.ExprStmt(ast.Ref("x"))])
+    program = ast.Program([ast.Use("lib.ilo"), ast.Alias("money", NUM), fn])
+    vp = verify(program, Source("t", ""))
+    assert vp.aliases == {"money": NUM}
+    assert vp.type_of(fn.body[0].expr) == NUM
+
+
+def test_type_patterns_and_subjectless_match_bind_names():
+    vp = check("f x:_>n;?x{n v:+v 1;t s:len s;_:0}")
+    arms = vp.functions["f"].body[0].arms
+    assert vp.type_of(arms[0].body[0].expr) == NUM
+    check("f x:t>n;r=num x;?{~v:v;^e:0}")
