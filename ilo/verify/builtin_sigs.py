@@ -85,8 +85,10 @@ def takes_arity(name: str, n_args: int) -> bool:
 
 def signature_text(name: str) -> str:
     spec = registry.get(name)
-    sigs = " | ".join(f"{name} {s}" if s.params else f"{name}{s}" for s in spec.sigs)
-    return sigs + (" (then any number of values)" if _is_variadic(name, spec) else "")
+    if _is_variadic(name, spec):
+        first = min(spec.sigs, key=lambda s: len(s.params))
+        return f"{name} {first} (then any number of values)"
+    return " | ".join(f"{name} {s}" if s.params else f"{name}{s}" for s in spec.sigs)
 
 
 def value_type(name: str) -> Ty:

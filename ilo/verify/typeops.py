@@ -127,8 +127,3 @@ def join(a: Ty, b: Ty) -> Ty:
     if isinstance(a, TResult) and isinstance(b, TResult):
         return TResult(join(a.ok, b.ok), join(a.err, b.err))
     return ANY
-
-
-def show(ty: Ty) -> str:
-    """Type text for messages (resolved type variables print as `_`)."""
-    return str(ty)
