@@ -61,3 +61,15 @@ def numba_version() -> str:
 def import_seconds() -> float:
     """Seconds spent importing numba in this process (0 if never imported)."""
     return _load.seconds
+
+
+def prepare(dispatcher, args) -> tuple[float, str]:
+    """Compile ``dispatcher`` for the types of ``args`` now (or load it from numba's disk
+    cache); return (seconds, "compiled" | "cache")."""
+    numba = _load()
+    t0 = time.perf_counter()
+    sig = tuple(numba.typeof(a) for a in args)
+    before = sum(dispatcher.stats.cache_hits.values())
+    dispatcher.compile(sig)
+    origin = "cache" if sum(dispatcher.stats.cache_hits.values()) > before else "compiled"
+    return time.perf_counter() - t0, origin

@@ -1,0 +1,123 @@
+"""VM values ↔ kernel values, and ownership at the kernel boundary.
+
+In: the VM's register list and the registers a region reads/writes. Out: kernel arguments, and
+after the kernel, the registers written back.
+
+* ``take``: containers are *moved* out of their registers before a kernel runs, then the
+  CPython reference count tells whether anyone else (another register, a caller's frame, a
+  containing value) still sees them. Shared containers are copied once on entry.
+  OWNERSHIP: a kernel mutates a container in place only if ``take`` reported it sole-owned.
+* Numeric lists for numba kernels are float64 numpy arrays with spare capacity plus a length.
+  ``ListMirror`` keeps the array made for a list alive between entries (ilo lists only ever
+  grow in place, by ``LISTAPPEND``), so re-entering with the same list converts only the new
+  tail, and a sole-owned list is extended in place on exit: crossing the boundary costs
+  O(elements added), not O(list length), per entry.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# References a container has while ``_refs`` inspects it and nobody else holds it: the
+# ``taken`` list slot plus getrefcount's own argument. Measured, not assumed.
+
+
+def _refs(taken: list, i: int) -> int:
+    return sys.getrefcount(taken[i])
+
+
+def _baseline() -> int:
+    taken = [{}]
+    return _refs(taken, 0)
+
+
+_SOLE = _baseline()
+
+
+def take(regs: list, base: int, registers) -> tuple[list, list[bool]]:
+    """Move the values of ``registers`` out of ``regs``; report which are sole-owned.
+
+    Every register is cleared before any refcount is read, so a container held by two of
+    the taken registers is seen as shared by both.
+    """
+    taken = []
+    for r in registers:
+        taken.append(regs[base + r])
+        regs[base + r] = None
+    sole = []
+    for i in range(len(taken)):
+        t = type(taken[i])  # no local binding: it would add a reference
+        if t is list or t is dict:
+            sole.append(_refs(taken, i) == _SOLE)
+        else:
+            sole.append(True)
+    return taken, sole
+
+
+def put_back(regs: list, base: int, registers, values) -> None:
+    for r, v in zip(registers, values):
+        regs[base + r] = v
+
+
+# ── numeric lists as numpy arrays ────────────────────────────────────────────
+
+
+def is_number_list(v) -> bool:
+    """True for a list whose elements are all ilo numbers (floats, not bools)."""
+    return type(v) is list and (not v or set(map(type, v)) == {float})
+
+
+class ListMirror:
+    """Arrays made for lists, kept alive between kernel entries (a few, most recent first)."""
+
+    LIMIT = 8
+
+    def __init__(self):
+        self._items: list = []  # [list object, array, valid length]
+
+    def to_array(self, lst: list):
+        """Return (array, n) with array[:n] equal to ``lst``; reuse a mirror when possible."""
+        import numpy as np
+
+        for item in self._items:
+            if item[0] is lst:
+                arr, n = item[1], item[2]
+                if len(lst) >= n:
+                    tail = lst[n:]
+                    if tail:
+                        arr = _ensure(arr, len(lst))
+                        arr[n:len(lst)] = tail
+                        item[1], item[2] = arr, len(lst)
+                    return arr, len(lst)
+        n = len(lst)
+        arr = np.empty(max(16, n * 2), dtype=np.float64)
+        arr[:n] = lst
+        self._remember(lst, arr, n)
+        return arr, n
+
+    def from_array(self, original, sole: bool, arr, n: int, appended_only: bool) -> list:
+        """The ilo list for kernel result (arr, n); extends ``original`` in place if allowed."""
+        if appended_only and sole and type(original) is list and len(original) <= n:
+            # OWNERSHIP: ``original`` was sole-owned at entry and the kernel only appended
+            if n > len(original):
+                original.extend(arr[len(original):n].tolist())
+            lst = original
+        else:
+            lst = arr[:n].tolist()
+        self._remember(lst, arr, n)
+        return lst
+
+    def _remember(self, lst, arr, n) -> None:
+        self._items = [it for it in self._items if it[0] is not lst]
+        self._items.insert(0, [lst, arr, n])
+        del self._items[self.LIMIT:]
+
+
+def _ensure(arr, need: int):
+    import numpy as np
+
+    if need <= arr.shape[0]:
+        return arr
+    bigger = np.empty(max(need, arr.shape[0] * 2), dtype=np.float64)
+    bigger[: arr.shape[0]] = arr
+    return bigger

@@ -1,0 +1,496 @@
+"""TypedRegion → kernel Python source (readable; ``--dump=kernel`` prints it).
+
+In: a ``TypedRegion``. Out: ``KernelCode``: the source of a module defining
+``kernel(*args) -> (exit_id, *slots)``, the argument registers, and per exit the pc the VM
+resumes at plus which slot goes back into which register.
+
+The loop's bytecode is turned back into structured Python (``while True`` / ``if`` /
+``else``), because both numba and CPython run structured code much faster than a pc
+dispatch loop. Each self-rebind instruction is specialised at compile time: ``a == b``
+gives the in-place form (``m[k] = v``, ``xs.append(v)``, in-place array append), anything
+else the copy form. Any instruction a kernel cannot finish (division by zero, an index out
+of range, an element of an unexpected type) exits the kernel *before* the instruction, so
+the VM executes it itself and reports exactly what it would have reported.
+
+Two flavours share the structuring: ``numba`` (registers are typed variables ``r3_n``,
+number lists are float64 arrays with a length ``r3_L_n``) and ``python`` (registers are
+plain locals; errors raised by an instruction are mapped back to its pc through the line
+table, so the happy path carries no bookkeeping).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ilo.jit.infer import TypedRegion
+from ilo.jit.regions import FallbackReason, K
+
+_NUM_VAR = {"n": "n", "b": "b", "Ln": "L", "L?": "L"}
+
+
+@dataclass
+class KernelCode:
+    source: str
+    backend: str
+    args: list  # [(register, var)] in argument order (numba lists: array var; length derived)
+    slots: list  # return slot variables, in order
+    exits: list = field(default_factory=list)  # exit id -> (resume pc, [(register, slot index, type)])
+    lines: dict = field(default_factory=dict)  # python backend: source line -> pc
+    in_place: set = field(default_factory=set)  # registers mutated in place (need sole ownership)
+    reassigned: set = field(default_factory=set)  # registers given a new value other than in place
+
+
+class _Emitter:
+    def __init__(self, typed: TypedRegion, backend: str):
+        self.t = typed
+        self.r = typed.region
+        self.backend = backend
+        self.out: list[str] = []
+        self.lines: dict = {}
+        self.exits: list = []
+        self.exit_ids: dict = {}
+        self.in_place: set = set()
+        self.ctx: list = []  # ("once", test) or ("loop", test, exit), innermost last
+        self.slot_vars = self._slot_vars()
+        self.aliasing = backend == "python" and _aliases_containers(typed)
+        self.slot_index = {v: i for i, v in enumerate(self.slot_vars)}
+
+    # ── variables ──────────────────────────────────────────────────────────
+    def var(self, r, pc: int) -> str:
+        if isinstance(r, K):
+            return _literal(r.value)
+        if self.backend == "python":
+            return f"r{r}"
+        return f"r{r}_{_NUM_VAR[self.t.type_at(pc, r)]}"
+
+    def dvar(self, ins, d=None) -> str:
+        """The variable register ``d`` (default: the destination) lives in after ``ins``."""
+        d = ins.dst if d is None else d
+        if self.backend == "python":
+            return f"r{d}"
+        return f"r{d}_{_NUM_VAR[self._type_after(ins, d)]}"
+
+    def _type_after(self, ins, d=None) -> str:
+        from ilo.jit.infer import _result_type
+
+        return _result_type(ins, self.t.states[ins.pc], d)
+
+    def _slot_vars(self) -> list:
+        """Every variable an exit may hand back: the arguments plus each destination."""
+        regs = sorted(set(self.r.reads) | set(self.r.writes))
+        if self.backend == "python":
+            return [f"r{r}" for r in regs]
+        seen = [f"r{r}_{_NUM_VAR[self.t.entry[r]]}" for r in regs if self.t.entry[r] in _NUM_VAR]
+        for ins in self.r.code:
+            for d in ins.dsts:
+                if ins.pc in self.t.states:
+                    v = f"r{d}_{_NUM_VAR[self._type_after(ins, d)]}"
+                    if v not in seen:
+                        seen.append(v)
+        out = []
+        for v in sorted(seen, key=lambda s: (int(s[1:].split("_")[0]), s)):
+            out.append(v)
+            if v.endswith("_L"):
+                out.append(v + "_n")
+        return out
+
+    # ── exits ──────────────────────────────────────────────────────────────
+    def exit_stmt(self, resume_pc: int, state: dict) -> str:
+        key = (resume_pc, tuple(sorted(state.items())))
+        eid = self.exit_ids.get(key)
+        if eid is None:
+            eid = self.exit_ids[key] = len(self.exits)
+            back = []
+            for r, (t, written) in sorted(state.items()):
+                if self.backend == "python" or t == "any":
+                    back.append((r, self.slot_index[f"r{r}"], t))
+                elif written is not False or r in self.r.reads:
+                    if t not in _NUM_VAR:
+                        raise FallbackReason(f"r{r} holds {t} at an exit")
+                    back.append((r, self.slot_index[f"r{r}_{_NUM_VAR[t]}"], t))
+            self.exits.append((resume_pc, back))
+        return f"return ({eid}, {', '.join(self.slot_vars)},)"
+
+    def deopt(self, ins) -> str:
+        return self.exit_stmt(ins.pc, self.t.states[ins.pc])
+
+    # ── structure ──────────────────────────────────────────────────────────
+    # The VM compiles loops inverted: [prep; jump test] body test back-edge. Kernels use the
+    # rotated form, ``while True: test; if not cond: leave; step; body``, so ``cnt`` (a jump
+    # to the test) is ``continue`` and ``brk`` (a jump to the exit) is ``break``. The
+    # kernel's own loop is entered at the body: its first body runs in a one-shot wrapper
+    # where ``cnt`` is ``break``.
+
+    def emit(self, line: str, ind: int, pc: int | None = None) -> None:
+        self.out.append("    " * ind + line)
+        if pc is not None:
+            self.lines[len(self.out)] = pc
+
+    def kernel_body(self, ind: int) -> None:
+        r = self.r
+        self.emit("while True:", ind)
+        self.ctx.append(("once", r.test))
+        self.block(r.header, r.test, ind + 1)
+        self.ctx.pop()
+        self.emit("break", ind + 1)
+        self.emit("while True:", ind)
+        self.ctx.append(("loop", r.test, r.exit))
+        self.rotated(r.header, r.test, r.backedge, ind + 1)
+        self.ctx.pop()
+
+    def rotated(self, body: int, test: int, backedge: int, ind: int) -> None:
+        self.block(test, backedge, ind)
+        ins = self.r.at(backedge)
+        self.emit(f"if not ({self.test(ins)}):", ind, backedge)
+        self.transfer(ins, backedge + 1, ind + 1, taken=False)
+        for line in self.step(ins):
+            self.emit(line, ind, backedge)
+        self.block(body, test, ind)
+
+    def block(self, lo: int, hi: int, ind: int) -> None:
+        pc = lo
+        start = len(self.out)
+        while pc < hi:
+            ins = self.r.at(pc)
+            if pc not in self.t.states:
+                pc += 1  # unreachable (e.g. after a `brk`): nothing to run
+                continue
+            inner = self.r.inner.get(ins.target) if ins.kind in ("jump", "rangeprep", "forprep") else None
+            if inner is not None and inner[0] == pc + 1:
+                body, test, back = inner
+                for line in self.prep(ins):
+                    self.emit(line, ind, pc)
+                self.emit("while True:", ind)
+                self.ctx.append(("loop", test, back + 1))
+                self.rotated(body, test, back, ind + 1)
+                self.ctx.pop()
+                pc = back + 1
+                continue
+            if ins.kind in ("branch", "cjump"):
+                pc = self.branch(ins, hi, ind)
+                continue
+            if ins.kind == "jump":
+                if not (ins.target == hi and pc == hi - 1):
+                    self.transfer(ins, ins.target, ind)
+                pc += 1
+                continue
+            if ins.kind == "ret":
+                self.emit(self.deopt(ins), ind)
+                pc += 1
+                continue
+            if ins.target is not None:
+                raise FallbackReason(f"pc {pc}: {ins.name} outside a loop shape the JIT knows")
+            self.instruction(ins, ind)
+            pc += 1
+        if len(self.out) == start:
+            self.emit("pass", ind)
+
+    def branch(self, ins, hi: int, ind: int) -> int:
+        t = ins.target
+        cond = self.test(ins)
+        if ins.pc < t <= hi:
+            last = self.r.at(t - 1)
+            self.emit(f"if not ({cond}):", ind, ins.pc)
+            if t - 1 > ins.pc and last.kind == "jump" and t < last.target <= hi:
+                self.block(ins.pc + 1, t - 1, ind + 1)
+                self.emit("else:", ind)
+                self.block(t, last.target, ind + 1)
+                return last.target
+            self.block(ins.pc + 1, t, ind + 1)
+            return t
+        self.emit(f"if {cond}:", ind, ins.pc)
+        self.transfer(ins, t, ind + 1)
+        return ins.pc + 1
+
+    def transfer(self, ins, target: int, ind: int, taken: bool = True) -> None:
+        """A jump from ``ins`` to ``target`` as structured control flow."""
+        if not self.r.contains(target):
+            state = self.t.states[ins.pc]
+            self.emit(self.exit_stmt(target, state), ind)
+            return
+        ctx = self.ctx[-1]
+        if ctx[0] == "once" and target == ctx[1]:
+            self.emit("break", ind)
+        elif ctx[0] == "loop" and target == ctx[1]:
+            self.emit("continue", ind)
+        elif ctx[0] == "loop" and target == ctx[2]:
+            self.emit("break", ind)
+        else:
+            raise FallbackReason(f"unstructured jump from pc {ins.pc} to {target}")
+
+    def test(self, ins) -> str:
+        """The condition under which ``ins`` jumps."""
+        if ins.kind == "cjump":
+            a, b = (self.var(s, ins.pc) for s in ins.srcs)
+            neg = ins.op.startswith("not ")
+            op = ins.op[4:] if neg else ins.op
+            op = {"=": "=="}.get(op, op)
+            return f"{'not ' if neg else ''}({a} {op} {b})"
+        if ins.kind == "rangenext":
+            a, b = (self.var(s, ins.pc) for s in ins.srcs)
+            return f"{a} < {b}"
+        if ins.kind == "fornext":
+            it = self.var(ins.srcs[0], ins.pc)
+            return f"(_v := next({it}, _END)) is not _END"
+        r = ins.srcs[0]
+        v = self.var(r, ins.pc)
+        if ins.op == "nil":
+            return f"{v} is None"
+        if ins.op == "notnil":
+            return f"{v} is not None"
+        truth = _truthy(self.t.type_at(ins.pc, r), v, self.backend)
+        return truth if ins.op == "truthy" else f"not ({truth})"
+
+    def step(self, ins) -> list:
+        """What a taken back-edge writes before the body runs."""
+        if ins.kind == "rangenext":
+            cnt = self.var(ins.srcs[0], ins.pc)
+            return [f"{self.dvar(ins)} = {cnt}", f"{self.dvar(ins, ins.dst2)} = {cnt} + 1.0"]
+        if ins.kind == "fornext":
+            d = self.dvar(ins)
+            want = "float" if self._type_after(ins) == "n" else "str"
+            # the item is already taken from the iterator: a wrong type resumes at the body
+            return [f"{d} = _v", f"if type({d}) is not {want}:",
+                    "    " + self.exit_stmt(ins.target, self._state_after(ins))]
+        return []
+
+    def _state_after(self, ins) -> dict:
+        state = dict(self.t.states[ins.pc])
+        for d in ins.dsts:
+            state[d] = ("any", True)
+        return state
+
+    def prep(self, ins) -> list:
+        """Side effects of an inner loop's entry jump (RANGEPREP / FORPREP)."""
+        if ins.kind == "rangeprep":
+            lo, hi = (self.var(s, ins.pc) for s in ins.srcs)
+            return [f"{self.dvar(ins)} = float(int({lo}))", f"{self.dvar(ins, ins.dst2)} = float(int({hi}))"]
+        if ins.kind == "forprep":
+            return [f"{self.dvar(ins)} = iter({self.var(ins.srcs[0], ins.pc)})"]
+        return []
+
+    # ── instructions ───────────────────────────────────────────────────────
+    def instruction(self, ins, ind: int) -> None:
+        handler = getattr(self, f"ins_{ins.kind}", None)
+        if handler is None:
+            raise FallbackReason(f"pc {ins.pc}: no kernel form for {ins.kind}")
+        for line in handler(ins):
+            self.emit(line, ind, ins.pc)
+
+    def ins_nop(self, ins):
+        return []
+
+    def ins_newlist(self, ins):
+        items = ", ".join(self.var(s, ins.pc) for s in ins.srcs)
+        if self.backend == "numba":
+            return [f"{self.dvar(ins)} = np.empty(16)", f"{self.dvar(ins)}_n = 0"]
+        return [f"{self.dvar(ins)} = [{items}]"]
+
+    def ins_newmap(self, ins):
+        return [f"{self.dvar(ins)} = {{}}"]
+
+    def ins_const(self, ins):
+        return [f"{self.dvar(ins)} = {_literal(ins.value)}"]
+
+    def ins_move(self, ins):
+        src = self.var(ins.srcs[0], ins.pc)
+        d = self.dvar(ins)
+        lines = [f"{d} = {src}"]
+        if d.endswith("_L"):
+            lines.append(f"{d}_n = {src}_n")
+        return lines
+
+    def ins_arith(self, ins):
+        a, b = (self.var(s, ins.pc) for s in ins.srcs)
+        d = self.dvar(ins)
+        ta = self.t.type_at(ins.pc, ins.srcs[0])
+        if ins.op == "+" and ta in ("Ln", "Lt") and self.backend == "python":
+            return [f"{d} = {a} + {b}"]  # list concatenation always makes a new list
+        if ins.op in ("/", "mod") and self.backend == "numba":
+            guard = [f"if {b} == 0.0:", "    " + self.deopt(ins)]
+            expr = f"{a} / {b}" if ins.op == "/" else f"math.nan if math.isinf({a}) else math.fmod({a}, {b})"
+            return guard + [f"{d} = {expr}"]
+        if ins.op == "mod":
+            return [f"{d} = _B['mod']({a}, {b})"]
+        if ins.op == "+" and ta == "t" and ins.dst == ins.srcs[0]:
+            self.in_place.add(ins.dst)  # CPython grows a sole-owned local string in place
+        return [f"{d} = {a} {ins.op} {b}"]
+
+    def ins_cmp(self, ins):
+        a, b = (self.var(s, ins.pc) for s in ins.srcs)
+        ta, tb = (self.t.type_at(ins.pc, s) for s in ins.srcs)
+        op = {"=": "==", "!=": "!="}.get(ins.op, ins.op)
+        if ins.op in ("=", "!=") and (ta != tb or ta not in ("n", "t", "b")):
+            neg = "not " if ins.op == "!=" else ""
+            return [f"{self.dvar(ins)} = {neg}_eq({a}, {b})"]
+        return [f"{self.dvar(ins)} = {a} {op} {b}"]
+
+    def ins_not(self, ins):
+        v = self.var(ins.srcs[0], ins.pc)
+        return [f"{self.dvar(ins)} = not ({_truthy(self.t.type_at(ins.pc, ins.srcs[0]), v, self.backend)})"]
+
+    def ins_neg(self, ins):
+        return [f"{self.dvar(ins)} = -{self.var(ins.srcs[0], ins.pc)}"]
+
+    def ins_len(self, ins):
+        v = self.var(ins.srcs[0], ins.pc)
+        if self.backend == "numba":
+            return [f"{self.dvar(ins)} = float({v}_n)"]
+        return [f"{self.dvar(ins)} = _B['len']({v})"]
+
+    def ins_index(self, ins):
+        lst, i = (self.var(s, ins.pc) for s in ins.srcs)
+        d = self.dvar(ins)
+        n = f"{lst}_n" if self.backend == "numba" else f"len({lst})"
+        want = "float" if self.t.type_at(ins.pc, ins.srcs[0]) == "Ln" else "str"
+        lines = [f"if not (0.0 <= {i} < {n} and {i} == int({i})):", "    " + self.deopt(ins),
+                 f"{d} = {lst}[int({i})]"]
+        if self.backend == "python":
+            lines += [f"if type({d}) is not {want}:", "    " + self.deopt(ins)]
+        return lines
+
+    def ins_listappend(self, ins):
+        lst, item = (self.var(s, ins.pc) for s in ins.srcs)
+        d = self.dvar(ins)
+        same = ins.dst == ins.srcs[0]
+        if self.backend == "python":
+            if same:
+                self.in_place.add(ins.dst)
+                if self.aliasing:
+                    # OWNERSHIP: the loop copies containers between registers: test each time
+                    return [f"if _rc({lst}) == _SOLE:", f"    {lst}.append({item})",
+                            "else:", f"    {lst} = {lst} + [{item}]"]
+                return [f"{lst}.append({item})"]  # OWNERSHIP: sole-owned on entry (boundary.take)
+            return [f"{d} = {lst} + [{item}]"]
+        if same:
+            self.in_place.add(ins.dst)
+            return [f"if {lst}_n == {lst}.shape[0]:",
+                    f"    _g = np.empty({lst}_n * 2 + 16)",
+                    f"    _g[:{lst}_n] = {lst}[:{lst}_n]",
+                    f"    {lst} = _g",
+                    f"{lst}[{lst}_n] = {item}",
+                    f"{lst}_n += 1"]
+        return [f"_g = np.empty({lst}_n * 2 + 16)",
+                f"_g[:{lst}_n] = {lst}[:{lst}_n]",
+                f"_g[{lst}_n] = {item}",
+                f"{d}_n = {lst}_n + 1",
+                f"{d} = _g"]
+
+    def ins_mset(self, ins):
+        m, k, v = (self.var(s, ins.pc) for s in ins.srcs)
+        if ins.dst == ins.srcs[0]:
+            self.in_place.add(ins.dst)
+            if self.aliasing:
+                # OWNERSHIP: the loop copies containers between registers: test each time
+                return [f"if _rc({m}) != _SOLE:", f"    {m} = dict({m})", f"{m}[{k}] = {v}"]
+            return [f"{m}[{k}] = {v}"]  # OWNERSHIP: sole-owned on entry (boundary.take)
+        d = self.dvar(ins)
+        return [f"_g = dict({m})", f"_g[{k}] = {v}", f"{d} = _g"]
+
+    def ins_mget(self, ins):
+        m, k = (self.var(s, ins.pc) for s in ins.srcs)
+        d = self.dvar(ins)
+        return [f"{d} = {m}.get({k})",
+                f"if {d} is not None and type({d}) is not float:", "    " + self.deopt(ins)]
+
+    def ins_mhas(self, ins):
+        m, k = (self.var(s, ins.pc) for s in ins.srcs)
+        return [f"{self.dvar(ins)} = {k} in {m}"]
+
+    def ins_builtin(self, ins):
+        args = [self.var(s, ins.pc) for s in ins.srcs]
+        d = self.dvar(ins)
+        if self.backend == "python":
+            return [f"{d} = _B[{ins.op!r}]({', '.join(args)})"]
+        a = args[0]
+        if ins.op == "abs":
+            return [f"{d} = abs({a})"]
+        if ins.op in ("flr", "cel"):
+            return [f"{d} = np.{'floor' if ins.op == 'flr' else 'ceil'}({a})"]
+        if ins.op in ("min", "max"):
+            b = args[1]
+            pick = "<=" if ins.op == "min" else ">="
+            return [f"{d} = {b} if {a} != {a} else ({a} if {b} != {b} else ({a} if {a} {pick} {b} else {b}))"]
+        if ins.op == "mod":
+            return [f"if {args[1]} == 0.0:", "    " + self.deopt(ins),
+                    f"{d} = math.nan if math.isinf({a}) else math.fmod({a}, {args[1]})"]
+        raise FallbackReason(f"builtin {ins.op} has no numba form")
+
+
+def _aliases_containers(typed: TypedRegion) -> bool:
+    """True if the loop may put one container in two places (a move, or storing it as a value)."""
+    for ins in typed.region.code:
+        if ins.pc not in typed.states:
+            continue
+        held = [s for s in ins.srcs if isinstance(s, int)]
+        if ins.kind in ("listappend", "mset"):
+            held = held[-1:]
+        elif ins.kind != "move":
+            continue
+        if any(typed.type_at(ins.pc, r)[0] in "LM" for r in held):
+            return True
+    return False
+
+
+def _truthy(t: str, v: str, backend: str) -> str:
+    if t in ("Ln", "L?", "Lt"):
+        return f"{v}_n > 0" if backend == "numba" else f"len({v}) > 0"
+    return {
+        "n": f"{v} != 0.0", "b": f"{v}", "t": f"len({v}) > 0",
+        "On": f"({v} is not None and {v} != 0.0)", "nil": "False",
+    }.get(t, "True")
+
+
+def _literal(v) -> str:
+    if isinstance(v, float):
+        if v != v:
+            return "math.nan"
+        if v in (float("inf"), float("-inf")):
+            return "math.inf" if v > 0 else "-math.inf"
+    return repr(v)
+
+
+PRELUDE_NUMBA = ["import math", "", "import numpy as np"]
+PRELUDE_PYTHON = ["import math", "", "from ilo.jit.pyhelpers import END as _END", "from ilo.jit.pyhelpers import BUILTINS as _B", "from ilo.jit.pyhelpers import SOLE as _SOLE",
+                  "from ilo.jit.pyhelpers import refcount as _rc", "from ilo.jit.pyhelpers import values_equal as _eq"]
+
+
+def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
+    backend = backend or typed.backend
+    e = _Emitter(typed, backend)
+    region = typed.region
+    args = []
+    for r in sorted(set(region.reads) | set(region.writes)):
+        t = typed.entry[r]
+        if backend == "python":
+            args.append((r, f"r{r}"))
+        elif t in _NUM_VAR:
+            args.append((r, f"r{r}_{_NUM_VAR[t]}"))
+    e.kernel_body(1)
+    params = []
+    for _, v in args:
+        params.append(v)
+        if v.endswith("_L"):
+            params.append(v + "_n")
+    doc = f'    """{region.function} loop at pc {region.header}: {backend} kernel."""'
+    if backend == "numba":
+        head = PRELUDE_NUMBA + ["", "", f"def kernel({', '.join(params)}):", doc]
+    else:
+        # one list argument, emptied at once: the kernel's locals are then the only
+        # references the caller handed over, so refcount tests inside stay exact
+        head = PRELUDE_PYTHON + ["", "", "def kernel(_a):", doc,
+                                 f"    {', '.join(params)}, = _a" if params else "    pass", "    _a.clear()"]
+    inits = []
+    if backend == "numba":
+        passed = set(params)
+        for v in e.slot_vars:
+            if v not in passed:
+                inits.append(f"    {v} = " + ("0" if v.endswith("_L_n") else "np.empty(16)" if v.endswith("_L")
+                                                else "False" if v.endswith("_b") else "0.0"))
+    text_lines = head + inits
+    offset = len(text_lines)
+    lines = {offset + k: pc for k, pc in e.lines.items()}
+    source = "\n".join(text_lines + e.out) + "\n"
+    reassigned = {d for ins in region.code for d in ins.dsts
+                  if not (ins.kind in ("listappend", "mset") and ins.dst == ins.srcs[0])}
+    return KernelCode(source, backend, args, e.slot_vars, e.exits, lines, e.in_place, reassigned)

@@ -1,0 +1,260 @@
+"""Register types over a loop region → ``TypedRegion``, or a ``FallbackReason``.
+
+In: a ``Region`` and the values its registers hold when the loop got hot (the VM's live
+registers at the back-edge). Out: the type of every register at every pc of the region, the
+backend that can run it (``numba`` for numbers, bools and number lists; ``python`` — a
+generated CPython kernel — for text, text lists and text→number maps), and the in-place /
+copy choice of each self-rebind instruction.
+
+Type letters: n b t nil, On (number or nil, e.g. an ``mget`` result), L? (empty list),
+Ln Lt, M? (empty map), Mn (text → number map), and ``mixed``/``other`` which no kernel
+handles. Container element types come from the first element at entry plus what the loop
+itself stores; elements read back are guarded in the kernel, so a wrong guess exits the
+kernel (the VM resumes there) rather than computing a wrong value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ilo.jit.regions import FallbackReason, K, Region
+
+NUMBA_TYPES = frozenset({"n", "b", "Ln", "L?"})
+KERNEL_TYPES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "M?", "Mn", "ILn", "ILt"})
+NUMBA_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
+                         "len", "index", "listappend", "builtin", "nop", "rangeprep", "rangenext"})
+NUMBA_BUILTINS = frozenset({"abs", "flr", "cel", "min", "max", "mod"})
+# builtins a python kernel may call: pure, and typed here (argument types -> result type)
+BUILTIN_TYPES = {
+    "str": (("n",), "t"), "abs": (("n",), "n"), "flr": (("n",), "n"), "cel": (("n",), "n"),
+    "min": (("n", "n"), "n"), "max": (("n", "n"), "n"), "mod": (("n", "n"), "n"),
+    "rou": (("n",), "n"),
+}
+
+
+def runtime_type(v) -> str:
+    t = type(v)
+    if t is float:
+        return "n"
+    if t is bool:
+        return "b"
+    if t is str:
+        return "t"
+    if v is None:
+        return "nil"
+    if t is list:
+        if not v:
+            return "L?"
+        e = type(v[0])
+        return "Ln" if e is float else "Lt" if e is str else "L*"
+    if t is dict:
+        if not v:
+            return "M?"
+        e = type(next(iter(v.values())))
+        return "Mn" if e is float else "M*"
+    if t is _LIST_ITER:
+        inner = runtime_type(v.__reduce__()[1][0])
+        return "I" + ("Ln" if inner == "L?" else inner)
+    return "other"
+
+
+_LIST_ITER = type(iter([]))
+
+
+def join(a: str, b: str) -> str:
+    if a == b:
+        return a
+    pair = {a, b}
+    if pair <= {"n", "nil", "On"}:
+        return "On"
+    for fam in ("L", "M"):
+        if f"{fam}?" in pair:
+            other = (pair - {f"{fam}?"}).pop()
+            if other.startswith(fam):
+                return other
+    return "mixed"
+
+
+@dataclass
+class TypedRegion:
+    region: Region
+    entry: dict  # register -> type at the header on entry
+    states: dict  # pc -> {register: (type, written)} before the instruction runs
+    backend: str = "python"
+    choices: list = field(default_factory=list)
+    why_not_numba: str = ""
+
+    def type_at(self, pc: int, r) -> str:
+        if isinstance(r, K):
+            return runtime_type(r.value)
+        return self.states[pc][r][0]
+
+    def signature(self) -> tuple:
+        return tuple(sorted(self.entry.items()))
+
+
+def infer(region: Region, values: dict) -> TypedRegion:
+    """Type the region given the entry ``values`` of its registers (register -> value)."""
+    registers = set(region.reads) | set(region.writes)
+    entry = {r: runtime_type(values.get(r)) for r in registers}
+    for r in region.reads:
+        if entry[r] == "M*":
+            raise FallbackReason(f"r{r} is a map whose values are not numbers (text/list/map values stay on the VM)")
+        if entry[r] == "L*":
+            raise FallbackReason(f"r{r} is a list whose elements are not numbers or text")
+    start = {r: (entry[r], False) for r in registers}
+    states: dict = {}
+    work = [(region.header, start)]
+    while work:
+        pc, state = work.pop()
+        old = states.get(pc)
+        if old is not None:
+            merged = {r: _join_slot(old[r], state[r]) for r in old}
+            if merged == old:
+                continue
+            state = merged
+        states[pc] = state
+        ins = region.at(pc)
+        after = dict(state)
+        for d in ins.dsts:
+            after[d] = (_result_type(ins, state, d), True)
+        effects_when_taken = ins.kind in ("rangenext", "fornext")
+        for succ, taken in _successors(region, ins):
+            out = after if (taken or not effects_when_taken) else state
+            if ins.kind == "branch" and ins.op in ("nil", "notnil") and (taken == (ins.op == "notnil")):
+                r = ins.srcs[0]
+                if out[r][0] == "On":  # this edge knows the value is not nil
+                    out = {**out, r: ("n", out[r][1])}
+            work.append((succ, out))
+    typed = TypedRegion(region, entry, states)
+    _check_reads(typed)
+    typed.choices = [c for c in _choices(region) if c[1] != "ADD" or
+                     typed.type_at(c[0], region.at(c[0]).srcs[0]) in ("t", "Ln", "Lt", "L?")]
+    typed.why_not_numba = _numba_blocker(typed, registers)
+    typed.backend = "numba" if not typed.why_not_numba else "python"
+    return typed
+
+
+def _join_slot(a: tuple, b: tuple) -> tuple:
+    written = a[1] if a[1] == b[1] else "maybe"
+    return (join(a[0], b[0]), written)
+
+
+UNCONDITIONAL = frozenset({"jump", "rangeprep", "forprep"})
+
+
+def _successors(region: Region, ins) -> list:
+    """[(pc, taken)] inside the region; ``taken`` marks the jump edge."""
+    if ins.kind == "ret":
+        return []
+    out = []
+    if ins.kind not in UNCONDITIONAL and ins.pc + 1 <= region.backedge:
+        out.append((ins.pc + 1, False))
+    if ins.target is not None and region.contains(ins.target):
+        out.append((ins.target, True))
+    return out
+
+
+def _ty(state: dict, s) -> str:
+    return runtime_type(s.value) if isinstance(s, K) else state[s][0]
+
+
+def _result_type(ins, state: dict, dst=None) -> str:
+    ts = [_ty(state, s) for s in ins.srcs]
+    kind = ins.kind
+    if kind in ("rangeprep", "rangenext"):
+        if all(t == "n" for t in ts):
+            return "n"
+        raise FallbackReason(f"pc {ins.pc}: range bounds {ts}")
+    if kind == "fornext" and ts[0] in ("ILn", "ILt"):
+        return ts[0][2]
+    if kind == "forprep" and ts[0] in ("Ln", "Lt"):
+        return "I" + ts[0]
+    if kind == "newlist" and not ts:
+        return "L?"
+    if kind == "newmap":
+        return "M?"
+    if kind == "const":
+        return runtime_type(ins.value)
+    if kind == "move":
+        return ts[0]
+    if kind == "arith":
+        if ins.op == "+" and ts[0] == ts[1] and ts[0] in ("n", "t", "Ln", "Lt"):
+            return ts[0]
+        if ts == ["n", "n"]:
+            return "n"
+        raise FallbackReason(f"pc {ins.pc}: '{ins.op}' on {ts[0]} and {ts[1]}")
+    if kind in ("cmp", "not", "mhas"):
+        return "b"
+    if kind == "neg" and ts[0] == "n":
+        return "n"
+    if kind == "len" and ts[0] in ("t", "Ln", "Lt", "L?", "Mn", "M?"):
+        return "n"
+    if kind == "index" and ts[0] in ("Ln", "Lt"):
+        return ts[0][1]
+    if kind == "listappend":
+        lst, item = ts
+        if lst == "L?" and item in ("n", "t"):
+            return "L" + item
+        if lst in ("Ln", "Lt") and lst[1] == item:
+            return lst
+        raise FallbackReason(f"pc {ins.pc}: appending {item} to {lst} (mixed lists stay on the VM)")
+    if kind == "mset":
+        m, key, val = ts
+        if m in ("M?", "Mn") and key == "t" and val == "n":
+            return "Mn"
+        raise FallbackReason(f"pc {ins.pc}: mset of a {val} value into {m} (maps with text/list values stay on the VM)")
+    if kind == "mget" and ts[0] in ("Mn", "M?") and ts[1] == "t":
+        return "On"
+    if kind == "builtin":
+        sig = BUILTIN_TYPES.get(ins.op)
+        if sig is not None and tuple(ts) == sig[0]:
+            return sig[1]
+        raise FallbackReason(f"pc {ins.pc}: builtin {ins.op} on {', '.join(ts)} has no kernel form")
+    raise FallbackReason(f"pc {ins.pc}: {ins.name or kind} on {', '.join(ts) or 'nothing'}")
+
+
+def _check_reads(typed: TypedRegion) -> None:
+    for pc, state in typed.states.items():
+        ins = typed.region.at(pc)
+        for r in ins.reads:
+            t = state[r][0]
+            if t not in KERNEL_TYPES:
+                raise FallbackReason(f"pc {pc}: r{r} holds {t} values")
+            if ins.kind in ("branch", "ret") or (ins.kind == "cmp" and ins.op in ("=", "!=")):
+                continue
+            if t in ("On", "nil") and ins.kind not in ("move", "cmp", "ret"):
+                raise FallbackReason(f"pc {pc}: r{r} may be nil here")
+
+
+def _choices(region: Region) -> list:
+    out = []
+    for ins in region.code:
+        if ins.kind in ("mset", "listappend") or (ins.kind == "arith" and ins.op == "+"):
+            if not ins.srcs or not isinstance(ins.srcs[0], int):
+                continue
+            same = ins.dst == ins.srcs[0]
+            label = {"mset": "MSET", "listappend": "LISTAPPEND"}.get(ins.kind, "ADD")
+            out.append((ins.pc, label, "in place" if same else "copy"))
+    return out
+
+
+def _numba_blocker(typed: TypedRegion, registers) -> str:
+    for ins in typed.region.code:
+        if ins.kind not in NUMBA_KINDS:
+            return f"{ins.kind} needs the python backend"
+        if ins.kind == "builtin" and ins.op not in NUMBA_BUILTINS:
+            return f"builtin {ins.op} needs the python backend"
+        if ins.kind == "move" and typed.type_at(ins.pc, ins.srcs[0]) in ("Ln", "L?"):
+            return "a list is aliased inside the loop"
+        if ins.kind == "cmp" and ins.op in ("=", "!="):
+            if {typed.type_at(ins.pc, s) for s in ins.srcs} - {"n", "b"}:
+                return "equality on non-scalars"
+    for state in typed.states.values():
+        for r in registers:
+            t, written = state[r]
+            if written is False and typed.entry[r] not in NUMBA_TYPES and r not in typed.region.reads:
+                continue  # not live yet: never passed in, never written back from here
+            if t not in NUMBA_TYPES:
+                return f"r{r} holds {t}"
+    return ""

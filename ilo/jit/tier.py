@@ -1,0 +1,232 @@
+"""The JIT tier: the VM's hot-loop hook (see ``VM_HOOK_CONTRACT.md``).
+
+In: calls ``on_backedge(chunk, header_pc, regs, base)`` from the VM each time a loop's
+back-edge is taken. Out: ``None`` (the VM keeps interpreting) or the pc the VM resumes at
+after a kernel ran the loop, with every register the kernel changed written back.
+
+A loop is looked at once its back-edge count reaches the threshold (``ILO_JIT_THRESHOLD``),
+so a cold loop never pays for compilation. It is then cut out (``regions``), typed from
+the live register values (``infer``), turned into source (``emit``) and compiled or found
+in the cache (``cache``/``backend``). Anything that fails on the way is a fallback: the
+reason is recorded in ``stats`` and the VM runs the loop as before. Types are part of the
+kernel key, so a loop re-entered with new types gets its own kernel or its own fallback.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ilo import config
+from ilo.jit import boundary
+from ilo.jit.regions import FallbackReason
+from ilo.jit.stats import JitStats
+
+_DECLINED = object()
+
+
+class _Plan:
+    """What the tier knows about one loop: its region and kernels per entry types."""
+
+    __slots__ = ("region", "registers", "kernels", "stats")
+
+    def __init__(self, region, stats):
+        self.region = region
+        self.registers = tuple(sorted(set(region.reads) | set(region.writes)))
+        self.kernels: dict = {}  # entry type signature -> _Ready or _DECLINED
+        self.stats = stats
+
+
+class _Ready:
+    __slots__ = ("code", "kernel", "pyfunc_code")
+
+    def __init__(self, code, kernel):
+        self.code = code
+        self.kernel = kernel
+        self.pyfunc_code = getattr(kernel.func, "__code__", None)
+
+
+class JitTier:
+    """Counts loop back-edges, compiles hot loops, runs their kernels."""
+
+    def __init__(self, threshold: int | None = None):
+        self.threshold = max(1, config.JIT_THRESHOLD if threshold is None else threshold)
+        self.stats = JitStats()
+        self._counts: dict = {}
+        self._plans: dict = {}
+        self._mirror = boundary.ListMirror()
+
+    # ── the hook ────────────────────────────────────────────────────────────
+    def on_backedge(self, chunk, header: int, regs: list, base: int = 0):
+        key = (id(chunk), header)
+        plan = self._plans.get(key)
+        if plan is None:
+            n = self._counts.get(key, 0) + 1
+            self._counts[key] = n
+            if n < self.threshold:
+                return None
+            plan = self._plans[key] = self._plan(chunk, header)
+        if plan is _DECLINED:
+            return None
+        return self._enter(plan, regs, base)
+
+    # ── planning ────────────────────────────────────────────────────────────
+    def _plan(self, chunk, header: int):
+        stats = self.stats.loop(chunk.name, header)
+        if config.NO_JIT:
+            stats.fallback = "ILO_NO_JIT is set"
+            return _DECLINED
+        loop = next((lp for lp in chunk.loops if lp.body == header), None)
+        if loop is None:
+            stats.fallback = "no loop information for this back-edge"
+            return _DECLINED
+        from ilo.jit import ops
+        from ilo.jit.regions import find_region
+
+        try:
+            region = find_region(chunk.name, ops.decode(chunk), loop, chunk.loops)
+        except FallbackReason as why:
+            stats.fallback = str(why)
+            return _DECLINED
+        return _Plan(region, stats)
+
+    def _ready(self, plan: _Plan, values: dict):
+        from ilo.jit.infer import runtime_type
+
+        sig = tuple(runtime_type(values[r]) for r in plan.registers)
+        ready = plan.kernels.get(sig)
+        if ready is not None:
+            return ready
+        try:
+            ready = self._build(plan, values, sig)
+        except FallbackReason as why:
+            plan.stats.fallback = str(why)
+            ready = _DECLINED
+        plan.kernels[sig] = ready
+        return ready
+
+    def _build(self, plan: _Plan, values: dict, sig: tuple):
+        from ilo.jit import cache
+        from ilo.jit.emit import generate
+        from ilo.jit.infer import infer
+
+        t0 = time.perf_counter()
+        typed = infer(plan.region, values)
+        backend = typed.backend
+        if backend == "numba":
+            from ilo.jit import backend as nb
+
+            if not nb.available():
+                backend = "python"
+        try:
+            code = generate(typed, backend)
+        except FallbackReason:
+            if backend != "numba":
+                raise
+            backend = "python"
+            code = generate(typed, backend)
+        kernel = cache.load((plan.region.fingerprint, sig, backend), code.source, backend)
+        s = plan.stats
+        s.backend = backend
+        s.types = {f"r{r}": typed.entry[r] for r in plan.registers}
+        s.choices = [f"{label} at pc {pc}: {how}" for pc, label, how in typed.choices]
+        if typed.why_not_numba and backend == "python":
+            s.choices.append(f"python backend: {typed.why_not_numba}")
+        s.compile_seconds = time.perf_counter() - t0
+        s.origin = "python" if backend == "python" else None
+        s.fallback = None
+        return _Ready(code, kernel)
+
+    # ── running ─────────────────────────────────────────────────────────────
+    def _enter(self, plan: _Plan, regs: list, base: int):
+        values = {r: regs[base + r] for r in plan.registers}
+        ready = self._ready(plan, values)
+        del values
+        if ready is _DECLINED:
+            return None
+        plan.stats.entries += 1
+        if ready.code.backend == "python":
+            resume = self._run_python(ready, plan, regs, base)
+        else:
+            resume = self._run_numba(ready, plan, regs, base)
+        if resume is not None and plan.region.contains(resume):
+            plan.stats.deopts += 1
+        return resume
+
+    def _run_python(self, ready: _Ready, plan: _Plan, regs: list, base: int):
+        code = ready.code
+        taken, sole = boundary.take(regs, base, plan.registers)
+        for i, r in enumerate(plan.registers):
+            if r in code.in_place and not sole[i]:
+                # OWNERSHIP: shared with another binding: copy once, then mutate the copy
+                v = taken[i]
+                taken[i] = list(v) if type(v) is list else dict(v) if type(v) is dict else v
+        try:
+            result = ready.kernel.func(taken)
+        except Exception as exc:  # noqa: BLE001 - any failure hands the instruction to the VM
+            return self._recover(ready, plan, exc, regs, base)
+        resume, back = code.exits[result[0]]
+        for r, slot, _t in back:
+            regs[base + r] = result[1 + slot]
+        return resume
+
+    def _recover(self, ready: _Ready, plan: _Plan, exc: Exception, regs: list, base: int):
+        """A python kernel raised: resume the VM at the instruction that raised, with the
+        kernel's registers as they were just before it."""
+        tb = exc.__traceback__
+        frame = lineno = None
+        while tb is not None:
+            if tb.tb_frame.f_code is ready.pyfunc_code:
+                frame, lineno = tb.tb_frame, tb.tb_lineno
+            tb = tb.tb_next
+        pc = ready.code.lines.get(lineno) if frame is not None else None
+        if pc is None:
+            raise exc
+        local = frame.f_locals
+        for r in plan.registers:
+            regs[base + r] = local.get(f"r{r}")
+        return pc
+
+    def _run_numba(self, ready: _Ready, plan: _Plan, regs: list, base: int):
+        code = ready.code
+        lists = [r for r, var in code.args if var.endswith("_L")]
+        taken, sole = boundary.take(regs, base, lists)
+        originals = dict(zip(lists, taken))
+        owned = dict(zip(lists, sole))
+        del taken
+        params = []
+        for r, var in code.args:
+            if var.endswith("_L"):
+                lst = originals[r]
+                if not boundary.is_number_list(lst):
+                    boundary.put_back(regs, base, lists, [originals[x] for x in lists])
+                    plan.kernels.clear()
+                    return None
+                arr, n = self._mirror.to_array(lst)
+                params += [arr, n]
+            else:
+                params.append(regs[base + r])
+        k = ready.kernel
+        if k.origin == "new":
+            from ilo.jit import backend as nb
+
+            seconds, k.origin = nb.prepare(k.func, params)
+            plan.stats.compile_seconds += seconds
+        plan.stats.origin = k.origin
+        result = k.func(*params)
+        resume, back = code.exits[result[0]]
+        slots = code.slots
+        restored = set()
+        for r, slot, t in back:
+            if t in ("Ln", "L?"):
+                arr, n = result[1 + slot], result[2 + slot]
+                appended_only = r in code.in_place and r not in code.reassigned
+                regs[base + r] = self._mirror.from_array(originals.get(r), owned.get(r, False), arr, n,
+                                                         appended_only)
+                restored.add(r)
+            else:
+                v = result[1 + slot]
+                regs[base + r] = bool(v) if slots[slot].endswith("_b") else float(v)
+        for r in lists:
+            if r not in restored:
+                regs[base + r] = originals[r]
+        return resume
