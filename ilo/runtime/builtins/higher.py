@@ -21,7 +21,7 @@ def _list_arg(name: str, xs) -> list:
 
 @builtin(
     "map",
-    "F a b, L a > L b",
+    "F a c, L a > L c",
     needs_call=True,
     doc="Apply a function to every element, giving a new list.",
     example="map dbl [1 2 3]  -- [2, 4, 6]",
@@ -33,7 +33,7 @@ def map_(call, fn, xs):
 
 @builtin(
     "flt",
-    "F a b, L a > L a",
+    "F a c, L a > L a",
     aliases=("filter",),
     needs_call=True,
     doc="Keep the elements for which a predicate returns true.",
@@ -53,7 +53,7 @@ def flt(call, fn, xs):
 
 @builtin(
     "fld",
-    "F a b a, L b, a > a",
+    "F a c a, L c, a > a",
     aliases=("fold",),
     needs_call=True,
     doc="Fold a list: acc = f acc x for each element, starting from init.",
