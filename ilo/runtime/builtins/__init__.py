@@ -5,10 +5,10 @@ through ``@builtin``. Everything else — the verifier's signatures, the engines
 JIT verdicts, ``ilo -ai`` and the README table — reads the table, never the modules.
 """
 
-from ilo.runtime.builtins import higher, io, jsonfmt, lists, maps, numeric, registry, text
+from ilo.runtime.builtins import higher, io, jsonfmt, lists, maps, net, numeric, registry, text
 
-FAMILIES: tuple[str, ...] = ("numeric", "text", "lists", "maps", "higher", "io", "jsonfmt")
+FAMILIES: tuple[str, ...] = ("numeric", "text", "lists", "maps", "higher", "io", "jsonfmt", "net")
 
-_MODULES = (numeric, text, lists, maps, higher, io, jsonfmt)
+_MODULES = (numeric, text, lists, maps, higher, io, jsonfmt, net)
 
 __all__ = ["registry", "FAMILIES"]

@@ -1,0 +1,52 @@
+"""HTTP builtins: ``get url [headers]`` (alias ``$url``) and ``post url body [headers]``.
+
+In: a URL, optional body text and an optional ``M t t`` map of headers. Out: ``~body`` on a
+2xx answer, ``^message`` on any failure (HTTP status, DNS, refused connection, timeout) —
+network trouble is a value the program handles, never a crash. Uses the standard library
+(``urllib.request``) with a fixed timeout.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+from ilo.runtime.builtins._support import fail
+from ilo.runtime.builtins.registry import builtin
+from ilo.runtime.values import Err, Ok
+
+TIMEOUT_SECONDS = 30.0
+
+
+def _request(url, body, headers, name: str):
+    if not isinstance(url, str):
+        raise fail(f"{name}: url must be text")
+    if headers is not None and not (
+        isinstance(headers, dict) and all(isinstance(v, str) for v in headers.values())
+    ):
+        raise fail(f"{name}: headers must be a map of text to text")
+    data = None if body is None else str(body).encode("utf-8")
+    try:
+        req = urllib.request.Request(url, data=data, headers=dict(headers or {}),
+                                     method="GET" if body is None else "POST")
+        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:
+            return Ok(resp.read().decode("utf-8", errors="replace"))
+    except urllib.error.HTTPError as e:
+        return Err(f"HTTP {e.code}: {e.reason}")
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        reason = getattr(e, "reason", e)
+        return Err(str(reason))
+
+
+@builtin("get", "t > R t t", "t, M t t > R t t", pure=False,
+         doc="HTTP GET: ~body on success, ^message on failure", example='r=get "http://localhost:8000/x"')
+def get(url, headers=None):
+    return _request(url, None, headers, "get")
+
+
+@builtin("post", "t, t > R t t", "t, t, M t t > R t t", pure=False,
+         doc="HTTP POST with a text body: ~body or ^message", example='r=post url "{}"')
+def post(url, body, headers=None):
+    if not isinstance(body, str):
+        raise fail("post: body must be text")
+    return _request(url, body, headers, "post")
