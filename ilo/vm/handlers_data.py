@@ -1,0 +1,375 @@
+"""Handler factories, data and call families: results, match tests, lists, maps, records, calls.
+
+Same contract as ``handlers.py`` (a factory turns ``a b c`` into a closure ``h(R) -> pc``).
+Builtins run through the registry's single implementation (``registry.get(name).impl``);
+higher-order ones get the machine's ``call(fn_value, args)`` callback first. Self-rebind
+forms (``a == b``) go through ``ilo.runtime.ownership``, which mutates in place only when the
+container has no other owner.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ilo.runtime import ownership
+from ilo.runtime.builtins import registry
+from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.format import format_value
+from ilo.runtime.values import Err, FnRef, Ok, Record, type_name, values_equal
+from ilo.vm.handlers import CALL_SIGNAL, FACTORIES, RETURN_SIGNAL, append_value, factory
+
+# ── results and match tests ─────────────────────────────────────────────────
+
+
+@factory("MKOK")
+def _mkok(a, b, c, pc, env):
+    nxt = pc + 1
+
+    def h(R):
+        R[a] = Ok(R[b])
+        return nxt
+
+    return h
+
+
+@factory("MKERR")
+def _mkerr(a, b, c, pc, env):
+    nxt = pc + 1
+
+    def h(R):
+        R[a] = Err(R[b])
+        return nxt
+
+    return h
+
+
+@factory("PAYLOAD")
+def _payload(a, b, c, pc, env):
+    nxt = pc + 1
+
+    def h(R):
+        R[a] = R[b].value
+        return nxt
+
+    return h
+
+
+_KINDS = {"ok": Ok, "err": Err, "n": float, "t": str, "b": bool, "l": list}
+
+
+@factory("JNTYPE")
+def _jntype(a, b, c, pc, env):
+    nxt = pc + 1
+    kind = _KINDS.get(env.K[b])
+    if kind is None:  # a type pattern that never matches
+        return lambda R: c
+    return lambda R: nxt if type(R[a]) is kind else c
+
+
+@factory("JNEQK")
+def _jneqk(a, b, c, pc, env):
+    nxt, k = pc + 1, env.K[b]
+    return lambda R: nxt if values_equal(k, R[a]) else c
+
+
+@factory("UNWRAP")
+def _unwrap(a, b, c, pc, env):
+    nxt = pc + 1
+
+    def h(R):
+        v = R[b]
+        t = type(v)
+        if t is Ok:
+            R[a] = v.value
+            return c
+        if t is Err:
+            return nxt  # the following instructions propagate R[b]
+        R[a] = v
+        return c
+
+    return h
+
+
+# ── lists, maps, records ────────────────────────────────────────────────────
+
+
+@factory("NEWLIST")
+def _newlist(a, b, c, pc, env):
+    nxt = pc + 1
+    regs = c
+    if not regs:
+
+        def h(R):
+            R[a] = []
+            return nxt
+
+    elif len(regs) == 1:
+        (x,) = regs
+
+        def h(R):
+            R[a] = [R[x]]
+            return nxt
+
+    else:
+
+        def h(R):
+            R[a] = [R[x] for x in regs]
+            return nxt
+
+    return h
+
+
+@factory("LISTAPPEND")
+def _listappend(a, b, c, pc, env):
+    nxt = pc + 1
+    if a == b:
+        rebind = ownership.rebind_append
+
+        def h(R):
+            # OWNERSHIP: `xs=+=xs v`: appended in place only when R[a] is the sole owner.
+            rebind(R, a, R[c], append_value)
+            return nxt
+
+        return h
+
+    def h(R):
+        R[a] = append_value(R[b], R[c])
+        return nxt
+
+    return h
+
+
+@factory("MSET")
+def _mset(a, b, c, pc, env):
+    nxt = pc + 1
+    key, value = c
+    mset = registry.get("mset").impl
+    if a == b:
+        rebind = ownership.rebind_mset
+
+        def h(R):
+            # OWNERSHIP: `m=mset m k v`: set in place only when R[a] is the sole owner.
+            rebind(R, a, R[key], R[value], mset)
+            return nxt
+
+        return h
+
+    def h(R):
+        R[a] = mset(R[b], R[key], R[value])
+        return nxt
+
+    return h
+
+
+@factory("INDEX")
+def _index(a, b, c, pc, env):
+    nxt = pc + 1
+
+    def h(R):
+        xs = R[b]
+        if type(xs) is list:
+            if 0 <= c < len(xs):
+                R[a] = xs[c]
+                return nxt
+            raise IloRuntimeError("ILO-R006", f"list index {c} out of bounds (len {len(xs)})")
+        raise IloRuntimeError("ILO-R006", f"index access on {type_name(xs)} (not a list)")
+
+    return h
+
+
+@factory("NEWREC")
+def _newrec(a, b, c, pc, env):
+    nxt, type_name_ = pc + 1, env.K[b]
+    fields = c
+
+    def h(R):
+        R[a] = Record(type_name_, {name: R[r] for name, r in fields})
+        return nxt
+
+    return h
+
+
+@factory("FIELD")
+def _field(a, b, c, pc, env):
+    nxt, name = pc + 1, env.K[c]
+
+    def h(R):
+        obj = R[b]
+        if type(obj) is Record:
+            try:
+                R[a] = obj.fields[name]
+            except KeyError:
+                raise IloRuntimeError("ILO-R005", f"no field '{name}' on record") from None
+            return nxt
+        raise IloRuntimeError("ILO-R005", f"cannot access field '{name}' on {type_name(obj)} (not a record)")
+
+    return h
+
+
+@factory("WITH")
+def _with(a, b, c, pc, env):
+    nxt = pc + 1
+    updates = c
+
+    def h(R):
+        obj = R[b]
+        if type(obj) is not Record:
+            raise IloRuntimeError("ILO-R008", f"'with' needs a record, got {type_name(obj)}")
+        fields = dict(obj.fields)
+        for name, r in updates:
+            fields[name] = R[r]
+        R[a] = Record(obj.type_name, fields)
+        return nxt
+
+    return h
+
+
+# ── calls ───────────────────────────────────────────────────────────────────
+
+
+@factory("CALL")
+def _call(a, b, c, pc, env):
+    """A user-function call: builds the callee's register list and asks the run loop to push
+    a frame (no Python recursion, so ilo recursion depth is bounded only by ILO_MAX_DEPTH)."""
+    nxt, name, P = pc + 1, env.K[b], env.pending
+    callee = env.program.chunks.get(name)
+    if callee is None:
+        raise_ = IloRuntimeError("ILO-R002", f"undefined function: {name}")
+
+        def fail(R):
+            raise raise_
+
+        return fail
+    if len(c) != callee.nparams:
+        message = f"{name}: expected {callee.nparams} args, got {len(c)}"
+
+        def wrong_arity(R):
+            raise IloRuntimeError("ILO-R004", message)
+
+        return wrong_arity
+    code = env.code_of(callee)
+    pad = [None] * (callee.nregs - len(c))
+    if len(c) == 1:
+        (x,) = c
+
+        def h(R):
+            P[0] = (code, [R[x], *pad], a, nxt, callee)
+            return CALL_SIGNAL
+
+    elif len(c) == 2:
+        x, y = c
+
+        def h(R):
+            P[0] = (code, [R[x], R[y], *pad], a, nxt, callee)
+            return CALL_SIGNAL
+
+    else:
+        regs = c
+
+        def h(R):
+            P[0] = (code, [R[r] for r in regs] + pad, a, nxt, callee)
+            return CALL_SIGNAL
+
+    return h
+
+
+@factory("CALL_DYN")
+def _call_dyn(a, b, c, pc, env):
+    """A call through a variable (``f x`` where ``f`` holds a function value)."""
+    nxt, P = pc + 1, env.pending
+    fn_reg, written = env.K[b]
+    regs = c
+    resolve, call_named = env.resolve_local, env.call_named
+
+    def h(R):
+        name = resolve(R[fn_reg], written)
+        args = [R[r] for r in regs]
+        callee = env.program.chunks.get(name)
+        if callee is None:
+            R[a] = call_named(name, args)
+            return nxt
+        if len(args) != callee.nparams:
+            raise IloRuntimeError("ILO-R004", f"{name}: expected {callee.nparams} args, got {len(args)}")
+        P[0] = (env.code_of(callee), args + [None] * (callee.nregs - len(args)), a, nxt, callee)
+        return CALL_SIGNAL
+
+    return h
+
+
+@factory("CALL_BUILTIN")
+def _call_builtin(a, b, c, pc, env):
+    nxt = pc + 1
+    spec = registry.get(env.K[b])
+    impl = spec.impl
+    regs = c
+    if spec.needs_call:
+        callback = env.callback
+
+        def h(R):
+            R[a] = impl(callback, *[R[r] for r in regs])
+            return nxt
+
+        return h
+    if not regs:
+
+        def h(R):
+            R[a] = impl()
+            return nxt
+
+    elif len(regs) == 1:
+        (x,) = regs
+
+        def h(R):
+            R[a] = impl(R[x])
+            return nxt
+
+    elif len(regs) == 2:
+        x, y = regs
+
+        def h(R):
+            R[a] = impl(R[x], R[y])
+            return nxt
+
+    else:
+
+        def h(R):
+            R[a] = impl(*[R[r] for r in regs])
+            return nxt
+
+    return h
+
+
+def call_tool(name: str, args: list):
+    # Without a tool provider the reference reports the call on stderr and answers ~nil.
+    shown = ", ".join(format_value(v) for v in args)
+    print(f"tool call: {name}({shown})", file=sys.stderr)
+    return Ok(None)
+
+
+@factory("CALL_TOOL")
+def _call_tool(a, b, c, pc, env):
+    nxt, name, regs = pc + 1, env.K[b], c
+
+    def h(R):
+        R[a] = call_tool(name, [R[r] for r in regs])
+        return nxt
+
+    return h
+
+
+@factory("RET")
+def _ret(a, b, c, pc, env):
+    P = env.pending
+
+    def h(R):
+        P[0] = R[a]
+        return RETURN_SIGNAL
+
+    return h
+
+
+def is_function_value(v) -> bool:
+    return type(v) is FnRef
+
+
+__all__ = ["FACTORIES"]

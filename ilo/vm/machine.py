@@ -1,0 +1,220 @@
+"""The run loop of the register VM.
+
+In: a ``CompiledProgram``, a function name, runtime values and optional ``hooks`` (a
+``HotLoop``, see ``hooks.py``). Out: the function's value (``ilo.runtime.values``), or
+``IloRuntimeError`` carrying the code, the span of the failing instruction and the ilo
+function name. Entry point: ``run``; called through ``ilo.vm.run``.
+
+Dispatch: each chunk is decoded once (per mode) into a list of handler closures built by the
+factories in ``handlers``/``handlers_data`` (derived from ``opcodes.py``), so the loop is
+``pc = code[pc](R)``. User-function calls do not recurse in Python: a CALL handler leaves
+the new frame in ``PENDING`` and returns ``CALL_SIGNAL``; the loop pushes the caller on an
+explicit frame stack (depth limit ``ILO_MAX_DEPTH``, then ``ILO-R014``). Only higher-order
+builtins re-enter the loop, through ``call_value``.
+
+In ``hooked`` mode every loop back-edge handler is wrapped to call
+``hooks.on_backedge(chunk, header_pc, R, 0)``; in plain mode back-edges cost nothing extra.
+"""
+
+from __future__ import annotations
+
+from ilo import config
+from ilo.runtime.builtins import registry
+from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.values import FnRef, type_name
+from ilo.vm.chunk import Chunk, CompiledProgram
+from ilo.vm.handlers import CALL_SIGNAL, FACTORIES
+from ilo.vm.handlers_data import call_tool
+from ilo.vm.opcodes import OPCODES, jump_target
+
+# The payload of a CALL_SIGNAL (callee code, registers, dst, return pc, chunk) or of a
+# RETURN_SIGNAL (the value). Consumed by the run loop right after the handler returns, so
+# one module-level slot serves nested runs too.
+PENDING: list = [None]
+# The hooks object of the innermost active run (back-edge wrappers read it).
+_HOOKS: list = [None]
+# Frame stacks of the active runs (outer runs suspended in a higher-order builtin), so a
+# nested run counts their frames against the depth limit.
+_RUNS: list[list] = []
+
+
+class Env:
+    """What a handler factory may use while decoding one chunk."""
+
+    def __init__(self, program: CompiledProgram, mode: str, chunk: Chunk):
+        self.program = program
+        self.mode = mode
+        self.chunk = chunk
+        self.K = chunk.constants
+        self.pending = PENDING
+        self.callback = lambda fn, args: call_value(program, fn, args, mode)
+        self.call_named = lambda name, args: call_named(program, name, args, mode)
+        self.resolve_local = lambda value, written: resolve_local(program, value, written)
+
+    def code_of(self, chunk: Chunk) -> list:
+        return decoded(self.program, chunk, self.mode)
+
+
+def decoded(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
+    """The chunk's handler list for ``mode``, decoding it on first use. The (empty) list is
+    cached before decoding, so recursive functions can refer to their own code."""
+    code = chunk.decoded.get(mode)
+    if code is None:
+        code = chunk.decoded[mode] = []
+        env = Env(program, mode, chunk)
+        handlers = []
+        for pc, (op, a, b, c) in enumerate(chunk.code):
+            handler = FACTORIES[OPCODES[op].name](a, b, c, pc, env)
+            if mode == "hooked":
+                target = jump_target((op, a, b, c))
+                if target is not None and target <= pc:
+                    handler = _back_edge(handler, chunk, target)
+            handlers.append(handler)
+        code.extend(handlers)
+    return code
+
+
+def _back_edge(inner, chunk: Chunk, header: int):
+    """Wrap a backward jump: when it is taken, offer the loop to the hooks first."""
+
+    def h(R):
+        nxt = inner(R)
+        if nxt == header:
+            resume = _HOOKS[0].on_backedge(chunk, header, R, 0)
+            if resume is not None:
+                return resume
+        return nxt
+
+    return h
+
+
+# ── calls that leave the run loop ───────────────────────────────────────────
+
+
+def resolve_local(program: CompiledProgram, value, written: str) -> str:
+    """The function name a call through a variable reaches (as the tree interpreter)."""
+    if type(value) is FnRef:
+        return value.name
+    if type(value) is str and (value in program.chunks or value in program.tools):
+        return value
+    if not _callable_name(program, written):
+        raise IloRuntimeError("ILO-R002", f"'{written}' holds {type_name(value)}, not a function")
+    return written
+
+
+def _callable_name(program: CompiledProgram, name: str) -> bool:
+    return name in program.chunks or name in program.tools or registry.canonical(name) is not None
+
+
+def call_value(program: CompiledProgram, fn, args, mode: str):
+    """Call a function value: the callback handed to higher-order builtins."""
+    if type(fn) is FnRef:
+        return call_named(program, fn.name, list(args), mode)
+    if type(fn) is str and _callable_name(program, fn):
+        return call_named(program, fn, list(args), mode)
+    raise IloRuntimeError("ILO-R004", f"expected a function, got {type_name(fn)}")
+
+
+def call_named(program: CompiledProgram, name: str, args: list, mode: str):
+    chunk = program.chunks.get(name)
+    if chunk is not None:
+        if len(args) != chunk.nparams:
+            raise IloRuntimeError("ILO-R004", f"{name}: expected {chunk.nparams} args, got {len(args)}")
+        return execute(program, chunk, args, mode)
+    if name in program.tools:
+        return call_tool(name, args)
+    canonical = registry.canonical(name)
+    if canonical is None:
+        raise IloRuntimeError("ILO-R002", f"undefined function: {name}")
+    spec = registry.get(canonical)
+    arities = spec.arities
+    if len(args) not in arities and not (getattr(spec, "variadic", False) and len(args) >= arities[0]):
+        expected = " or ".join(str(n) for n in arities)
+        raise IloRuntimeError("ILO-R009", f"{canonical}: expected {expected} args, got {len(args)}")
+    if spec.needs_call:
+        return spec.impl(lambda f, xs: call_value(program, f, xs, mode), *args)
+    return spec.impl(*args)
+
+
+# ── the run loop ────────────────────────────────────────────────────────────
+
+
+def execute(program: CompiledProgram, chunk: Chunk, args: list, mode: str = "plain"):
+    """Run ``chunk`` with ``args`` to completion (including every call it makes)."""
+    outer = 0
+    for frames in _RUNS:
+        outer += len(frames) + 1
+    limit = config.MAX_DEPTH - outer - 1  # frames this run may push beyond its first
+    if limit < 0:
+        raise IloRuntimeError("ILO-R014", f"call depth exceeded: more than {config.MAX_DEPTH} nested calls "
+                              f"(in '{chunk.name}')")
+    code = decoded(program, chunk, mode)
+    R = list(args) + [None] * (chunk.nregs - len(args))
+    stack: list = []
+    P = PENDING
+    pc = 0
+    _RUNS.append(stack)
+    try:
+        while True:
+            while pc >= 0:
+                pc = code[pc](R)
+            if pc == CALL_SIGNAL:
+                ncode, nregs, dst, ret, callee = P[0]
+                if len(stack) >= limit:
+                    pc = ret - 1
+                    raise IloRuntimeError(
+                        "ILO-R014",
+                        f"call depth exceeded: more than {config.MAX_DEPTH} nested calls (in '{callee.name}')",
+                    )
+                stack.append((code, R, ret, dst, chunk))
+                code, R, chunk = ncode, nregs, callee
+                pc = 0
+            else:
+                value = P[0]
+                P[0] = None  # OWNERSHIP: the slot must not keep the returned value alive
+                if not stack:
+                    return value
+                code, R, pc, dst, chunk = stack.pop()
+                R[dst] = value
+    except IloRuntimeError as err:
+        _locate(err, chunk, pc)
+        raise
+    except ZeroDivisionError:
+        raise _located(IloRuntimeError("ILO-R003", "division by zero"), chunk, pc) from None
+    except TypeError as e:
+        raise _located(IloRuntimeError("ILO-R004", f"runtime type error: {e}"), chunk, pc) from None
+    except RecursionError:
+        raise _located(IloRuntimeError("ILO-R014", "call depth exceeded (the Python stack ran out)"),
+                       chunk, pc) from None
+    except Exception as e:  # noqa: BLE001 - the boundary: no Python exception reaches the user
+        raise _located(IloRuntimeError("ILO-R013", f"internal VM error: {type(e).__name__}: {e}"),
+                       chunk, pc) from e
+    finally:
+        _RUNS.pop()
+
+
+def _locate(err: IloRuntimeError, chunk: Chunk, pc: int) -> None:
+    if err.span is None and 0 <= pc < len(chunk.spans):
+        err.span = chunk.spans[pc]
+    if err.function is None:
+        err.function = chunk.name
+
+
+def _located(err: IloRuntimeError, chunk: Chunk, pc: int) -> IloRuntimeError:
+    _locate(err, chunk, pc)
+    return err
+
+
+def run(program: CompiledProgram, func: str, args: list, hooks=None):
+    """Call ilo function ``func`` with runtime values ``args``; return its value."""
+    chunk = program.chunks.get(func)
+    if chunk is None:
+        raise IloRuntimeError("ILO-R002", f"undefined function: {func}")
+    if len(args) != chunk.nparams:
+        raise IloRuntimeError("ILO-R004", f"{func}: expected {chunk.nparams} args, got {len(args)}", function=func)
+    saved = _HOOKS[0]
+    _HOOKS[0] = hooks
+    try:
+        return execute(program, chunk, list(args), "plain" if hooks is None else "hooked")
+    finally:
+        _HOOKS[0] = saved

@@ -1,0 +1,106 @@
+"""Named rewrites of the bytecode compiler.
+
+Two kinds, both applied while compiling one function:
+
+``compile_self_rebind`` (AST level, called for ``name=value`` when ``name`` is bound):
+
+- ``self_rebind_append``: ``xs=+=xs v``      → ``LISTAPPEND r r v``
+- ``self_rebind_concat``: ``s=+s t`` (not numbers) → ``ADD_SS r r t`` / ``ADD r r t``
+- ``self_rebind_mset``:   ``m=mset m k v``   → ``MSET r r (k, v)``
+
+The destination register equals the source register (``a == b``); that is the signal for the
+machine's sole-owner fast path (``ilo.runtime.ownership``), which mutates in place only when
+no other binding can see the container. Any other shape (``ys=+=xs v``) compiles to the same
+opcode with ``a != b`` and always copies.
+
+``optimize`` (chunk level, after jump targets are resolved):
+
+- ``thread_jumps``: a jump to an unconditional ``JMP`` goes straight to that jump's target;
+- ``drop_dead``: ``MOVE r r`` and a ``JMP`` to the very next instruction are removed (jump
+  targets, spans and loop records are renumbered).
+"""
+
+from __future__ import annotations
+
+from ilo.syntax import ast
+from ilo.vm.opcodes import OPCODES, Op, jump_target, with_jump_target
+
+
+def _is_ref(e, name: str) -> bool:
+    return isinstance(e, ast.Ref) and e.name == name
+
+
+def compile_self_rebind(comp, s: ast.Let, reg: int) -> bool:
+    """Emit the a == b form for a self-rebind ``s`` of the variable in ``reg``; False if
+    ``s`` has another shape (the caller then compiles it the general way)."""
+    from ilo.vm.compile_exprs import has_body
+
+    v = s.value
+    if isinstance(v, ast.BinOp) and _is_ref(v.left, s.name) and not has_body(v.right):
+        if v.op == "+=":  # self_rebind_append
+            item = comp.compile_expr(v.right)
+            comp.emit(Op.LISTAPPEND, reg, reg, item)
+            comp.regs.release(item)
+            return True
+        if v.op == "+" and not (comp.is_num(v.left) and comp.is_num(v.right)):  # self_rebind_concat
+            other = comp.compile_expr(v.right)
+            texts = comp.is_text(v.left) and comp.is_text(v.right)
+            comp.emit(Op.ADD_SS if texts else Op.ADD, reg, reg, other)
+            comp.regs.release(other)
+            return True
+    if (isinstance(v, ast.Call) and not v.unwrap and len(v.args) == 3 and _is_ref(v.args[0], s.name)
+            and not any(has_body(a) for a in v.args)):
+        target = comp.vp.call_targets.get(id(v))
+        if target is not None and target.kind == "builtin" and target.name == "mset":  # self_rebind_mset
+            key, value = comp.operands(v.args[1:])
+            comp.emit(Op.MSET, reg, reg, (key, value))
+            comp.release_all((key, value))
+            return True
+    return False
+
+
+def optimize(chunk) -> None:
+    thread_jumps(chunk)
+    drop_dead(chunk)
+
+
+def thread_jumps(chunk) -> None:
+    code = chunk.code
+    for pc, ins in enumerate(code):
+        target = jump_target(ins)
+        if target is None:
+            continue
+        seen = set()
+        while target < len(code) and code[target][0] == Op.JMP and target not in seen:
+            seen.add(target)
+            target = code[target][1]
+        if target != jump_target(ins):
+            code[pc] = with_jump_target(ins, target)
+
+
+def drop_dead(chunk) -> None:
+    code = chunk.code
+    dead = set()
+    for pc, (op, a, b, _c) in enumerate(code):
+        if (op == Op.MOVE and a == b) or (op == Op.JMP and a == pc + 1):
+            dead.add(pc)
+    if not dead:
+        return
+    new_pc, n = [], 0
+    for pc in range(len(code) + 1):
+        new_pc.append(n)
+        if pc not in dead:
+            n += 1
+    kept_code, kept_spans = [], []
+    for pc, ins in enumerate(code):
+        if pc in dead:
+            continue
+        if OPCODES[ins[0]].jump:
+            ins = with_jump_target(ins, new_pc[jump_target(ins)])
+        kept_code.append(ins)
+        kept_spans.append(chunk.spans[pc])
+    chunk.code[:] = kept_code
+    chunk.spans[:] = kept_spans
+    for loop in chunk.loops:
+        loop.body, loop.test, loop.exit = new_pc[loop.body], new_pc[loop.test], new_pc[loop.exit]
+        loop.back_edge = new_pc[loop.back_edge]
