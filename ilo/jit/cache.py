@@ -81,6 +81,14 @@ def import_module(path: Path):
     return module
 
 
+def numba_cached(source: str) -> bool:
+    """True when numba's on-disk cache already holds machine code for this kernel source."""
+    path = cache_dir() / "kernels" / f"k_{source_hash(source)}.py"
+    if not path.exists():
+        return False
+    return any((path.parent / "__pycache__").glob(f"{path.stem}.*.nbi"))
+
+
 def lookup(key):
     return _MEMORY.get(key)
 

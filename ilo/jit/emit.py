@@ -263,8 +263,11 @@ class _Emitter:
     def prep(self, ins) -> list:
         """Side effects of an inner loop's entry jump (RANGEPREP / FORPREP)."""
         if ins.kind == "rangeprep":
+            # the VM truncates toward zero and saturates; NaN and huge bounds go back to it
             lo, hi = (self.var(s, ins.pc) for s in ins.srcs)
-            return [f"{self.dvar(ins)} = float(int({lo}))", f"{self.dvar(ins, ins.dst2)} = float(int({hi}))"]
+            return [f"if not (-9.2e18 <= {lo} <= 9.2e18 and -9.2e18 <= {hi} <= 9.2e18):",
+                    "    " + self.deopt(ins),
+                    f"{self.dvar(ins)} = float(int({lo}))", f"{self.dvar(ins, ins.dst2)} = float(int({hi}))"]
         if ins.kind == "forprep":
             return [f"{self.dvar(ins)} = iter({self.var(ins.srcs[0], ins.pc)})"]
         return []

@@ -45,6 +45,52 @@ class _Ready:
         self.pyfunc_code = getattr(kernel.func, "__code__", None)
 
 
+# What a numba kernel costs before it runs, in seconds (measured on the development machine:
+# importing numba ~0.2 s, compiling a numeric loop ~0.05-0.5 s, one with arrays ~1.5 s, loading
+# from numba's disk cache ~0.01-0.2 s), and what one VM instruction costs (~40 ns).
+COLD_COST, COLD_ARRAY_COST, WARM_COST, IMPORT_COST, VM_INSTR = 0.6, 1.6, 0.05, 0.25, 40e-9
+
+
+def _numba_pays(region, values: dict, code) -> str:
+    """'' when compiling with numba is expected to repay itself in this loop run, else why not.
+
+    A cold loop must never pay for a compile: the remaining trip count (known for ranges and
+    foreach, estimated from the loop test for while loops) times the VM's cost per iteration
+    must exceed the compile (or disk-cache load) cost; otherwise the cheap python kernel runs it.
+    """
+    import sys
+
+    from ilo.jit import cache
+
+    trips = _remaining_trips(region, values)
+    if trips is None:
+        return "python backend: trip count unknown, a numba compile might not pay back"
+    warm = cache.numba_cached(code.source)
+    cost = WARM_COST if warm else (COLD_ARRAY_COST if any(v.endswith("_L") for _, v in code.args) else COLD_COST)
+    if "numba" not in sys.modules:
+        cost += IMPORT_COST
+    saved = trips * len(region.code) * VM_INSTR
+    if saved < cost:
+        return f"python backend: ~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}"
+    return ""
+
+
+def _remaining_trips(region, values: dict):
+    ins = region.at(region.backedge)
+    try:
+        if ins.kind == "rangenext":
+            return max(0.0, values[ins.srcs[1]] - values[ins.srcs[0]])
+        if ins.kind == "fornext":
+            return float(values[ins.srcs[0]].__length_hint__())
+        if ins.kind == "cjump" and ins.op.lstrip("not ") in ("<", "<=", ">", ">="):
+            a, b = (s.value if hasattr(s, "value") else values[s] for s in ins.srcs)
+            if type(a) is float and type(b) is float:
+                return abs(b - a)
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return None
+
+
 class JitTier:
     """Counts loop back-edges, compiles hot loops, runs their kernels."""
 
@@ -112,17 +158,17 @@ class JitTier:
         t0 = time.perf_counter()
         typed = infer(plan.region, values)
         backend = typed.backend
+        code = None
         if backend == "numba":
-            from ilo.jit import backend as nb
-
-            if not nb.available():
-                backend = "python"
-        try:
-            code = generate(typed, backend)
-        except FallbackReason:
-            if backend != "numba":
-                raise
-            backend = "python"
+            try:
+                code = generate(typed, backend)
+                why = _numba_pays(plan.region, values, code)
+            except FallbackReason as e:
+                why = str(e)
+            if why:
+                typed.why_not_numba = why
+                backend, code = "python", None
+        if code is None:
             code = generate(typed, backend)
         kernel = cache.load((plan.region.fingerprint, sig, backend), code.source, backend)
         s = plan.stats
