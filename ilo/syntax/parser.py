@@ -303,7 +303,7 @@ class Parser(ExprParser):
         cond = self.parse_expr()
         return ast.While(cond, self.parse_brace_body())
 
-    def finish_guard(self, cond: ast.Expr, negated: bool) -> ast.Stmt:
+    def finish_guard(self, cond: ast.Expr, negated: bool, start: int = 0) -> ast.Stmt:
         """After a condition: `cond{..}`, `cond{..}{..}`, braceless `cond value`, or a plain expression."""
         if self.peek() is K.LBRACE:
             body = self.parse_brace_body()
@@ -312,7 +312,7 @@ class Parser(ExprParser):
         if is_guard_condition(cond) and self.can_start_operand():
             return self.parse_braceless_guard(cond, negated)
         if negated:
-            return ast.ExprStmt(ast.Unary("!", cond, span=Span(cond.span.start - 1, cond.span.end)))
+            return ast.ExprStmt(ast.Unary("!", cond, span=self.span_from(start)))
         return ast.ExprStmt(cond)
 
     def parse_braceless_guard(self, cond: ast.Expr, negated: bool) -> ast.Stmt:
@@ -330,8 +330,9 @@ class Parser(ExprParser):
 
     def parse_bang_stmt(self) -> ast.Stmt:
         # `!cond{..}`, `!cond value` (negated guards) or a plain `!expr`.
+        start = self.here()
         self.advance()
-        return self.finish_guard(self.parse_expr_inner(), negated=True)
+        return self.finish_guard(self.parse_expr_inner(), negated=True, start=start)
 
     def parse_let(self) -> ast.Stmt:
         start = self.here()
