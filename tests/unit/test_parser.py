@@ -538,6 +538,11 @@ def test_deep_nesting_is_an_ilo_error():
     assert error("f x:" + "L " * 1000 + "n>n;1").code == "ILO-P020"
 
 
+def test_ten_megabytes_of_brackets():
+    for opener in "([{":
+        assert error("f>n;" + opener * 10_000_000).code == "ILO-P020"
+
+
 def test_moderate_nesting_is_fine():
     assert expr("+1 " * 100 + "1").startswith("(+ 1 (+ 1")
     assert expr("(" * 50 + "1" + ")" * 50) == "1"
@@ -619,7 +624,7 @@ _ALPHABET = st.sampled_from(list("abnxyz019 \n\t;:>{}[]()+-*/=!?@^~$.,\"_&|LRS<"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_ALPHABET, max_size=80).map("".join))
+@given(st.one_of(st.lists(_ALPHABET, max_size=80).map("".join), st.text(max_size=40)))
 def test_random_text_only_raises_ilo_errors(text):
     try:
         parse(Source("t", text))
