@@ -5,7 +5,7 @@ code) and by the fuzzers. Programs exercise arithmetic, comparisons, guards, ter
 range and while loops with brk/cnt, text building, list appends, maps, and the aliasing
 shapes the in-place accumulator paths must get right (``m2=m`` then ``m=mset m ...``).
 
-Every program has the shape ``f a:n b:n>L _;<statements>;[<all variables>]`` so the whole
+Every program has the shape ``f a:n b:n>L _;<statements>;[<all variables, comma-separated>]`` so the whole
 final state is compared, not just one number.
 """
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 NUM_VARS = ("a", "b", "x", "y")
-SMALL = st.integers(min_value=-9, max_value=9).map(str) | st.sampled_from(["0.5", "2.25", "100"])
+# Non-negative literals only: `-7` right after an operator would lex as `--7`, a comment.
+SMALL = st.integers(min_value=0, max_value=9).map(str) | st.sampled_from(["0.5", "2.25", "100"])
 
 
 @st.composite
@@ -25,6 +26,9 @@ def num_expr(draw, depth: int = 0) -> str:
     op = draw(st.sampled_from(["+", "-", "*", "+", "*", "/"]))
     left = draw(num_expr(depth + 1))
     right = draw(num_expr(depth + 1))
+    if op == "-":
+        # `-` is binary only when two plain atoms follow (else it reads as negation).
+        left, right = draw(st.sampled_from(NUM_VARS)), draw(st.sampled_from(NUM_VARS) | SMALL)
     return f"{op}{left} {right}"
 
 
@@ -76,6 +80,6 @@ def stmt(draw) -> str:
 def program(draw) -> tuple[str, list[float]]:
     body = draw(st.lists(stmt(), min_size=1, max_size=6))
     prelude = 'x=0;y=1;s="";xs=[];ys=[];m=mmap;m2=mmap'
-    src = f"f a:n b:n>L _;{prelude};{';'.join(body)};[a b x y s xs ys m m2]"
+    src = f"f a:n b:n>L _;{prelude};{';'.join(body)};[a, b, x, y, s, xs, ys, m, m2]"
     args = draw(st.lists(st.integers(-20, 20).map(float), min_size=2, max_size=2))
     return src, args
