@@ -6,6 +6,7 @@
 | ILO_JIT_THRESHOLD   | 1000             | loop back-edges before the JIT compiles a loop       |
 | ILO_CACHE_DIR       | ~/.cache/ilo     | where compiled JIT kernels are cached on disk        |
 | ILO_NO_JIT          | (unset)          | set to 1 to make the JIT tier decline every loop     |
+| ILO_JIT_NUMBA       | auto             | auto / always / never: when hot loops use numba      |
 | ILO_MAX_DEPTH       | 10000            | ilo call frames allowed before ILO-R014 (all engines)|
 """
 
@@ -28,5 +29,6 @@ def _readenv(name: str, default, convert=str):
 ENGINE: str | None = _readenv("ILO_ENGINE", None)
 JIT_THRESHOLD: int = _readenv("ILO_JIT_THRESHOLD", 1000, int)
 CACHE_DIR: Path = Path(_readenv("ILO_CACHE_DIR", str(Path.home() / ".cache" / "ilo")))
+JIT_NUMBA: str = _readenv("ILO_JIT_NUMBA", "auto")
 NO_JIT: bool = _readenv("ILO_NO_JIT", "0") not in ("0", "", "false")
 MAX_DEPTH: int = _readenv("ILO_MAX_DEPTH", 10000, int)

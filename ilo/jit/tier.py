@@ -64,14 +64,14 @@ def _numba_pays(region, values: dict, code) -> str:
 
     trips = _remaining_trips(region, values)
     if trips is None:
-        return "python backend: trip count unknown, a numba compile might not pay back"
+        return "trip count unknown, a numba compile might not pay back"
     warm = cache.numba_cached(code.source)
     cost = WARM_COST if warm else (COLD_ARRAY_COST if any(v.endswith("_L") for _, v in code.args) else COLD_COST)
     if "numba" not in sys.modules:
         cost += IMPORT_COST
     saved = trips * len(region.code) * VM_INSTR
     if saved < cost:
-        return f"python backend: ~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}"
+        return f"~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}"
     return ""
 
 
@@ -94,8 +94,10 @@ def _remaining_trips(region, values: dict):
 class JitTier:
     """Counts loop back-edges, compiles hot loops, runs their kernels."""
 
-    def __init__(self, threshold: int | None = None):
+    def __init__(self, threshold: int | None = None, numba: str | None = None):
         self.threshold = max(1, config.JIT_THRESHOLD if threshold is None else threshold)
+        # "auto": numba when the trip count repays the compile; "always" / "never" (tests, bench)
+        self.numba = numba or config.JIT_NUMBA
         self.stats = JitStats()
         self._counts: dict = {}
         self._plans: dict = {}
@@ -162,7 +164,9 @@ class JitTier:
         if backend == "numba":
             try:
                 code = generate(typed, backend)
-                why = _numba_pays(plan.region, values, code)
+                why = {"always": "", "never": "numba disabled (ILO_JIT_NUMBA=never)"}.get(self.numba)
+                if why is None:
+                    why = _numba_pays(plan.region, values, code)
             except FallbackReason as e:
                 why = str(e)
             if why:
