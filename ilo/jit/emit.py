@@ -311,7 +311,7 @@ class _Emitter:
             return [f"{d} = {a} + {b}"]  # list concatenation always makes a new list
         if ins.op in ("/", "mod") and self.backend == "numba":
             guard = [f"if {b} == 0.0:", "    " + self.deopt(ins)]
-            expr = f"{a} / {b}" if ins.op == "/" else f"math.nan if math.isinf({a}) else math.fmod({a}, {b})"
+            expr = f"{a} / {b}" if ins.op == "/" else f"math.nan if math.isinf({a}) else np.fmod({a}, {b})"
             return guard + [f"{d} = {expr}"]
         if ins.op == "mod":
             return [f"{d} = _B['mod']({a}, {b})"]
@@ -416,7 +416,7 @@ class _Emitter:
             return [f"{d} = {b} if {a} != {a} else ({a} if {b} != {b} else ({a} if {a} {pick} {b} else {b}))"]
         if ins.op == "mod":
             return [f"if {args[1]} == 0.0:", "    " + self.deopt(ins),
-                    f"{d} = math.nan if math.isinf({a}) else math.fmod({a}, {args[1]})"]
+                    f"{d} = math.nan if math.isinf({a}) else np.fmod({a}, {args[1]})"]
         raise FallbackReason(f"builtin {ins.op} has no numba form")
 
 

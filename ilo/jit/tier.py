@@ -175,6 +175,14 @@ class JitTier:
         if code is None:
             code = generate(typed, backend)
         kernel = cache.load((plan.region.fingerprint, sig, backend), code.source, backend)
+        if backend == "numba" and kernel.origin == "new":
+            try:
+                self._compile_numba(kernel, code, values, plan)
+            except Exception as e:  # noqa: BLE001 - a kernel numba rejects runs on the python backend
+                typed.why_not_numba = f"numba could not compile it ({type(e).__name__})"
+                backend = "python"
+                code = generate(typed, backend)
+                kernel = cache.load((plan.region.fingerprint, sig, backend), code.source, backend)
         s = plan.stats
         s.backend = backend
         s.types = {f"r{r}": typed.entry[r] for r in plan.registers}
@@ -185,6 +193,21 @@ class JitTier:
         s.origin = "python" if backend == "python" else None
         s.fallback = None
         return _Ready(code, kernel)
+
+    def _compile_numba(self, kernel, code, values: dict, plan: _Plan) -> None:
+        """Compile now, for the entry types (so a numba failure becomes a python kernel)."""
+        import numpy as np
+
+        from ilo.jit import backend as nb
+
+        params = []
+        for r, var in code.args:
+            if var.endswith("_L"):
+                params += [np.empty(16), 0]
+            else:
+                params.append(values[r])
+        seconds, kernel.origin = nb.prepare(kernel.func, params)
+        plan.stats.compile_seconds += seconds
 
     # ── running ─────────────────────────────────────────────────────────────
     def _enter(self, plan: _Plan, regs: list, base: int):
@@ -256,11 +279,6 @@ class JitTier:
             else:
                 params.append(regs[base + r])
         k = ready.kernel
-        if k.origin == "new":
-            from ilo.jit import backend as nb
-
-            seconds, k.origin = nb.prepare(k.func, params)
-            plan.stats.compile_seconds += seconds
         plan.stats.origin = k.origin
         result = k.func(*params)
         resume, back = code.exits[result[0]]
