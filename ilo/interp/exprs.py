@@ -8,7 +8,6 @@ tables that the interpreter sets up. Semantics follow the reference tree interpr
 
 from __future__ import annotations
 
-from ilo.interp.frames import MISSING
 from ilo.interp.operators import BINARY, unary
 from ilo.interp.signals import BreakSignal, ContinueSignal, ReturnSignal
 from ilo.runtime.errors import IloRuntimeError
@@ -25,9 +24,10 @@ class ExprEvaluator:
         return e.value
 
     def eval_ref(self, e: ast.Ref, frame):
-        v = frame.lookup(e.name)
-        if v is not MISSING:
-            return v
+        name = e.name
+        for scope in reversed(frame.scopes):  # Frame.lookup, inlined: the hottest path
+            if name in scope:
+                return scope[name]
         fn = self.function_value(e.name)
         if fn is None:
             raise IloRuntimeError("ILO-R001", f"undefined variable: {e.name}", e.span)
@@ -60,19 +60,16 @@ class ExprEvaluator:
 
     def eval_binop(self, e: ast.BinOp, frame):
         ev = self.eval
-        op = e.op
         left = ev[type(e.left)](e.left, frame)
+        fn = BINARY.get(e.op)
+        if fn is not None:
+            return fn(left, ev[type(e.right)](e.right, frame), e)
         # `&` and `|` short-circuit and give back an operand, not a bool (as the reference).
-        if op == "&":
+        if e.op == "&":
             return ev[type(e.right)](e.right, frame) if truthy(left) else left
-        if op == "|":
+        if e.op == "|":
             return left if truthy(left) else ev[type(e.right)](e.right, frame)
-        right = ev[type(e.right)](e.right, frame)
-        try:
-            fn = BINARY[op]
-        except KeyError:
-            raise IloRuntimeError("ILO-R013", f"unknown binary operator '{op}'", e.span) from None
-        return fn(left, right, e)
+        raise IloRuntimeError("ILO-R013", f"unknown binary operator '{e.op}'", e.span)
 
     def eval_unary(self, e: ast.Unary, frame):
         return unary(e.op, self.eval[type(e.operand)](e.operand, frame), e)

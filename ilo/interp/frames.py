@@ -29,24 +29,23 @@ class Frame:
     def lookup(self, name: str):
         """The value bound to ``name``, or ``MISSING``."""
         scopes = self.scopes
-        for i in range(len(scopes) - 1, -1, -1):
-            scope = scopes[i]
+        if len(scopes) == 1:
+            return scopes[0].get(name, _MISSING)
+        for scope in reversed(scopes):
             if name in scope:
                 return scope[name]
         return _MISSING
 
     def scope_of(self, name: str) -> dict | None:
         """The scope dict that holds ``name`` (the one ``assign`` would update), or None."""
-        scopes = self.scopes
-        for i in range(len(scopes) - 1, -1, -1):
-            if name in scopes[i]:
-                return scopes[i]
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope
         return None
 
     def assign(self, name: str, value) -> None:
         scopes = self.scopes
-        for i in range(len(scopes) - 1, -1, -1):
-            scope = scopes[i]
+        for scope in reversed(scopes):
             if name in scope:
                 scope[name] = value
                 return

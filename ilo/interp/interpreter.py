@@ -35,7 +35,7 @@ from ilo import config
 from ilo.interp.calls import CallMixin
 from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator, match_pattern
 from ilo.interp.frames import Frame
-from ilo.interp.operators import add_values, append_value
+from ilo.interp.operators import BINARY, add_values, append_value
 from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
 from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
@@ -260,12 +260,16 @@ class Interpreter(ExprEvaluator, CallMixin):
         right = op.right
         helper = ownership.rebind_append if op.op == "+=" else ownership.rebind_add
         fallback = append_value if op.op == "+=" else add_values
+        plain = BINARY[op.op]
 
         def rebind(s: ast.Let, frame: Frame) -> None:
             scope = frame.scope_of(s.name)
             if scope is None:
                 return self.assign(s, frame)
             other = self.eval[type(right)](right, frame)
+            if type(scope[s.name]) is float:  # numbers have no container to reuse
+                scope[s.name] = plain(scope[s.name], other, op)
+                return
             try:
                 helper(scope, s.name, other, fallback)
             except IloRuntimeError as err:
