@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
 
+_I64 = repr(2.0**63)  # format_number prints whole numbers in this range without a point
 _NUM_VAR = {"n": "n", "b": "b", "Ln": "L", "L?": "L"}
 
 
@@ -133,6 +134,18 @@ class _Emitter:
         self.block(r.header, r.test, ind + 1)
         self.ctx.pop()
         self.emit("break", ind + 1)
+        back = r.at(r.backedge)
+        if self.backend == "python" and back.kind == "fornext" and r.test == r.backedge:
+            # CPython runs `for` over the VM's own iterator much faster than next() calls;
+            # the iterator advances exactly as the VM's FORNEXT would
+            self.emit(f"for {self.dvar(back)} in {self.var(back.srcs[0], back.pc)}:", ind, back.pc)
+            self.ctx.append(("loop", r.test, r.exit))
+            for line in self.step(back)[1:]:
+                self.emit(line, ind + 1, back.pc)
+            self.block(r.header, r.test, ind + 1)
+            self.ctx.pop()
+            self.emit(self.exit_stmt(r.exit, self.t.states[back.pc]), ind)
+            return
         self.emit("while True:", ind)
         self.ctx.append(("loop", r.test, r.exit))
         self.rotated(r.header, r.test, r.backedge, ind + 1)
@@ -394,7 +407,7 @@ class _Emitter:
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
         d = self.dvar(ins)
         return [f"{d} = {m}.get({k})",
-                f"if {d} is not None and type({d}) is not float:", "    " + self.deopt(ins)]
+                f"if type({d}) is not float and {d} is not None:", "    " + self.deopt(ins)]
 
     def ins_mhas(self, ins):
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
@@ -404,6 +417,9 @@ class _Emitter:
         args = [self.var(s, ins.pc) for s in ins.srcs]
         d = self.dvar(ins)
         if self.backend == "python":
+            if ins.op == "str":  # the common case inline: a whole number prints as an integer
+                a = args[0]
+                return [f"{d} = str(int({a})) if {a}.is_integer() and -{_I64} <= {a} < {_I64} else _B['str']({a})"]
             return [f"{d} = _B[{ins.op!r}]({', '.join(args)})"]
         a = args[0]
         if ins.op == "abs":

@@ -79,3 +79,36 @@ def test_python_backend_never_needs_numba(tmp_path, monkeypatch, n):
     monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path))
     k = cache.load(("py", n), KERNEL_SRC, "python")
     assert k.func(float(n)) == sum(range(n))
+
+
+def _cli(args: list[str], cache_dir: Path, **env_extra) -> subprocess.CompletedProcess:
+    env = dict(os.environ, ILO_CACHE_DIR=str(cache_dir), PYTHONPATH=str(REPO), **env_extra)
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['ilo'] + {args!r}\n"
+        "try:\n    runpy.run_module('ilo', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('NUMBA' if 'numba' in sys.modules else 'NO-NUMBA', file=sys.stderr)\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=240)
+
+
+def test_cli_jit_run_without_a_hot_loop_does_not_import_numba(tmp_path):
+    out = _cli(["--run-jit", "f x:n>n;*x 2", "21"], tmp_path)
+    assert out.stdout.strip() == "42" and "NO-NUMBA" in out.stderr
+
+
+def test_cli_jit_run_with_a_python_kernel_does_not_import_numba(tmp_path):
+    out = _cli(["--run-jit", "--jit-stats", "f n:n>n;s=0;@i 0..n{s=+s i};s", "100"], tmp_path,
+               ILO_JIT_THRESHOLD="2")
+    assert out.stdout.strip() == "4950"
+    assert "compiled f@" in out.stderr and "NO-NUMBA" in out.stderr
+
+
+def test_second_process_running_a_program_compiles_nothing(tmp_path):
+    args = ["--run-jit", "--jit-stats", "f n:n>n;s=0;i=0;wh <i n{s=+s *i 3;i=+i 1};s", "1000"]
+    first = _cli(args, tmp_path, ILO_JIT_THRESHOLD="2", ILO_JIT_NUMBA="always")
+    second = _cli(args, tmp_path, ILO_JIT_THRESHOLD="2", ILO_JIT_NUMBA="always")
+    assert first.stdout.strip() == second.stdout.strip() == "1498500"
+    assert "[numba, compiled," in first.stderr
+    assert "[numba, cache," in second.stderr
