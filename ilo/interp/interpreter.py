@@ -369,8 +369,18 @@ def _on_big_stack(fn, max_depth: int):
     """Run ``fn`` on a thread whose C stack and Python recursion limit fit ``max_depth``
     nested ilo calls, and hand back its value or exception."""
     needed = max_depth * _PY_FRAMES_PER_CALL + 1_000
-    if sys.getrecursionlimit() < needed:
-        sys.setrecursionlimit(needed)  # process-wide; only ever raised, never lowered
+    old_limit = sys.getrecursionlimit()
+    raise_limit = old_limit < needed
+    if raise_limit:
+        sys.setrecursionlimit(needed)  # process-wide, so put back afterwards
+    try:
+        return _run_thread(fn, max_depth)
+    finally:
+        if raise_limit and sys.getrecursionlimit() == needed:
+            sys.setrecursionlimit(old_limit)
+
+
+def _run_thread(fn, max_depth: int):
     outcome: dict = {}
 
     def worker():
