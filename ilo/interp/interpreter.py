@@ -180,8 +180,9 @@ class Interpreter(ExprEvaluator, CallMixin):
 
     def exec_range(self, s: ast.ForRange, frame: Frame):
         ev = self.eval
-        start = _range_bound(ev[type(s.start)](s.start, frame), "start", s.start)
-        end = _range_bound(ev[type(s.end)](s.end, frame), "end", s.end)
+        low = ev[type(s.start)](s.start, frame)
+        high = ev[type(s.end)](s.end, frame)  # both bounds are evaluated before either is checked
+        start, end = _range_bound(low, "start", s.start), _range_bound(high, "end", s.end)
         last = None
         name, body, scopes = s.binding, s.body, frame.scopes
         for i in range(start, end):
