@@ -76,6 +76,9 @@ class StmtCompiler:
 
     # ── simple statements ────────────────────────────────────────────────
     def compile_exprstmt(self, s: ast.ExprStmt, dst, is_last):
+        e = s.expr
+        if dst is None and (isinstance(e, ast.Lit) or (isinstance(e, ast.Ref) and self.regs.lookup(e.name) is not None)):
+            return  # a value no one reads, computed without effects or errors: nothing to run
         if dst is not None:
             self.compile_expr(s.expr, dst)
         else:

@@ -27,6 +27,8 @@ from ilo.vm.handlers import CALL_SIGNAL, FACTORIES
 from ilo.vm.handlers_data import call_tool
 from ilo.vm.opcodes import OPCODES, jump_target
 
+assert CALL_SIGNAL == -1  # the run loop tests for the literal
+
 # The payload of a CALL_SIGNAL (callee code, registers, dst, return pc, chunk) or of a
 # RETURN_SIGNAL (the value). Consumed by the run loop right after the handler returns, so
 # one module-level slot serves nested runs too.
@@ -158,7 +160,7 @@ def execute(program: CompiledProgram, chunk: Chunk, args: list, mode: str = "pla
         while True:
             while pc >= 0:
                 pc = code[pc](R)
-            if pc == CALL_SIGNAL:
+            if pc == -1:  # CALL_SIGNAL (a literal: no global lookup in the hot loop)
                 ncode, nregs, dst, ret, callee = P[0]
                 if len(stack) >= limit:
                     pc = ret - 1

@@ -16,8 +16,8 @@ opcode with ``a != b`` and always copies.
 ``optimize`` (chunk level, after jump targets are resolved):
 
 - ``thread_jumps``: a jump to an unconditional ``JMP`` goes straight to that jump's target;
-- ``drop_dead``: ``MOVE r r`` and a ``JMP`` to the very next instruction are removed (jump
-  targets, spans and loop records are renumbered).
+- ``drop_dead``: ``MOVE r r``, and a ``JMP`` or side-effect-free conditional jump to the very
+  next instruction, are removed (jump targets, spans and loop records are renumbered).
 """
 
 from __future__ import annotations
@@ -59,6 +59,13 @@ def compile_self_rebind(comp, s: ast.Let, reg: int) -> bool:
     return False
 
 
+# Conditional jumps whose test cannot fail or have an effect (typed compares, truthiness).
+_PURE_TESTS = frozenset(
+    info.num for info in OPCODES
+    if info.name in ("JMPF", "JMPT", "JMPNIL", "JMPNN") or (info.jump and info.name.endswith(("_NN", "_NK")))
+)
+
+
 def optimize(chunk) -> None:
     thread_jumps(chunk)
     drop_dead(chunk)
@@ -84,6 +91,8 @@ def drop_dead(chunk) -> None:
     for pc, (op, a, b, _c) in enumerate(code):
         if (op == Op.MOVE and a == b) or (op == Op.JMP and a == pc + 1):
             dead.add(pc)
+        elif op in _PURE_TESTS and jump_target(code[pc]) == pc + 1:
+            dead.add(pc)  # both ways lead to the next instruction and the test has no effect
     if not dead:
         return
     new_pc, n = [], 0
