@@ -183,3 +183,17 @@ def test_api_and_stats_report():
     assert len(program.call("g", 100, jit=True, jit_threshold=2)) == 100
     report = program.last_jit_stats.report()
     assert "compiled g@" in report and "MSET" in report
+
+
+def test_one_list_in_two_registers_gets_two_arrays_in_a_numba_kernel():
+    src = "f n:n>n;xs=[1];ys=xs;@i 0..n{xs=+=xs i;ys=+=ys *i 2};a=sum xs;b=sum ys;+*100000 a b"
+    value, stats = same_everywhere(src, "f", 40, numba="always")
+    assert stats.ran("numba")
+
+
+def test_a_list_left_shared_by_a_kernel_keeps_its_values_on_the_next_entry():
+    # the first call leaves xs shared (zs keeps it); the second appends to a copy
+    src = ("g xs:L n n:n>L n;@i 0..n{xs=+=xs i};xs\n"
+           "f n:n>n;xs=[5];ys=g xs n;zs=g xs n;a=sum ys;b=sum zs;c=sum xs;+*1000 a +*100 b c")
+    for numba in ("never", "always"):
+        same_everywhere(src, "f", 40, numba=numba)

@@ -34,11 +34,12 @@ def _baseline() -> int:
 _SOLE = _baseline()
 
 
-def take(regs: list, base: int, registers) -> tuple[list, list[bool]]:
+def take(regs: list, base: int, registers, known=None) -> tuple[list, list[bool]]:
     """Move the values of ``registers`` out of ``regs``; report which are sole-owned.
 
     Every register is cleared before any refcount is read, so a container held by two of
-    the taken registers is seen as shared by both.
+    the taken registers is seen as shared by both. ``known(obj)`` counts references the
+    caller itself holds elsewhere (the ``ListMirror``), which do not make a value shared.
     """
     taken = []
     for r in registers:
@@ -48,7 +49,8 @@ def take(regs: list, base: int, registers) -> tuple[list, list[bool]]:
     for i in range(len(taken)):
         t = type(taken[i])  # no local binding: it would add a reference
         if t is list or t is dict:
-            sole.append(_refs(taken, i) == _SOLE)
+            extra = known(taken[i]) if known is not None else 0
+            sole.append(_refs(taken, i) == _SOLE + extra)
         else:
             sole.append(True)
     return taken, sole
@@ -76,7 +78,9 @@ class ListMirror:
         self._items: list = []  # [list object, array, valid length]
 
     def to_array(self, lst: list):
-        """Return (array, n) with array[:n] equal to ``lst``; reuse a mirror when possible."""
+        """Return (array, n) with array[:n] equal to ``lst``, reusing a mirror when possible,
+        or None if the list holds anything but numbers. Only elements not yet mirrored are
+        checked and converted."""
         import numpy as np
 
         for item in self._items:
@@ -85,15 +89,26 @@ class ListMirror:
                 if len(lst) >= n:
                     tail = lst[n:]
                     if tail:
+                        if not is_number_list(tail):
+                            return None
                         arr = _ensure(arr, len(lst))
                         arr[n:len(lst)] = tail
                         item[1], item[2] = arr, len(lst)
                     return arr, len(lst)
+        if not is_number_list(lst):
+            return None
         n = len(lst)
         arr = np.empty(max(16, n * 2), dtype=np.float64)
         arr[:n] = lst
         self._remember(lst, arr, n)
         return arr, n
+
+    def holds(self, lst) -> int:
+        """References the mirror itself keeps to ``lst`` (0 or 1)."""
+        for item in self._items:
+            if item[0] is lst:
+                return 1
+        return 0
 
     def from_array(self, original, sole: bool, arr, n: int, appended_only: bool) -> list:
         """The ilo list for kernel result (arr, n); extends ``original`` in place if allowed."""
@@ -108,7 +123,9 @@ class ListMirror:
         return lst
 
     def _remember(self, lst, arr, n) -> None:
-        self._items = [it for it in self._items if it[0] is not lst]
+        # an array mirrors one list: a kernel may append to it in place beyond n, which
+        # would corrupt any other list still claiming it
+        self._items = [it for it in self._items if it[0] is not lst and it[1] is not arr]
         self._items.insert(0, [lst, arr, n])
         del self._items[self.LIMIT:]
 

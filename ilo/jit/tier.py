@@ -49,6 +49,9 @@ class _Ready:
 # importing numba ~0.2 s, compiling a numeric loop ~0.05-0.5 s, one with arrays ~1.5 s, loading
 # from numba's disk cache ~0.01-0.2 s), and what one VM instruction costs (~40 ns).
 COLD_COST, COLD_ARRAY_COST, WARM_COST, IMPORT_COST, VM_INSTR = 0.6, 1.6, 0.05, 0.25, 40e-9
+# Entering a kernel (taking registers, checking types, writing back) costs about as much as
+# a few dozen VM iterations: a loop with fewer known iterations left stays on the VM.
+MIN_TRIPS = 32
 
 
 def _numba_pays(region, values: dict, code) -> str:
@@ -96,6 +99,8 @@ class JitTier:
 
     def __init__(self, threshold: int | None = None, numba: str | None = None):
         self.threshold = max(1, config.JIT_THRESHOLD if threshold is None else threshold)
+        # a low threshold asks for eager compilation (tests): then short loops enter kernels too
+        self.min_trips = min(MIN_TRIPS, self.threshold)
         # "auto": numba when the trip count repays the compile; "always" / "never" (tests, bench)
         self.numba = numba or config.JIT_NUMBA
         self.stats = JitStats()
@@ -105,11 +110,11 @@ class JitTier:
 
     # ── the hook ────────────────────────────────────────────────────────────
     def on_backedge(self, chunk, header: int, regs: list, base: int = 0):
+        # called on every taken back-edge while the VM runs hooked: keep the cold path short
         key = (id(chunk), header)
         plan = self._plans.get(key)
         if plan is None:
-            n = self._counts.get(key, 0) + 1
-            self._counts[key] = n
+            n = self._counts[key] = self._counts.get(key, 0) + 1
             if n < self.threshold:
                 return None
             plan = self._plans[key] = self._plan(chunk, header)
@@ -212,6 +217,9 @@ class JitTier:
     # ── running ─────────────────────────────────────────────────────────────
     def _enter(self, plan: _Plan, regs: list, base: int):
         values = {r: regs[base + r] for r in plan.registers}
+        trips = _remaining_trips(plan.region, values)
+        if trips is not None and trips < self.min_trips:
+            return None  # entering costs more than the few iterations left
         ready = self._ready(plan, values)
         del values
         if ready is _DECLINED:
@@ -262,19 +270,22 @@ class JitTier:
     def _run_numba(self, ready: _Ready, plan: _Plan, regs: list, base: int):
         code = ready.code
         lists = [r for r, var in code.args if var.endswith("_L")]
-        taken, sole = boundary.take(regs, base, lists)
+        taken, sole = boundary.take(regs, base, lists, self._mirror.holds)
         originals = dict(zip(lists, taken))
         owned = dict(zip(lists, sole))
         del taken
         params = []
+        arrays = set()
         for r, var in code.args:
             if var.endswith("_L"):
-                lst = originals[r]
-                if not boundary.is_number_list(lst):
+                mirrored = self._mirror.to_array(originals[r])
+                if mirrored is None:  # a list that is not all numbers after all: the VM runs it
                     boundary.put_back(regs, base, lists, [originals[x] for x in lists])
-                    plan.kernels.clear()
                     return None
-                arr, n = self._mirror.to_array(lst)
+                arr, n = mirrored
+                if id(arr) in arrays:
+                    arr = arr.copy()  # OWNERSHIP: one list in two registers: one array each
+                arrays.add(id(arr))
                 params += [arr, n]
             else:
                 params.append(regs[base + r])

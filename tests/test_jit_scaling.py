@@ -1,0 +1,67 @@
+"""Crossing the kernel boundary costs O(work done), not O(container size), per entry.
+
+An outer loop that the JIT cannot compile (it calls a user function) re-enters the inner
+loop's kernel once per outer step while a map / number list grows. If each entry converted
+or copied the whole container, 10x the steps would cost ~100x the time.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+
+import pytest
+
+import ilo
+from ilo import vm
+from ilo.jit.tier import JitTier
+from ilo.runtime.values import from_python
+
+pytestmark = pytest.mark.slow
+
+MAP = ("id x:n>n;x\n"
+       "f n:n>n;m=mmap;@i 0..n{j=id i;@k 0..40{q=+*j 40 k;m=mset m (str q) k}};len m")
+LIST = ("id x:n>n;x\n"
+        "f n:n>n;xs=[];@i 0..n{j=id i;@k 0..40{xs=+=xs k}};len xs")
+
+
+def best_time(src: str, n: int, numba: str) -> tuple[float, object]:
+    program = ilo.load(src)
+    best, stats = float("inf"), None
+    for _ in range(5):
+        tier = JitTier(threshold=2, numba=numba)
+        gc.collect()
+        t0 = time.perf_counter()
+        value = vm.run(program.compiled(), "f", [from_python(n)], hooks=tier)
+        best = min(best, time.perf_counter() - t0)
+        assert value == 40.0 * n
+        stats = tier.stats
+    return best, stats
+
+
+@pytest.mark.parametrize("src,numba", [(MAP, "never"), (LIST, "never"), (LIST, "always")],
+                         ids=["map-python", "list-python", "list-numba"])
+def test_reentering_a_kernel_with_a_growing_container_scales_linearly(src, numba):
+    best_time(src, 50, numba)  # compile (or load) the kernel before timing
+    small, _ = best_time(src, 400, numba)
+    big, stats = best_time(src, 4000, numba)
+    inner = [s for s in stats.compiled if s.entries >= 1000]
+    assert inner, stats.report()  # the inner kernel really was re-entered per outer step
+    assert big < 15 * small, f"{big:.4f}s for 10x the steps of {small:.4f}s"
+
+
+@pytest.mark.parametrize("n_small,n_big", [(2_000, 20_000)])
+def test_mset_loop_scales_linearly(n_small, n_big):
+    src = "g n:n>M t n;m=mmap;@i 0..n{m=mset m (str i) i};m"
+    program = ilo.load(src)
+
+    def t(n):
+        best = float("inf")
+        for _ in range(5):
+            gc.collect()
+            t0 = time.perf_counter()
+            program.call("g", n, jit=True, jit_threshold=2)
+            best = min(best, time.perf_counter() - t0)
+        return best
+
+    assert t(n_big) < 15 * t(n_small)
