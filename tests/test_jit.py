@@ -197,3 +197,36 @@ def test_a_list_left_shared_by_a_kernel_keeps_its_values_on_the_next_entry():
            "f n:n>n;xs=[5];ys=g xs n;zs=g xs n;a=sum ys;b=sum zs;c=sum xs;+*1000 a +*100 b c")
     for numba in ("never", "always"):
         same_everywhere(src, "f", 40, numba=numba)
+
+
+def test_on_hot_protocol_runs_the_loop_and_reports_never_for_hopeless_loops():
+    program = ilo.load("f n:n>n;s=0;@i 0..n{s=+s i};s\nh n:n>n;s=0;@i 0..n{q=f i;s=+s q};s")
+    compiled = program.compiled()
+    tier = JitTier(threshold=2)
+    chunk = compiled.chunks["f"]
+    loop = chunk.loops[0]
+    from ilo.vm import machine
+
+    plain = machine.run(compiled, "f", [100.0])
+    regs_from_vm = _registers_at_first_backedge(compiled, "f", 100.0)
+    resume = tier.on_hot(chunk, loop.body, regs_from_vm, 0)
+    assert resume == loop.exit and plain in regs_from_vm
+    hopeless = compiled.chunks["h"]
+    assert tier.on_hot(hopeless, hopeless.loops[0].body, [None] * hopeless.nregs, 0) is JitTier.NEVER
+    assert "CALL" in tier.stats.report()
+
+
+def _registers_at_first_backedge(compiled, func, arg):
+    """Run the VM until the loop's back-edge is first taken; return a copy of its registers."""
+    from ilo.vm import machine
+
+    seen = []
+
+    class Grab:
+        def on_backedge(self, chunk, header, regs, base):
+            if not seen:
+                seen.append(list(regs))
+            return None
+
+    machine.run(compiled, func, [arg], hooks=Grab())
+    return seen[0]

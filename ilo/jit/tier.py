@@ -122,6 +122,18 @@ class JitTier:
             return None
         return self._enter(plan, regs, base)
 
+    NEVER = _DECLINED  # returned by on_hot: this loop will never get a kernel
+
+    def on_hot(self, chunk, header: int, regs: list, base: int = 0):
+        """Like ``on_backedge`` for a VM that counts back-edges itself (contract section 4)."""
+        key = (id(chunk), header)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._plan(chunk, header)
+        if plan is _DECLINED:
+            return _DECLINED
+        return self._enter(plan, regs, base)
+
     # ── planning ────────────────────────────────────────────────────────────
     def _plan(self, chunk, header: int):
         stats = self.stats.loop(chunk.name, header)
