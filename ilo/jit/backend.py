@@ -63,6 +63,14 @@ def import_seconds() -> float:
     return _load.seconds
 
 
+_ready_in_process = [False]
+
+
+def warmed_up() -> bool:
+    """True once this process has compiled or loaded a kernel (numba and LLVM initialised)."""
+    return _ready_in_process[0]
+
+
 def prepare(dispatcher, args) -> tuple[float, str]:
     """Compile ``dispatcher`` for the types of ``args`` now (or load it from numba's disk
     cache); return (seconds, "compiled" | "cache")."""
@@ -72,4 +80,5 @@ def prepare(dispatcher, args) -> tuple[float, str]:
     before = sum(dispatcher.stats.cache_hits.values())
     dispatcher.compile(sig)
     origin = "cache" if sum(dispatcher.stats.cache_hits.values()) > before else "compiled"
+    _ready_in_process[0] = True
     return time.perf_counter() - t0, origin

@@ -45,10 +45,12 @@ class _Ready:
         self.pyfunc_code = getattr(kernel.func, "__code__", None)
 
 
-# What a numba kernel costs before it runs, in seconds (measured on the development machine:
-# importing numba ~0.2 s, compiling a numeric loop ~0.05-0.5 s, one with arrays ~1.5 s, loading
-# from numba's disk cache ~0.01-0.2 s), and what one VM instruction costs (~40 ns).
-COLD_COST, COLD_ARRAY_COST, WARM_COST, IMPORT_COST, VM_INSTR = 0.6, 1.6, 0.05, 0.25, 40e-9
+# What a numba kernel costs before it runs, in seconds, measured on the development machine:
+# the first kernel of a process pays ~0.45 s (importing numba, initialising LLVM) even when
+# its machine code comes from the disk cache; then loading a cached kernel ~0.02 s, compiling
+# a numeric loop ~0.3 s, one with arrays ~1.2 s. The alternative is the python kernel, which
+# spends ~8 ns per loop instruction.
+FIRST_USE_COST, WARM_COST, COLD_COST, COLD_ARRAY_COST, PY_INSTR = 0.45, 0.02, 0.3, 1.2, 8e-9
 # Entering a kernel (taking registers, checking types, writing back) costs about as much as
 # a few dozen VM iterations: a loop with fewer known iterations left stays on the VM.
 MIN_TRIPS = 32
@@ -58,21 +60,20 @@ def _numba_pays(region, values: dict, code) -> str:
     """'' when compiling with numba is expected to repay itself in this loop run, else why not.
 
     A cold loop must never pay for a compile: the remaining trip count (known for ranges and
-    foreach, estimated from the loop test for while loops) times the VM's cost per iteration
-    must exceed the compile (or disk-cache load) cost; otherwise the cheap python kernel runs it.
+    foreach, estimated from the loop test for while loops) times the python kernel's cost
+    per iteration must exceed numba's start-up, load or compile cost.
     """
-    import sys
-
-    from ilo.jit import cache
+    from ilo.jit import backend, cache
 
     trips = _remaining_trips(region, values)
     if trips is None:
         return "trip count unknown, a numba compile might not pay back"
     warm = cache.numba_cached(code.source)
-    cost = WARM_COST if warm else (COLD_ARRAY_COST if any(v.endswith("_L") for _, v in code.args) else COLD_COST)
-    if "numba" not in sys.modules:
-        cost += IMPORT_COST
-    saved = trips * len(region.code) * VM_INSTR
+    arrays = any(v.endswith("_L") for _, v in code.args)
+    cost = WARM_COST if warm else (COLD_ARRAY_COST if arrays else COLD_COST)
+    if not backend.warmed_up():
+        cost += FIRST_USE_COST
+    saved = trips * len(region.code) * PY_INSTR
     if saved < cost:
         return f"~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}"
     return ""
