@@ -16,6 +16,7 @@ opcode with ``a != b`` and always copies.
 ``optimize`` (chunk level, after jump targets are resolved):
 
 - ``thread_jumps``: a jump to an unconditional ``JMP`` goes straight to that jump's target;
+- ``return_directly``: ``MOVE a b`` followed by ``RET a`` returns ``b`` at once;
 - ``drop_dead``: ``MOVE r r``, and a ``JMP`` or side-effect-free conditional jump to the very
   next instruction, are removed (jump targets, spans and loop records are renumbered).
 """
@@ -68,7 +69,17 @@ _PURE_TESTS = frozenset(
 
 def optimize(chunk) -> None:
     thread_jumps(chunk)
+    return_directly(chunk)
     drop_dead(chunk)
+
+
+def return_directly(chunk) -> None:
+    """``MOVE a b; RET a`` → ``RET b; RET a`` (the second RET stays for jumps that target it)."""
+    code = chunk.code
+    for pc in range(len(code) - 1):
+        op, a, b, _c = code[pc]
+        if op == Op.MOVE and code[pc + 1][0] == Op.RET and code[pc + 1][1] == a:
+            code[pc] = (Op.RET, b, 0, 0)
 
 
 def thread_jumps(chunk) -> None:
