@@ -133,14 +133,46 @@ def _add(a, b, c, pc, env):
     return h
 
 
+def _text_append(a, nxt, operand):
+    """``s=+s t`` with both texts proved by the verifier: CPython's own in-place append.
+
+    ``ownership.rebind_add`` does the same for unproved operands; this copy skips its type
+    dispatch because the verifier already did it (the text path needs no refcount test)."""
+
+    def h(R):
+        t = operand(R)
+        s = R[a]
+        R[a] = None  # OWNERSHIP: drop the register's reference so `s` may be the only one
+        # OWNERSHIP: CPython resizes `s` in place iff this local is its only reference,
+        # otherwise builds a new string; correct either way.
+        s += t
+        R[a] = s
+        return nxt
+
+    return h
+
+
 @factory("ADD_SS")
 def _add_ss(a, b, c, pc, env):
-    if a == b:
-        return _add(a, b, c, pc, env)
     nxt = pc + 1
+    if a == b:
+        return _text_append(a, nxt, lambda R: R[c])
 
     def h(R):
         R[a] = R[b] + R[c]
+        return nxt
+
+    return h
+
+
+@factory("ADDK_SS")
+def _addk_ss(a, b, c, pc, env):
+    nxt, k = pc + 1, env.K[c]
+    if a == b:
+        return _text_append(a, nxt, lambda R: k)
+
+    def h(R):
+        R[a] = R[b] + k
         return nxt
 
     return h

@@ -75,6 +75,8 @@ _op("DIV_NN", "r r r", "R[a] = R[b] / R[c]  (numbers; ILO-R003 when R[c] == 0)")
 _op("ADD_SS", "r r r", "R[a] = R[b] + R[c]  (texts; appends in place when a == b and sole owner)",
     self_rebind=True)
 _op("ADDK_N", "r r k", "R[a] = R[b] + K[c]  (number plus number constant)")
+_op("ADDK_SS", "r r k", "R[a] = R[b] + K[c]  (text plus text constant; appends in place when a == b and sole owner)",
+    self_rebind=True)
 _op("SUBK_N", "r r k", "R[a] = R[b] - K[c]  (number minus number constant)")
 _op("MULK_N", "r r k", "R[a] = R[b] * K[c]  (number times number constant)")
 _op("DIVK_N", "r r k", "R[a] = R[b] / K[c]  (number over a non-zero number constant)")

@@ -6,6 +6,7 @@ Two kinds, both applied while compiling one function:
 
 - ``self_rebind_append``: ``xs=+=xs v``      → ``LISTAPPEND r r v``
 - ``self_rebind_concat``: ``s=+s t`` (not numbers) → ``ADD_SS r r t`` / ``ADD r r t``
+  (``ADDK_SS r r K`` when ``t`` is a text literal)
 - ``self_rebind_mset``:   ``m=mset m k v``   → ``MSET r r (k, v)``
 
 The destination register equals the source register (``a == b``); that is the signal for the
@@ -44,8 +45,11 @@ def compile_self_rebind(comp, s: ast.Let, reg: int) -> bool:
             comp.regs.release(item)
             return True
         if v.op == "+" and not (comp.is_num(v.left) and comp.is_num(v.right)):  # self_rebind_concat
-            other = comp.compile_expr(v.right)
             texts = comp.is_text(v.left) and comp.is_text(v.right)
+            if texts and isinstance(v.right, ast.Lit):
+                comp.emit(Op.ADDK_SS, reg, reg, comp.const(v.right.value))
+                return True
+            other = comp.compile_expr(v.right)
             comp.emit(Op.ADD_SS if texts else Op.ADD, reg, reg, other)
             comp.regs.release(other)
             return True

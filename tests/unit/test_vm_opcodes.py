@@ -37,7 +37,7 @@ def test_jump_flag_matches_a_single_jump_operand():
 
 
 def test_self_rebind_opcodes():
-    assert {info.name for info in OPCODES if info.self_rebind} == {"ADD", "ADD_SS", "LISTAPPEND", "MSET"}
+    assert {info.name for info in OPCODES if info.self_rebind} == {"ADD", "ADD_SS", "ADDK_SS", "LISTAPPEND", "MSET"}
 
 
 def test_every_opcode_disassembles():
