@@ -74,6 +74,7 @@ class Region:
     exits: tuple = ()
     fingerprint: str = ""
     inner: dict = field(default_factory=dict)  # inner loop's test pc -> (body, test, backedge)
+    temps: tuple = ()  # registers whose first use in pc order is a write (scratch values)
 
     @property
     def exit(self) -> int:
@@ -112,9 +113,17 @@ def find_region(function: str, code: list, loop, loops=()) -> Region:
     for other in loops:
         if header <= other.body and other.back_edge < backedge:
             inner[other.test] = (other.body, other.test, other.back_edge)
+    seen, temps = set(), []
+    for ins in body:
+        for r in ins.reads:
+            seen.add(r)
+        for d in ins.dsts:
+            if d not in seen:
+                temps.append(d)
+            seen.add(d)
     digest = hashlib.sha256(repr([_shape(i, header) for i in body]).encode()).hexdigest()[:16]
     return Region(function, header, test, backedge, body, tuple(reads), tuple(writes), tuple(exits),
-                  digest, inner)
+                  digest, inner, tuple(temps))
 
 
 def _shape(ins: Ins, header: int) -> tuple:

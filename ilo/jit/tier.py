@@ -27,13 +27,14 @@ _DECLINED = object()
 class _Plan:
     """What the tier knows about one loop: its region and kernels per entry types."""
 
-    __slots__ = ("region", "registers", "kernels", "stats")
+    __slots__ = ("region", "registers", "kernels", "stats", "deferred")
 
     def __init__(self, region, stats):
         self.region = region
         self.registers = tuple(sorted(set(region.reads) | set(region.writes)))
         self.kernels: dict = {}  # entry type signature -> _Ready or _DECLINED
         self.stats = stats
+        self.deferred = 0
 
 
 class _Ready:
@@ -54,6 +55,9 @@ FIRST_USE_COST, WARM_COST, COLD_COST, COLD_ARRAY_COST, PY_INSTR = 0.45, 0.02, 0.
 # Entering a kernel (taking registers, checking types, writing back) costs about as much as
 # a few dozen VM iterations: a loop with fewer known iterations left stays on the VM.
 MIN_TRIPS = 32
+# Seconds each loop (by region fingerprint) has spent in python kernels in this process: a
+# loop that keeps coming back (a function called many times) earns its numba compile.
+_PY_SECONDS: dict = {}
 
 
 def _numba_pays(region, values: dict, code) -> str:
@@ -73,7 +77,7 @@ def _numba_pays(region, values: dict, code) -> str:
     cost = WARM_COST if warm else (COLD_ARRAY_COST if arrays else COLD_COST)
     if not backend.warmed_up():
         cost += FIRST_USE_COST
-    saved = trips * len(region.code) * PY_INSTR
+    saved = trips * len(region.code) * PY_INSTR + _PY_SECONDS.get(region.fingerprint, 0.0)
     if saved < cost:
         return f"~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}"
     return ""
@@ -233,6 +237,11 @@ class JitTier:
         trips = _remaining_trips(plan.region, values)
         if trips is not None and trips < self.min_trips:
             return None  # entering costs more than the few iterations left
+        if plan.deferred < 2 and any(values[r] is None for r in plan.region.temps):
+            # the VM enters loops at the test, so the body's scratch registers are still nil
+            # at the first back-edge: one more VM iteration gives them their real types
+            plan.deferred += 1
+            return None
         ready = self._ready(plan, values)
         del values
         if ready is _DECLINED:
@@ -254,10 +263,14 @@ class JitTier:
                 # OWNERSHIP: shared with another binding: copy once, then mutate the copy
                 v = taken[i]
                 taken[i] = list(v) if type(v) is list else dict(v) if type(v) is dict else v
+        t0 = time.perf_counter()
         try:
             result = ready.kernel.func(taken)
         except Exception as exc:  # noqa: BLE001 - any failure hands the instruction to the VM
             return self._recover(ready, plan, exc, regs, base)
+        finally:
+            fp = plan.region.fingerprint
+            _PY_SECONDS[fp] = _PY_SECONDS.get(fp, 0.0) + time.perf_counter() - t0
         resume, back = code.exits[result[0]]
         for r, slot, _t in back:
             regs[base + r] = result[1 + slot]
