@@ -110,6 +110,13 @@ def _newlist(a, b, c, pc, env):
             R[a] = [R[x]]
             return nxt
 
+    elif len(regs) == 2:
+        x, y = regs
+
+        def h(R):
+            R[a] = [R[x], R[y]]
+            return nxt
+
     else:
 
         def h(R):
@@ -181,10 +188,26 @@ def _index(a, b, c, pc, env):
 def _newrec(a, b, c, pc, env):
     nxt, type_name_ = pc + 1, env.K[b]
     fields = c
+    # Small records get a dict display instead of a comprehension (which costs a frame).
+    if len(fields) == 2:
+        (n1, r1), (n2, r2) = fields
 
-    def h(R):
-        R[a] = Record(type_name_, {name: R[r] for name, r in fields})
-        return nxt
+        def h(R):
+            R[a] = Record(type_name_, {n1: R[r1], n2: R[r2]})
+            return nxt
+
+    elif len(fields) == 3:
+        (n1, r1), (n2, r2), (n3, r3) = fields
+
+        def h(R):
+            R[a] = Record(type_name_, {n1: R[r1], n2: R[r2], n3: R[r3]})
+            return nxt
+
+    else:
+
+        def h(R):
+            R[a] = Record(type_name_, {name: R[r] for name, r in fields})
+            return nxt
 
     return h
 
@@ -249,6 +272,8 @@ def _call(a, b, c, pc, env):
         return wrong_arity
     code = env.code_of(callee)
     pad = [None] * (callee.nregs - len(c))
+    if env.is_leaf(callee):
+        return _leaf_call(a, c, nxt, code, pad, callee, env)
     if len(c) == 1:
         (x,) = c
 
@@ -270,6 +295,53 @@ def _call(a, b, c, pc, env):
             P[0] = (code, [R[r] for r in regs] + pad, a, nxt, callee)
             return CALL_SIGNAL
 
+    return h
+
+
+def _leaf_call(a, regs, nxt, code, pad, callee, env):
+    """A call to a function that calls no user function: run its code right here, in a
+    nested loop, instead of asking the run loop to push a frame. The depth limit and error
+    locations are exactly those of a pushed frame."""
+    D, P, as_runtime_error = env.depth, env.pending, env.as_runtime_error
+
+    def h(R):
+        if D[0] >= D[1]:
+            raise env.depth_error(callee.name)
+        NR = [R[r] for r in regs] + pad
+        D[0] += 1
+        pc = 0
+        try:
+            while pc >= 0:
+                pc = code[pc](NR)
+        except Exception as e:  # noqa: BLE001 - located in the callee, re-raised as an ilo error
+            raise as_runtime_error(e, callee, pc) from (None if isinstance(e, IloRuntimeError) else e)
+        finally:
+            D[0] -= 1
+        R[a] = P[0]
+        P[0] = None  # OWNERSHIP: the slot must not keep the returned value alive
+        return nxt
+
+    if len(regs) == 1:
+        (x,) = regs
+
+        def h1(R):
+            if D[0] >= D[1]:
+                raise env.depth_error(callee.name)
+            NR = [R[x], *pad]
+            D[0] += 1
+            pc = 0
+            try:
+                while pc >= 0:
+                    pc = code[pc](NR)
+            except Exception as e:  # noqa: BLE001 - located in the callee, re-raised as an ilo error
+                raise as_runtime_error(e, callee, pc) from (None if isinstance(e, IloRuntimeError) else e)
+            finally:
+                D[0] -= 1
+            R[a] = P[0]
+            P[0] = None  # OWNERSHIP: the slot must not keep the returned value alive
+            return nxt
+
+        return h1
     return h
 
 

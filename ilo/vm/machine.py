@@ -35,9 +35,8 @@ assert CALL_SIGNAL == -1  # the run loop tests for the literal
 PENDING: list = [None]
 # The hooks object of the innermost active run (back-edge wrappers read it).
 _HOOKS: list = [None]
-# Frame stacks of the active runs (outer runs suspended in a higher-order builtin), so a
-# nested run counts their frames against the depth limit.
-_RUNS: list[list] = []
+# [ilo frames active in all runs (outer runs wait in higher-order builtins), the limit].
+DEPTH: list = [0, config.MAX_DEPTH]
 
 
 class Env:
@@ -52,6 +51,15 @@ class Env:
         self.callback = lambda fn, args: call_value(program, fn, args, mode)
         self.call_named = lambda name, args: call_named(program, name, args, mode)
         self.resolve_local = lambda value, written: resolve_local(program, value, written)
+        self.depth = DEPTH
+        self.as_runtime_error = as_runtime_error
+        self.depth_error = depth_error
+
+    @staticmethod
+    def is_leaf(chunk: Chunk) -> bool:
+        """True if ``chunk`` calls no user function, so a call to it can run its code to the
+        end inside the caller's CALL handler (one Python level, no frame push)."""
+        return not any(OPCODES[op].name in ("CALL", "CALL_DYN") for op, *_ in chunk.code)
 
     def code_of(self, chunk: Chunk) -> list:
         return decoded(self.program, chunk, self.mode)
@@ -141,33 +149,32 @@ def call_named(program: CompiledProgram, name: str, args: list, mode: str):
 # ── the run loop ────────────────────────────────────────────────────────────
 
 
+def depth_error(name: str) -> IloRuntimeError:
+    return IloRuntimeError("ILO-R014", f"call depth exceeded: more than {DEPTH[1]} nested calls (in '{name}')")
+
+
 def execute(program: CompiledProgram, chunk: Chunk, args: list, mode: str = "plain"):
     """Run ``chunk`` with ``args`` to completion (including every call it makes)."""
-    outer = 0
-    for frames in _RUNS:
-        outer += len(frames) + 1
-    limit = config.MAX_DEPTH - outer - 1  # frames this run may push beyond its first
-    if limit < 0:
-        raise IloRuntimeError("ILO-R014", f"call depth exceeded: more than {config.MAX_DEPTH} nested calls "
-                              f"(in '{chunk.name}')")
+    D = DEPTH
+    entry_depth = D[0]
+    if entry_depth >= D[1]:
+        raise depth_error(chunk.name)
     code = decoded(program, chunk, mode)
     R = list(args) + [None] * (chunk.nregs - len(args))
     stack: list = []
     P = PENDING
     pc = 0
-    _RUNS.append(stack)
+    D[0] = entry_depth + 1
     try:
         while True:
             while pc >= 0:
                 pc = code[pc](R)
             if pc == -1:  # CALL_SIGNAL (a literal: no global lookup in the hot loop)
                 ncode, nregs, dst, ret, callee = P[0]
-                if len(stack) >= limit:
+                if D[0] >= D[1]:
                     pc = ret - 1
-                    raise IloRuntimeError(
-                        "ILO-R014",
-                        f"call depth exceeded: more than {config.MAX_DEPTH} nested calls (in '{callee.name}')",
-                    )
+                    raise depth_error(callee.name)
+                D[0] += 1
                 stack.append((code, R, ret, dst, chunk))
                 code, R, chunk = ncode, nregs, callee
                 pc = 0
@@ -176,23 +183,29 @@ def execute(program: CompiledProgram, chunk: Chunk, args: list, mode: str = "pla
                 P[0] = None  # OWNERSHIP: the slot must not keep the returned value alive
                 if not stack:
                     return value
+                D[0] -= 1
                 code, R, pc, dst, chunk = stack.pop()
                 R[dst] = value
-    except IloRuntimeError as err:
-        _locate(err, chunk, pc)
-        raise
-    except ZeroDivisionError:
-        raise _located(IloRuntimeError("ILO-R003", "division by zero"), chunk, pc) from None
-    except TypeError as e:
-        raise _located(IloRuntimeError("ILO-R004", f"runtime type error: {e}"), chunk, pc) from None
-    except RecursionError:
-        raise _located(IloRuntimeError("ILO-R014", "call depth exceeded (the Python stack ran out)"),
-                       chunk, pc) from None
     except Exception as e:  # noqa: BLE001 - the boundary: no Python exception reaches the user
-        raise _located(IloRuntimeError("ILO-R013", f"internal VM error: {type(e).__name__}: {e}"),
-                       chunk, pc) from e
+        raise as_runtime_error(e, chunk, pc) from (None if isinstance(e, IloRuntimeError) else e)
     finally:
-        _RUNS.pop()
+        D[0] = entry_depth
+
+
+def as_runtime_error(e: Exception, chunk: Chunk, pc: int) -> IloRuntimeError:
+    """``e`` as an ``IloRuntimeError`` located at instruction ``pc`` of ``chunk``."""
+    if isinstance(e, IloRuntimeError):
+        err = e
+    elif isinstance(e, ZeroDivisionError):
+        err = IloRuntimeError("ILO-R003", "division by zero")
+    elif isinstance(e, TypeError):
+        err = IloRuntimeError("ILO-R004", f"runtime type error: {e}")
+    elif isinstance(e, RecursionError):
+        err = IloRuntimeError("ILO-R014", "call depth exceeded (the Python stack ran out)")
+    else:
+        err = IloRuntimeError("ILO-R013", f"internal VM error: {type(e).__name__}: {e}")
+    _locate(err, chunk, pc)
+    return err
 
 
 def _locate(err: IloRuntimeError, chunk: Chunk, pc: int) -> None:
@@ -202,11 +215,6 @@ def _locate(err: IloRuntimeError, chunk: Chunk, pc: int) -> None:
         err.function = chunk.name
 
 
-def _located(err: IloRuntimeError, chunk: Chunk, pc: int) -> IloRuntimeError:
-    _locate(err, chunk, pc)
-    return err
-
-
 def run(program: CompiledProgram, func: str, args: list, hooks=None):
     """Call ilo function ``func`` with runtime values ``args``; return its value."""
     chunk = program.chunks.get(func)
@@ -214,9 +222,10 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None):
         raise IloRuntimeError("ILO-R002", f"undefined function: {func}")
     if len(args) != chunk.nparams:
         raise IloRuntimeError("ILO-R004", f"{func}: expected {chunk.nparams} args, got {len(args)}", function=func)
-    saved = _HOOKS[0]
+    saved = _HOOKS[0], DEPTH[1]
     _HOOKS[0] = hooks
+    DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
     try:
         return execute(program, chunk, list(args), "plain" if hooks is None else "hooked")
     finally:
-        _HOOKS[0] = saved
+        _HOOKS[0], DEPTH[1] = saved

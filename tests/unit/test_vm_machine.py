@@ -240,3 +240,10 @@ def test_unknown_function_and_wrong_arity():
     with pytest.raises(IloRuntimeError) as info:
         vm.run(cp, "f", [])
     assert info.value.code == "ILO-R004"
+
+
+def test_leaf_calls_count_against_the_depth_limit_like_any_call():
+    src = "lf x:n>n;+x 1\nd n:n>n;<=n 0{z=lf 0;ret z};r=d -n 1;+r 1"
+    limit = config.MAX_DEPTH
+    assert both(src, "d", limit - 2) == float(limit - 1)  # limit - 1 frames of d, then the leaf
+    assert both(src, "d", limit - 1)[:2] == ("error", "ILO-R014")
