@@ -1,0 +1,8 @@
+"""The JIT tier: hot VM loops become kernels (numba for numbers and number lists, generated
+CPython for text, text lists and text→number maps), with the VM as the fallback.
+
+Importing this package imports nothing heavy; numba is loaded by ``backend.py`` only when a
+loop is first compiled with it. Entry point: ``tier.JitTier``, the VM's hot-loop hook
+(``VM_HOOK_CONTRACT.md``). Pipeline: ``ops`` (decode) → ``regions`` → ``infer`` → ``emit``
+→ ``cache``/``backend`` → run, with ``boundary`` moving values across and ``stats`` recording.
+"""
