@@ -36,7 +36,7 @@ def sets_value(s: ast.Stmt) -> bool:
 
 
 class StmtCompiler:
-    def compile_body(self, stmts: list, dst: int | None, new_scope: bool = False, **_ignored) -> None:
+    def compile_body(self, stmts: list, dst: int | None, new_scope: bool = False) -> None:
         if new_scope:
             self.regs.push()
         setters = [sets_value(s) for s in stmts]

@@ -143,7 +143,7 @@ class FunctionCompiler(ExprCompiler, StmtCompiler):
     # ── whole function ───────────────────────────────────────────────────
     def compile(self) -> Chunk:
         result = self.regs.alloc()
-        self.compile_body(self.fn.body, result, is_function=True)
+        self.compile_body(self.fn.body, result)  # the function scope holds the parameters
         self.span = self.fn.span
         self.emit(Op.RET, result)
         self.finish()

@@ -15,7 +15,7 @@ from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.format import format_value
-from ilo.runtime.values import Err, FnRef, Ok, Record, type_name, values_equal
+from ilo.runtime.values import Err, Ok, Record, type_name, values_equal
 from ilo.vm.handlers import CALL_SIGNAL, FACTORIES, RETURN_SIGNAL, append_value, factory
 
 # ── results and match tests ─────────────────────────────────────────────────
@@ -438,10 +438,6 @@ def _ret(a, b, c, pc, env):
         return RETURN_SIGNAL
 
     return h
-
-
-def is_function_value(v) -> bool:
-    return type(v) is FnRef
 
 
 __all__ = ["FACTORIES"]
