@@ -68,7 +68,7 @@ def call(fn, args):
 def test_every_builtin_in_scope_is_registered():
     names = set(registry.all_builtins())
     assert set(SCOPE) <= names
-    assert not names & {"get", "post"}  # network builtins belong elsewhere
+    assert {"get", "post"} <= names  # network builtins live in their own family (net.py)
 
 
 def test_every_reference_alias_resolves():
@@ -88,7 +88,7 @@ def test_every_spec_has_doc_example_signature_and_verdict():
 
 def test_purity_and_higher_order_flags():
     impure = {n for n, s in registry.all_builtins().items() if not s.pure}
-    assert impure == {"rnd", "now", "env", "prnt", "rd", "rdl", "wr", "wrl"}
+    assert impure == {"rnd", "now", "env", "prnt", "rd", "rdl", "wr", "wrl", "get", "post"}
     needs_call = {n for n, s in registry.all_builtins().items() if s.needs_call}
     assert needs_call == {"map", "flt", "fld", "grp", "srt"}
 
@@ -523,3 +523,11 @@ def test_env(monkeypatch):
     assert b("env")("ILO_TEST_VAR") == Ok("yes")
     assert b("env")("ILO_TEST_MISSING") == Err("env var 'ILO_TEST_MISSING' not set")
     raises("ILO-R009", b("env"), 1.0)
+
+
+def test_http_failures_are_err_values_not_exceptions():
+    get, post = registry.get("get").impl, registry.get("post").impl
+    # Nothing listens on port 1 of the loopback address: connection refused, as a value.
+    assert isinstance(get("http://127.0.0.1:1/"), Err)
+    assert isinstance(post("http://127.0.0.1:1/", "{}"), Err)
+    assert isinstance(get("not a url"), Err)
