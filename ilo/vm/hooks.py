@@ -16,6 +16,12 @@ so that, when the jump is taken, the VM first calls::
   continue in this frame after the hook ran the loop itself and wrote back every register it
   changed (each holding a plain ilo value).
 
+Counting protocol (cheaper for loops that never get hot): if ``hooks`` has an int
+``threshold`` and a method ``on_hot`` (same arguments and result as ``on_backedge``), the VM
+counts taken back-edges per loop itself (the count lives with the decoded code, so it carries
+over between calls) and calls ``on_hot`` only once the count reaches ``threshold``. If
+``on_hot`` returns ``hooks.NEVER``, the VM stops offering that loop.
+
 With ``hooks=None`` the VM decodes chunks without the wrappers, so back-edges cost nothing.
 """
 
@@ -26,6 +32,13 @@ from typing import Protocol
 
 class HotLoop(Protocol):
     def on_backedge(self, chunk, header_pc: int, regs: list, base: int) -> int | None: ...
+
+
+class CountedHotLoop(Protocol):
+    threshold: int
+    NEVER: object
+
+    def on_hot(self, chunk, header_pc: int, regs: list, base: int) -> int | object | None: ...
 
 
 class CountingHooks:

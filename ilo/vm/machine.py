@@ -33,8 +33,9 @@ assert CALL_SIGNAL == -1  # the run loop tests for the literal
 # RETURN_SIGNAL (the value). Consumed by the run loop right after the handler returns, so
 # one module-level slot serves nested runs too.
 PENDING: list = [None]
-# The hooks object of the innermost active run (back-edge wrappers read it).
-_HOOKS: list = [None]
+# The innermost active run's hooks: [hooks, threshold, on_hot, NEVER] (the last three None
+# for the plain on_backedge protocol). Back-edge wrappers read it.
+_HOOKS: list = [None, None, None, None]
 # [ilo frames active in all runs (outer runs wait in higher-order builtins), the limit].
 DEPTH: list = [0, config.MAX_DEPTH]
 
@@ -85,15 +86,32 @@ def decoded(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
 
 
 def _back_edge(inner, chunk: Chunk, header: int):
-    """Wrap a backward jump: when it is taken, offer the loop to the hooks first."""
+    """Wrap a backward jump: when it is taken, offer the loop to the hooks first.
+
+    Two protocols (``hooks.py``): plain ``on_backedge`` on every taken back-edge, or, when the
+    hooks have ``threshold`` and ``on_hot``, a count kept here and ``on_hot`` called once the
+    count reaches the threshold (never again after it answers ``hooks.NEVER``)."""
+    count = [0]
+    never = [False]
 
     def h(R):
         nxt = inner(R)
-        if nxt == header:
-            resume = _HOOKS[0].on_backedge(chunk, header, R, 0)
-            if resume is not None:
-                return resume
-        return nxt
+        if nxt != header:
+            return nxt
+        hooks, threshold, on_hot, give_up = _HOOKS
+        if threshold is None:
+            resume = hooks.on_backedge(chunk, header, R, 0)
+        else:
+            if never[0]:
+                return nxt
+            count[0] += 1
+            if count[0] < threshold:
+                return nxt
+            resume = on_hot(chunk, header, R, 0)
+            if resume is give_up:
+                never[0] = True
+                return nxt
+        return nxt if resume is None else resume
 
     return h
 
@@ -222,10 +240,15 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None):
         raise IloRuntimeError("ILO-R002", f"undefined function: {func}")
     if len(args) != chunk.nparams:
         raise IloRuntimeError("ILO-R004", f"{func}: expected {chunk.nparams} args, got {len(args)}", function=func)
-    saved = _HOOKS[0], DEPTH[1]
-    _HOOKS[0] = hooks
+    saved, saved_limit = list(_HOOKS), DEPTH[1]
+    threshold = getattr(hooks, "threshold", None)
+    if hooks is not None and threshold is not None and hasattr(hooks, "on_hot"):
+        _HOOKS[:] = [hooks, threshold, hooks.on_hot, getattr(hooks, "NEVER", None)]
+    else:
+        _HOOKS[:] = [hooks, None, None, None]
     DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
     try:
         return execute(program, chunk, list(args), "plain" if hooks is None else "hooked")
     finally:
-        _HOOKS[0], DEPTH[1] = saved
+        _HOOKS[:] = saved
+        DEPTH[1] = saved_limit

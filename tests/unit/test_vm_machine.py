@@ -247,3 +247,31 @@ def test_leaf_calls_count_against_the_depth_limit_like_any_call():
     limit = config.MAX_DEPTH
     assert both(src, "d", limit - 2) == float(limit - 1)  # limit - 1 frames of d, then the leaf
     assert both(src, "d", limit - 1)[:2] == ("error", "ILO-R014")
+
+
+def test_counting_protocol_calls_on_hot_after_the_threshold_and_respects_never():
+    src = "f n:n>n;s=0;@i 0..n{s=+s i};s"
+    cp = vm.compile_program(verified(src))
+    never = object()
+
+    class Tier:
+        threshold = 3
+        NEVER = never
+
+        def __init__(self, answer):
+            self.calls = 0
+            self.answer = answer
+
+        def on_hot(self, chunk, header, regs, base):
+            self.calls += 1
+            return self.answer
+
+    keep = Tier(None)
+    assert vm.run(cp, "f", [10.0], hooks=keep) == 45.0
+    assert keep.calls == 10 - 2  # 10 taken back-edges (RANGENEXT binds every i), 2 only counted
+    cp = vm.compile_program(verified(src))
+    give_up = Tier(never)
+    assert vm.run(cp, "f", [10.0], hooks=give_up) == 45.0
+    assert give_up.calls == 1
+    assert vm.run(cp, "f", [10.0], hooks=give_up) == 45.0
+    assert give_up.calls == 1  # the loop is never offered again
