@@ -41,7 +41,9 @@ def test_version():
 
 
 def test_usage_error_exit_2():
-    r = ilo()
+    # `ilo` alone starts the REPL (tests/test_tools_cli.py); a tool flag without a program
+    # is the usage error.
+    r = ilo("--fmt")
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
 

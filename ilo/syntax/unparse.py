@@ -508,3 +508,14 @@ class _Printer:
             base = self.expr(value, ELEM)
         op = " ?? " if self.expanded else "??"
         return base + op + self.expr(e.default, INNER), _POSTFIX
+
+
+def format_source(source, expanded: bool = False) -> str:
+    """Parse ``source`` (an ``ilo.source.Source``) and print it canonically (``ilo --fmt``).
+
+    Raises IloError for a program that does not parse. Comments are not kept: they are not
+    part of the tree.
+    """
+    from ilo.syntax.parser import parse
+
+    return unparse(parse(source), expanded=expanded)

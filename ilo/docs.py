@@ -1,0 +1,229 @@
+"""Language references generated from the tables the implementation runs on.
+
+``compact_reference()`` is the text ``ilo -ai`` prints: every construct and every builtin on
+one line each, sized for an agent's system prompt. ``full_reference()`` is ``ilo help lang``.
+``explain_code(code)`` is ``ilo help ILO-T004``. ``builtins_markdown()`` is the README table.
+
+Three sources, so the references cannot drift from what runs:
+- builtins: ``ilo.runtime.builtins.registry.all_builtins()`` (names, aliases, signatures, doc,
+  example);
+- error codes: ``ilo.diagnostics.codes.REGISTRY``;
+- constructs: ``CONSTRUCTS`` below, each with a complete example program and the result it
+  prints; ``tests/test_tools_cli.py`` runs every one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ilo.diagnostics.codes import REGISTRY
+from ilo.runtime.builtins.registry import BuiltinSpec, Signature, all_builtins
+from ilo.syntax.unparse import unparse_type
+
+
+@dataclass(frozen=True, slots=True)
+class Construct:
+    topic: str
+    syntax: str
+    meaning: str
+    example: str  # a complete program
+    run: tuple[str, ...] = ()  # function name and command-line arguments; () = parse only
+    out: str = ""  # what `ilo EXAMPLE RUN...` prints
+
+
+C = Construct
+CONSTRUCTS: tuple[Construct, ...] = (
+    # ── Program shape ──
+    C("program", "name p:type q:type>ret;stmt;stmt", "function: parameters, `>` return type, `;`-separated body; the last statement's value is the result",
+      "dbl x:n>n;*x 2", ("dbl", "5"), "10"),
+    C("program", "one declaration per line", "a body may go on over indented lines (each line break + indent is a `;`)",
+      "sq x:n>n;*x x\nf x:n>n\n  y=sq x\n  +y 1", ("f", "3"), "10"),
+    C("program", "f()", "call a function that takes no arguments", "k>n;42\nf>n;r=k();+r 1", ("f",), "43"),
+    C("program", "-- comment", "from `--` to the end of the line", "f>n;1 -- one", ("f",), "1"),
+    C("program", "names", "lowercase, hyphens allowed (`my-fn`), no underscores; short names save tokens",
+      "add-one x:n>n;+x 1", ("add-one", "1"), "2"),
+    # ── Types ──
+    C("types", "n t b _", "number (float), text, bool, any", "f x:n s:t ok:b v:_>t;s", ("f", "1", "hi", "true", "0"), "hi"),
+    C("types", "L x  M k v  O x  R ok err  F p.. ret", "list, map, optional (x or nil), result, function",
+      "f xs:L n m:M t n>n;len xs", ("f", "1,2", "nil"), "2"),
+    C("types", "a (one letter)", "a type variable: any single lowercase letter except n, t, b",
+      "id x:a>a;x", ("id", "7"), "7"),
+    # ── Bindings and operators ──
+    C("bind", "x=expr", "bind a name, or rebind one from an enclosing scope", "f>n;x=1;x=+x 1;x", ("f",), "2"),
+    C("operators", "+a b  -a b  *a b  /a b", "arithmetic, written prefix; `+` also joins text and lists",
+      "f a:n b:n>n;/+a b 2", ("f", "3", "5"), "4"),
+    C("operators", "+*a b c", "prefix forms nest without parentheses: (a*b)+c", "f a:n b:n c:n>n;+*a b c",
+      ("f", "2", "3", "4"), "10"),
+    C("operators", "-x", "negation: `-` with one operand, subtraction with two; `- -x y` is -(x-y) (`--` would start a comment)",
+      "f x:n>n;-x", ("f", "4"), "-4"),
+    C("operators", "=a b  !=a b  >a b  <a b  >=a b  <=a b", "comparisons (numbers or texts)",
+      "f x:n>b;>=x 10", ("f", "12"), "true"),
+    C("operators", "&a b  |a b  !a", "and, or (short-circuit), not", "f x:n>b;&>x 0 <x 10", ("f", "5"), "true"),
+    C("operators", "+=xs v", "a list with v appended", "f>L n;xs=[1 2];+=xs 3", ("f",), "[1, 2, 3]"),
+    C("operators", "a + b * c", "infix is accepted too, with the usual precedence", "f a:n b:n>n;(a + b) * 2",
+      ("f", "1", "2"), "6"),
+    C("operators", "operands", "operands are names, literals, `a.b`, `(..)`, `[..]` or prefix forms; a call inside an operator needs parentheses or a binding first",
+      "sq x:n>n;*x x\nf x:n>n;r=sq x;+r (sq 2)", ("f", "3"), "13"),
+    # ── Calls ──
+    C("calls", "f a b", "call with space-separated operands; `f (g x)` nests a call; a first argument may be a prefix form",
+      "fac n:n>n;<=n 1 1;r=fac -n 1;*n r", ("fac", "5"), "120"),
+    C("calls", "x>>f a", "pipe: x becomes the last argument, `f a x`", "inc x:n>n;+x 1\nf x:n>n;x>>inc>>inc",
+      ("f", "1"), "3"),
+    C("calls", "f! a", "call a function returning R: unwrap ~v, or return ^e from the caller at once",
+      'half x:n>R n t;r=mod x 2;=r 1 ^"odd";~/x 2\nf x:n>R n t;h=half! x;~+h 1', ("f", "8"), "~5"),
+    C("calls", "F type, function by name", "pass a function as a value; call it like any function",
+      "sq x:n>n;*x x\nap f:F n n x:n>n;f x\ng x:n>n;ap sq x", ("g", "4"), "16"),
+    # ── Conditionals ──
+    C("guards", "cond value", "braceless guard: when cond holds, return value from the function",
+      'cls x:n>t;>x 0 "pos";<x 0 "neg";"zero"', ("cls", "-3"), "neg"),
+    C("guards", "cond{body}", "run body when cond holds, then carry on (no return; use `ret` inside to return)",
+      "f x:n>n;y=0;>x 5{y=1};y", ("f", "9"), "1"),
+    C("guards", "cond{a}{b}", "if/else: the value of a or b", 'f x:n>t;=x 1{"one"}{"other"}', ("f", "2"), "other"),
+    C("guards", "!cond ...", "negated forms of all of the above", 'f x:n>t;!>x 0 "not positive";"positive"',
+      ("f", "-1"), "not positive"),
+    C("guards", "?=a b x y", "prefix ternary: x when the comparison holds, else y", "f x:n>n;?=x 0 10 20", ("f", "0"), "10"),
+    C("guards", "v=cond{a}{b}", "bind the value of an if/else", 'f x:n>t;v=>x 0{"+"}{"-"};+v "!"', ("f", "3"), "+!"),
+    C("guards", "ret expr", "return early from the function", "f xs:L n>n;@x xs{>x 9{ret x}};0", ("f", "3,12,5"), "12"),
+    # ── Match ──
+    C("match", "?x{pat:body;pat:body}", "first matching arm wins; patterns: literals, `_`, `~v` ok, `^e` err, `n v` `t v` `b v` `l v` by type",
+      'f x:n>t;?x{1:"one";2:"two";_:"many"}', ("f", "2"), "two"),
+    C("match", "v=?x{..}", "a match is a value too", 'f x:_>t;k=?x{n v:"num";t v:"text";_:"other"};+k "!"',
+      ("f", "hi"), "text!"),
+    # ── Loops ──
+    C("loops", "@x xs{body}", "for each element", "f xs:L n>n;s=0;@x xs{s=+s x};s", ("f", "1,2,3"), "6"),
+    C("loops", "@i a..b{body}", "for i from a up to b-1", "f n:n>n;s=0;@i 0..n{s=+s i};s", ("f", "4"), "6"),
+    C("loops", "wh cond{body}", "while loop", "f>n;i=0;wh <i 5{i=+i 1};i", ("f",), "5"),
+    C("loops", "brk  cnt", "leave the loop, skip to the next iteration", "f xs:L n>n;s=0;@x xs{=x 0{brk};s=+s x};s",
+      ("f", "1,2,0,4"), "3"),
+    # ── Data ──
+    C("data", '"text"', "text literal; escapes \\n \\t \\r \\\" \\\\", 'f n:t>t;+"hi " n', ("f", "bob"), "hi bob"),
+    C("data", "[a b c]  xs.0", "list literal (commas optional), index by a literal", "f xs:L n>n;xs.1", ("f", "5,6,7"), "6"),
+    C("data", "nil  O x  a??b", "nil, optional type, default when nil", "f x:O n>n;x??0", ("f", "nil"), "0"),
+    C("data", "type p{x:n;y:n}", "record type; build `p x:1 y:2`, read `r.x` (`r.?x` is nil-safe), update `r with x:5`",
+      "type pt{x:n;y:n}\nf>n;p=pt x:1 y:2;q=p with y:5;+p.x q.y", ("f",), "6"),
+    C("data", "{a;b}=r", "bind fields of a record to names", "type pt{x:n;y:n}\nf>n;p=pt x:3 y:4;{x;y}=p;*x y",
+      ("f",), "12"),
+    C("data", "~v  ^e  R ok err", "results: ok and error values, matched with `~v:` and `^e:`",
+      'f x:n>R n t;<x 0 ^"negative";~x', ("f", "-2"), "^negative"),
+    C("data", "m=mset m k v", "maps: `mmap` is empty; rebinding the same name in a loop updates in place (O(1))",
+      'f ws:L t>M t n;m=mmap;@w ws{c=mget m w;c=+(c??0) 1;m=mset m w c};m', ("f", "a,b,a"), "{a: 2; b: 1}"),
+    C("data", "alias name type", "a name for a type", "alias nums L n\nf xs:nums>n;len xs", ("f", "1,2"), "2"),
+    C("data", 'tool name"desc" p:t>R t t', "declare an external tool (calls give ~nil without a provider)",
+      'tool ping"Ping a host" h:t>R _ t timeout:5,retry:1\nf>n;1', ("f",), "1"),
+)
+
+
+# ── Builtins ────────────────────────────────────────────────────────────────
+
+
+def signature_text(spec: BuiltinSpec) -> str:
+    """All overloads, `|`-separated, types in ilo syntax (`L L a`); a variadic builtin shows
+    its repeated parameter with `...`."""
+    if spec.variadic:
+        shortest = min(spec.sigs, key=lambda s: len(s.params))
+        longest = max(spec.sigs, key=lambda s: len(s.params))
+        params = [unparse_type(t) for t in longest.params[: len(shortest.params) + 1]]
+        params[-1] += "..."
+        return ", ".join(params) + f" > {unparse_type(longest.ret)}"
+    return " | ".join(_sig(s) for s in spec.sigs)
+
+
+def _sig(sig: Signature) -> str:
+    params = ", ".join(unparse_type(t) for t in sig.params)
+    return f"{params} > {unparse_type(sig.ret)}" if params else f"> {unparse_type(sig.ret)}"
+
+
+def _names(spec: BuiltinSpec) -> str:
+    return spec.name + "".join(f"/{a}" for a in spec.aliases)
+
+
+def _builtins() -> list[BuiltinSpec]:
+    return sorted(all_builtins().values(), key=lambda s: s.name)
+
+
+def builtins_markdown() -> str:
+    """The README table: one row per builtin."""
+    rows = ["| builtin | signature | what it does | example |", "|---|---|---|---|"]
+    for spec in _builtins():
+        cells = (_names(spec), signature_text(spec), spec.doc, spec.example)
+        rows.append("| " + " | ".join(f"`{_cell(c)}`" if i != 2 else _cell(c) for i, c in enumerate(cells)) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+# ── References ──────────────────────────────────────────────────────────────
+
+
+def _example_line(c: Construct) -> str:
+    program = c.example.replace("\n", " ⏎ ")
+    if not c.run:
+        return program
+    return f"{program}   [{' '.join(c.run)} → {c.out}]"
+
+
+_COMPACT_HEAD = """\
+ilo: a token-minimal language for agents. A program is declarations, one per line.
+Prefix operators, no parentheses for nesting, `;` between statements, last value is the result.
+Run: ilo 'PROGRAM' [FUNC] [ARGS...]   (or a .ilo file; FUNC defaults to the first function)
+Lines: syntax | meaning | example program [call → printed result].  ⏎ = a new line.
+"""
+
+_COMPACT_TAIL = """\
+Pitfalls: a call is not an operand (`*n fac p` is wrong: `r=fac p;*n r`); `--` starts a
+comment (`- -x 1`); a braceless guard returns from the function, a braced one does not;
+a function with an R return type is needed for `f!` and for `^e` results.
+Errors print as ILO-Lnnn (lexer), ILO-Pnnn (parser), ILO-Tnnn (verifier), ILO-Rnnn (runtime)
+with a caret under the source; `ilo help CODE` explains one.
+"""
+
+
+def compact_reference() -> str:
+    """`ilo -ai`: every construct and builtin, one line each."""
+    out = [_COMPACT_HEAD]
+    topic = None
+    for c in CONSTRUCTS:
+        if c.topic != topic:
+            out.append(("\n" if topic else "") + f"# {c.topic}")
+            topic = c.topic
+        out.append(f"{c.syntax} | {c.meaning} | {_example_line(c)}")
+    out.append("\n# builtins (name/long alias  params > result | meaning | example  -- result)")
+    for spec in _builtins():
+        out.append(f"{_names(spec)} {signature_text(spec)} | {spec.doc} | {spec.example}")
+    out.append("\n" + _COMPACT_TAIL)
+    return "\n".join(out)
+
+
+def full_reference() -> str:
+    """`ilo help lang`: constructs with examples, builtins with every overload, all error codes."""
+    out = ["# The ilo language", "", _COMPACT_HEAD.strip(), ""]
+    topic = None
+    for c in CONSTRUCTS:
+        if c.topic != topic:
+            topic = c.topic
+            out += ["", f"## {topic.capitalize()}", ""]
+        out += [f"### `{c.syntax}`", "", c.meaning[0].upper() + c.meaning[1:] + ".", "", "```", c.example, "```"]
+        if c.run:
+            out += [f"`ilo PROGRAM {' '.join(c.run)}` prints `{c.out}`."]
+        out.append("")
+    out += ["", "## Builtins", "", "Long names are aliases of the short ones.", "", builtins_markdown()]
+    out += ["", "## Error codes", "", "| code | title | explanation |", "|---|---|---|"]
+    for code in REGISTRY.values():
+        out.append(f"| {code.code} | {code.title} | {code.explanation} |")
+    out += ["", _COMPACT_TAIL]
+    return "\n".join(out)
+
+
+def explain_code(code: str) -> str | None:
+    """`ilo help ILO-T004`: the code's title and explanation, or None for an unknown code."""
+    entry = REGISTRY.get(code.strip().upper())
+    if entry is None:
+        return None
+    stage = {"L": "lexer", "P": "parser", "T": "verifier", "R": "runtime"}.get(entry.code[4:5], "")
+    return f"{entry.code}: {entry.title} ({stage})\n\n{entry.explanation}\n"
+
+
+def error_codes() -> list[str]:
+    return list(REGISTRY)
