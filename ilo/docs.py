@@ -227,3 +227,34 @@ def explain_code(code: str) -> str | None:
 
 def error_codes() -> list[str]:
     return list(REGISTRY)
+
+
+# ── README ──────────────────────────────────────────────────────────────────
+
+README_START = "<!-- builtins:start -->"
+README_END = "<!-- builtins:end -->"
+
+
+def readme_with_builtins(text: str) -> str:
+    """``text`` with the builtins table between the README markers replaced by a fresh one."""
+    start = text.index(README_START) + len(README_START)
+    end = text.index(README_END)
+    return text[:start] + "\n" + builtins_markdown() + text[end:]
+
+
+def main(argv: list[str]) -> int:
+    """`python -m ilo.docs --update-readme README.md` rewrites the generated table."""
+    if len(argv) == 2 and argv[0] == "--update-readme":
+        from pathlib import Path
+
+        path = Path(argv[1])
+        path.write_text(readme_with_builtins(path.read_text()))
+        return 0
+    print("usage: python -m ilo.docs --update-readme README.md")
+    return 2
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
