@@ -10,11 +10,10 @@ To run them on the JIT tier too, add ``"jit"`` to ``ENGINES`` (or set ``ILO_TEST
 
 from __future__ import annotations
 
-import gc
 import os
-import time
 
 import pytest
+from scaling import scaling_ratio
 
 import ilo
 
@@ -196,17 +195,8 @@ def test_accumulators_scale_linearly():
         for eng in ENGINES:
             assert program.call("f", 20_000, engine=eng) == expected
 
-            def timed(n: int, repeat: int, eng=eng, program=program) -> float:
-                best = float("inf")
-                for _ in range(5):  # best of 5 batches: the least disturbed by other load
-                    gc.collect()
-                    start = time.perf_counter()
-                    for _ in range(repeat):
-                        program.call("f", n, engine=eng)
-                    best = min(best, (time.perf_counter() - start) / repeat)
-                return best
-
-            small, large = timed(2_000, 10), timed(20_000, 1)
-            if large >= 15 * small:
-                failures.append(f"{shape} on {eng}: {large / small:.1f}x")
+            ratio = scaling_ratio(lambda eng=eng, p=program: p.call("f", 2_000, engine=eng),
+                                  lambda eng=eng, p=program: p.call("f", 20_000, engine=eng))
+            if ratio >= 15:
+                failures.append(f"{shape} on {eng}: {ratio:.1f}x")
     assert not failures, "20,000 steps took >= 15x the time of 2,000: " + ", ".join(failures)

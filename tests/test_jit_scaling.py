@@ -11,6 +11,7 @@ import gc
 import time
 
 import pytest
+from scaling import scaling_ratio
 
 import ilo
 from ilo import vm
@@ -55,13 +56,6 @@ def test_mset_loop_scales_linearly(n_small, n_big):
     src = "g n:n>M t n;m=mmap;@i 0..n{m=mset m (str i) i};m"
     program = ilo.load(src)
 
-    def t(n):
-        best = float("inf")
-        for _ in range(5):
-            gc.collect()
-            t0 = time.perf_counter()
-            program.call("g", n, jit=True, jit_threshold=2)
-            best = min(best, time.perf_counter() - t0)
-        return best
-
-    assert t(n_big) < 15 * t(n_small)
+    ratio = scaling_ratio(lambda: program.call("g", n_small, jit=True, jit_threshold=2),
+                          lambda: program.call("g", n_big, jit=True, jit_threshold=2), small_repeat=1)
+    assert ratio < 15, f"{n_big} keys took {ratio:.1f}x the time of {n_small}"

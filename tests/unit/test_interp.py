@@ -5,10 +5,8 @@ Every test parses, verifies and runs real ilo source through ``ilo.interp.run``.
 
 from __future__ import annotations
 
-import gc
-import time
-
 import pytest
+from scaling import scaling_ratio
 
 from ilo.interp import run
 from ilo.runtime.errors import IloRuntimeError
@@ -343,23 +341,10 @@ LOOPS = {
 def test_accumulator_loops_scale_linearly(shape):
     vp = verified(LOOPS[shape])
 
-    def timed(n: int, repeat: int) -> float:
-        """Seconds per run of ``f n``: the best of 5 batches of ``repeat`` runs. Batches make
-        the short runs long enough that scheduler noise (the machine may be busy) stays
-        small next to them; the best batch is the one least disturbed."""
-        best = float("inf")
-        for _ in range(5):
-            gc.collect()
-            start = time.perf_counter()
-            for _ in range(repeat):
-                run(vp, "f", [float(n)])
-            best = min(best, (time.perf_counter() - start) / repeat)
-        return best
-
     expected = {"mset": 20000.0, "append": 20000.0, "concat": 40000.0}[shape]
     assert run(vp, "f", [20000.0]) == expected
-    small, large = timed(2_000, repeat=10), timed(20_000, repeat=1)
-    assert large < 15 * small, f"{shape}: 20,000 steps took {large / small:.1f}x the time of 2,000"
+    ratio = scaling_ratio(lambda: run(vp, "f", [2000.0]), lambda: run(vp, "f", [20000.0]))
+    assert ratio < 15, f"{shape}: 20,000 steps took {ratio:.1f}x the time of 2,000"
 
 
 # ── recursion depth, step limit, errors ─────────────────────────────────────
