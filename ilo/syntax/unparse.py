@@ -186,8 +186,9 @@ class _Printer:
     def function(self, fn: ast.Function, following: ast.Decl | None) -> str:
         head = fn.name + (" " + self.params(fn.params) if fn.params else "")
         body = list(fn.body)
-        # `alias` is an ordinary word to the parser, so a body ending in a call or a name
-        # would take it as one more argument: close the last expression with parentheses.
+        # `alias` is an ordinary word to the parser, so a body ending in a call would take it
+        # as one more argument: close the last expression with parentheses. (A bare name
+        # cannot be closed, `(x) alias` is still a call, so no such source ever parsed.)
         closed = isinstance(following, ast.Alias)
         if self.expanded:
             header = f"{head} > {unparse_type(fn.ret)}"
