@@ -40,6 +40,7 @@ from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, Ret
 from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.limits import UNLIMITED, Budget
 from ilo.runtime.values import Record, truthy, type_name
 from ilo.syntax import ast
 from ilo.verify.program import VerifiedProgram
@@ -54,11 +55,13 @@ _STACK_BYTES_PER_CALL = 8 * 1024
 
 
 class Interpreter(ExprEvaluator, CallMixin):
-    def __init__(self, vp: VerifiedProgram, max_depth: int = DEFAULT_MAX_DEPTH, max_steps: int | None = None):
+    def __init__(self, vp: VerifiedProgram, max_depth: int = DEFAULT_MAX_DEPTH, max_steps: int | None = None,
+                 timeout: float | None = None):
         self.vp = vp
         self.max_depth = max_depth
-        self.max_steps = max_steps
-        self.budget = float("inf") if max_steps is None else max_steps
+        # Steps are loop iterations and calls, charged as the VM charges them (runtime.limits).
+        self.limits = UNLIMITED if max_steps is None and timeout is None else Budget(max_steps, timeout)
+        self.left = self.limits.left
         self.depth = 0
         self.callees: dict = {}  # id(Call) → callable(args, frame)
         self.builtins: dict = {}  # canonical builtin name → callable(args, frame)
@@ -78,9 +81,6 @@ class Interpreter(ExprEvaluator, CallMixin):
         stmt = None
         try:
             for stmt in stmts:
-                self.budget -= 1
-                if self.budget < 0:
-                    raise IloRuntimeError("ILO-R015", f"step limit exceeded ({self.max_steps} statements)")
                 value = handlers[type(stmt)](stmt, frame)
                 if value is not NOVALUE:
                     last = value
@@ -163,30 +163,22 @@ class Interpreter(ExprEvaluator, CallMixin):
             raise IloRuntimeError("ILO-R007", f"foreach needs a list, got {type_name(items)}", s.collection.span)
         # OWNERSHIP: `items` is a live reference for the whole loop, so a body that rebinds
         # the list it iterates (xs=+=xs v) sees it shared and copies instead of mutating.
-        last = None
-        name, body, scopes = s.binding, s.body, frame.scopes
-        for item in items:
-            scopes.append({name: item})
-            try:
-                last = self.exec_body(body, frame)
-            except BreakSignal as b:
-                last = b.value
-                break
-            except ContinueSignal:
-                continue
-            finally:
-                scopes.pop()
-        return last
+        return self._run_loop(items, s.binding, s.body, frame)
 
     def exec_range(self, s: ast.ForRange, frame: Frame):
         ev = self.eval
         low = ev[type(s.start)](s.start, frame)
         high = ev[type(s.end)](s.end, frame)  # both bounds are evaluated before either is checked
         start, end = _range_bound(low, "start", s.start), _range_bound(high, "end", s.end)
+        return self._run_loop(map(float, range(start, end)), s.binding, s.body, frame)
+
+    def _run_loop(self, items, name: str, body: list, frame: Frame):
+        """Run ``body`` once per item with ``name`` bound in a fresh scope; the loop's value is
+        the last body value (or the value given to ``brk``)."""
         last = None
-        name, body, scopes = s.binding, s.body, frame.scopes
-        for i in range(start, end):
-            scopes.append({name: float(i)})
+        scopes = frame.scopes
+        for item in items:
+            scopes.append({name: item})
             try:
                 last = self.exec_body(body, frame)
             except BreakSignal as b:
@@ -202,7 +194,11 @@ class Interpreter(ExprEvaluator, CallMixin):
         last = None
         cond, body, ev = s.cond, s.body, self.eval
         cond_eval = ev[type(cond)]
+        left = self.left
         while truthy(cond_eval(cond, frame)):
+            left[0] -= 1
+            if left[0] < 0:
+                self.limits.exhausted()
             try:
                 last = self.exec_body(body, frame)  # no new scope: the reference runs wh bodies in place
             except BreakSignal as b:
@@ -344,14 +340,15 @@ def _range_bound(v, which: str, node: ast.Expr) -> int:
 
 
 def run(vp: VerifiedProgram, func: str, args: list, max_depth: int = DEFAULT_MAX_DEPTH,
-        max_steps: int | None = None):
+        max_steps: int | None = None, timeout: float | None = None):
     """Call ilo function ``func`` with runtime values ``args``; return its value.
 
     Raises ``IloRuntimeError`` (with span and ilo function name) on any run-time failure,
     including ``ILO-R014`` when recursion exceeds ``max_depth`` calls and ``ILO-R015`` when
-    more than ``max_steps`` statements run. Never lets a Python exception escape.
+    more than ``max_steps`` steps (loop iterations and calls) run or ``timeout`` seconds
+    pass. Never lets a Python exception escape.
     """
-    interp = Interpreter(vp, max_depth=max_depth, max_steps=max_steps)
+    interp = Interpreter(vp, max_depth=max_depth, max_steps=max_steps, timeout=timeout)
     return _on_big_stack(lambda: _call_entry(interp, func, args), max_depth)
 
 
