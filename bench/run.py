@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     header = f"{'program':<9} {'tree':>11} {'vm':>11} {'cpython':>11} {'tree/vm':>8} {'vm/cpy':>8}"
     print(header)
     print("-" * len(header))
+    ratios = []
     for path in paths:
         func, arg = bench_line(path)
         program = ilo.load(path.read_text(), str(path))
@@ -88,12 +90,20 @@ def main(argv: list[str] | None = None) -> int:
         if format_value(got) != format_value(expected):
             print(f"{path.stem:<9} MISMATCH tree={format_value(expected)} vm={format_value(got)}")
             continue
+        if baseline and format_value(baseline(arg)) != format_value(expected):
+            print(f"{path.stem:<9} BASELINE MISMATCH cpython={format_value(baseline(arg))} ilo={format_value(expected)}")
+            continue
         vp = program.verified
         t_tree = per_call(lambda vp=vp, f=func, x=arg: interp.Interpreter(vp).call_function(f, [x]), budget)
         t_vm = per_call(lambda cp=compiled, f=func, x=arg: vm.run(cp, f, [x]), budget)
         t_py = per_call(lambda b=baseline, x=arg: b(x), budget) if baseline else float("nan")
         print(f"{path.stem:<9} {fmt_time(t_tree):>11} {fmt_time(t_vm):>11} {fmt_time(t_py):>11} "
               f"{t_tree / t_vm:7.1f}x {t_vm / t_py:7.1f}x")
+        ratios.append((t_tree / t_vm, t_vm / t_py))
+    if ratios:
+        print("-" * len(header))
+        print(f"{'min tree/vm':<33} {min(r[0] for r in ratios):>21.1f}x")
+        print(f"{'median vm/cpython':<33} {statistics.median(r[1] for r in ratios):>30.1f}x")
     return 0
 
 

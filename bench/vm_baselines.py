@@ -79,10 +79,18 @@ def while_(n):
     return s
 
 
+def _dbl(x):
+    return x * 2
+
+
+def _inc(x):
+    return x + 1
+
+
 def pipe(n):
     s = 0.0
     for i in range(int(n)):
-        s += (i * 2 + 1) * 2 + 1
+        s += _inc(_dbl(_inc(_dbl(float(i)))))
     return s
 
 

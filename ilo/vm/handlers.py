@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ilo.runtime import ownership
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.opmsg import division_by_zero, negate_error, operand_error
 from ilo.runtime.values import truthy, type_name, values_equal
 from ilo.vm.opcodes import FUSED_COMPARES
 
@@ -33,8 +34,7 @@ def factory(name: str):
     return register
 
 
-def type_error(op: str, x, y) -> IloRuntimeError:
-    return IloRuntimeError("ILO-R004", f"cannot apply '{op}' to {type_name(x)} and {type_name(y)}")
+type_error = operand_error  # the tree interpreter's message builder (runtime.opmsg)
 
 
 def add_values(x, y):
@@ -133,20 +133,36 @@ def _add(a, b, c, pc, env):
     return h
 
 
-def _text_append(a, nxt, operand):
+def _text_append(a, nxt, c=None, const=None):
     """``s=+s t`` with both texts proved by the verifier: CPython's own in-place append.
 
     ``ownership.rebind_add`` does the same for unproved operands; this copy skips its type
-    dispatch because the verifier already did it (the text path needs no refcount test)."""
+    dispatch because the verifier already did it (the text path needs no refcount test).
+    The operand is register ``c`` or, when ``c`` is None, the constant ``const``; two closures
+    rather than an operand callback, because this is the hot path of every text builder."""
+    if c is None:
+
+        def h(R):
+            s = R[a]
+            R[a] = None  # OWNERSHIP: drop the register's reference so `s` may be the only one
+            try:
+                # OWNERSHIP: CPython resizes `s` in place iff this local is its only reference,
+                # otherwise builds a new string; correct either way.
+                s += const
+            finally:
+                R[a] = s  # also on a type error, so the error message can show the operands
+            return nxt
+
+        return h
 
     def h(R):
-        t = operand(R)
+        t = R[c]
         s = R[a]
-        R[a] = None  # OWNERSHIP: drop the register's reference so `s` may be the only one
-        # OWNERSHIP: CPython resizes `s` in place iff this local is its only reference,
-        # otherwise builds a new string; correct either way.
-        s += t
-        R[a] = s
+        R[a] = None  # OWNERSHIP: as above
+        try:
+            s += t  # OWNERSHIP: in place iff `s` is the only reference
+        finally:
+            R[a] = s
         return nxt
 
     return h
@@ -156,7 +172,7 @@ def _text_append(a, nxt, operand):
 def _add_ss(a, b, c, pc, env):
     nxt = pc + 1
     if a == b:
-        return _text_append(a, nxt, lambda R: R[c])
+        return _text_append(a, nxt, c=c)
 
     def h(R):
         R[a] = R[b] + R[c]
@@ -169,7 +185,7 @@ def _add_ss(a, b, c, pc, env):
 def _addk_ss(a, b, c, pc, env):
     nxt, k = pc + 1, env.K[c]
     if a == b:
-        return _text_append(a, nxt, lambda R: k)
+        return _text_append(a, nxt, const=k)
 
     def h(R):
         R[a] = R[b] + k
@@ -197,7 +213,7 @@ def _checked_numeric(op_sym: str, fn):
 
 def _div(x, y):
     if y == 0.0:
-        raise IloRuntimeError("ILO-R003", "division by zero")
+        raise division_by_zero()
     return x / y
 
 
@@ -213,7 +229,7 @@ def _div_nn(a, b, c, pc, env):
     def h(R):
         y = R[c]
         if y == 0.0:
-            raise IloRuntimeError("ILO-R003", "division by zero")
+            raise division_by_zero()
         R[a] = R[b] / y
         return nxt
 
@@ -261,7 +277,7 @@ def _neg(a, b, c, pc, env):
         if type(x) is float:
             R[a] = -x
             return nxt
-        raise IloRuntimeError("ILO-R004", f"cannot negate {type_name(x)}")
+        raise negate_error(x)
 
     return h
 

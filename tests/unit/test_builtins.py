@@ -10,6 +10,8 @@ import math
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
@@ -531,3 +533,14 @@ def test_http_failures_are_err_values_not_exceptions():
     assert isinstance(get("http://127.0.0.1:1/"), Err)
     assert isinstance(post("http://127.0.0.1:1/", "{}"), Err)
     assert isinstance(get("not a url"), Err)
+
+
+@given(st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+    max_leaves=12))
+@settings(max_examples=300, deadline=None)
+def test_jdmp_fast_path_matches_the_serde_style_renderer(value):
+    from ilo.runtime.builtins.jsonfmt import dump_tree, render
+
+    assert registry.get("jdmp").impl(value) == render(dump_tree(value))

@@ -76,6 +76,33 @@ def dump_tree(v):
     return str(v)
 
 
+class _NeedsRenderer(Exception):
+    """A number whose JSON text differs between Python's repr and serde_json (exponents, inf)."""
+
+
+def _plain_tree(v):
+    """``dump_tree`` for ``json.dumps``: integral numbers as ints, others as floats, but only
+    where Python's float repr equals serde_json's (1e-4 <= |x| < 1e16); else _NeedsRenderer."""
+    t = type(v)
+    if t is float:
+        if v == v and abs(v) < 1e15 and v == int(v):
+            return int(v)
+        if 1e-4 <= abs(v) < 1e16:
+            return v
+        raise _NeedsRenderer
+    if v is None or t is bool or t is str:
+        return v
+    if t is list:
+        return [_plain_tree(x) for x in v]
+    if t is dict:
+        return {k: _plain_tree(x) for k, x in v.items()}
+    if t is Record:
+        return {k: _plain_tree(x) for k, x in v.fields.items()}
+    if t is Ok or t is Err:
+        return _plain_tree(v.value)
+    return dump_tree(v)
+
+
 def float_tree(v):
     """An ilo value as a JSON tree the way ``wr path v "json"`` sees it: every number a float,
     maps as objects, and anything else that JSON cannot hold written as its display text."""
@@ -196,7 +223,11 @@ def parse_json_value(text: str):
     example='jdmp [1 2 3]  -- "[1,2,3]"',
 )
 def jdmp(v):
-    return render(dump_tree(v))
+    try:
+        # Fast path: the C encoder, when every number prints the same way serde_json would.
+        return json.dumps(_plain_tree(v), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    except _NeedsRenderer:
+        return render(dump_tree(v))
 
 
 @builtin(
