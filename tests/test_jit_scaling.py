@@ -44,11 +44,16 @@ def best_time(src: str, n: int, numba: str) -> tuple[float, object]:
                          ids=["map-python", "list-python", "list-numba"])
 def test_reentering_a_kernel_with_a_growing_container_scales_linearly(src, numba):
     best_time(src, 50, numba)  # compile (or load) the kernel before timing
-    small, _ = best_time(src, 400, numba)
-    big, stats = best_time(src, 4000, numba)
-    inner = [s for s in stats.compiled if s.entries >= 1000]
-    assert inner, stats.report()  # the inner kernel really was re-entered per outer step
-    assert big < 15 * small, f"{big:.4f}s for 10x the steps of {small:.4f}s"
+    ratio = float("inf")
+    for _ in range(3):  # retried like tests/scaling.py: noise does not repeat, a quadratic cost does
+        small, _ = best_time(src, 400, numba)
+        big, stats = best_time(src, 4000, numba)
+        inner = [s for s in stats.compiled if s.entries >= 1000]
+        assert inner, stats.report()  # the inner kernel really was re-entered per outer step
+        ratio = min(ratio, big / small)
+        if ratio < 15:
+            break
+    assert ratio < 15, f"10x the steps took {ratio:.1f}x the time"
 
 
 @pytest.mark.parametrize("n_small,n_big", [(2_000, 20_000)])
