@@ -18,6 +18,8 @@ from pathlib import Path
 
 from ilo.diagnostics.diagnostic import Diagnostic, IloError
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.limits import Budget
+from ilo.runtime.typecheck import mismatch
 from ilo.runtime.values import from_python
 from ilo.source import Source
 from ilo.types import TAny, TBool, TFn, TList, TNum, TOpt, TText, Ty
@@ -96,42 +98,74 @@ class Program:
         return self._compiled
 
     def call(self, func: str | None = None, *args, engine: str | None = None, jit: bool = False,
-             jit_threshold: int | None = None):
-        """Call ``func`` (default: the first function) with Python values; return a Python value."""
+             jit_threshold: int | None = None, max_steps: int | None = None, timeout: float | None = None):
+        """Call ``func`` (default: the first function) with Python values; return a Python value.
+
+        Each argument is checked against its declared parameter type first (``ILO-R016``).
+        ``max_steps`` (loop iterations plus calls) and ``timeout`` (seconds) stop a runaway
+        program with ``ILO-R015`` on every engine; with either set the JIT runs no kernels.
+        """
         engine = "jit" if jit else (engine or default_engine())
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         if not engine_available(engine):
             raise EngineUnavailable(f"the {engine} engine is not built yet")
         name = self.resolve_function(func)
-        values = [from_python(a) for a in args]
-        expected = len(self.verified.functions[name].params)
-        if len(values) != expected:
-            raise IloError(
-                Diagnostic(
-                    "ILO-T006",
-                    f"'{name}' takes {expected} argument(s), {len(values)} given",
-                    suggestion=f"signature: {_signature(self.verified.functions[name])}",
-                )
-            )
+        values = self.check_args(name, args)
+        try:
+            budget = Budget(max_steps, timeout)
+        except (TypeError, ValueError) as e:
+            raise IloError(Diagnostic("ILO-R016", f"bad limit: {e}")) from None
         try:
             if engine == "tree":
                 from ilo import interp
 
-                return interp.run(self.verified, name, values)
+                return interp.run(self.verified, name, values, max_steps=max_steps, timeout=timeout)
             from ilo import vm
 
             hooks = None
-            if engine == "jit":
+            if engine == "jit" and not budget.active:
                 from ilo.jit.tier import JitTier
 
                 hooks = JitTier(threshold=jit_threshold)
                 self.last_jit_stats = hooks.stats
-            return vm.run(self.compiled(), name, values, hooks=hooks)
+            return vm.run(self.compiled(), name, values, hooks=hooks, budget=budget)
         except IloRuntimeError as e:
             raise e.to_error() from None
         except RecursionError:
             raise IloError(Diagnostic("ILO-R014", "call depth exceeded (recursion too deep)")) from None
+        except MemoryError:
+            raise IloError(Diagnostic("ILO-R013", "out of memory")) from None
+
+    def check_args(self, name: str, args) -> list:
+        """Python arguments as ilo values, each checked against its parameter's declared type:
+        ``ILO-T006`` for a wrong count, ``ILO-R016`` for a value of the wrong type."""
+        fn = self.verified.functions[name]
+        if len(args) != len(fn.params):
+            raise IloError(
+                Diagnostic(
+                    "ILO-T006",
+                    f"'{name}' takes {len(fn.params)} argument(s), {len(args)} given",
+                    suggestion=f"signature: {_signature(fn)}",
+                )
+            )
+        values = []
+        for param, arg in zip(fn.params, args):
+            try:
+                value = from_python(arg)
+            except TypeError as e:
+                raise IloError(Diagnostic("ILO-R016", f"argument '{param.name}' of '{name}': {e}")) from None
+            why = mismatch(value, param.ty, self.verified.records, self.verified.aliases)
+            if why is not None:
+                raise IloError(
+                    Diagnostic(
+                        "ILO-R016",
+                        f"argument '{param.name}' of '{name}' expects {param.ty}, {why}",
+                        suggestion=f"signature: {_signature(fn)}",
+                    )
+                )
+            values.append(value)
+        return values
 
 
 def load(source: str, name: str = "<inline>") -> Program:
@@ -160,9 +194,10 @@ def load_file(path: str | Path) -> Program:
     return load(text, str(path))
 
 
-def run(source: str, func: str | None = None, *args, engine: str | None = None, jit: bool = False):
+def run(source: str, func: str | None = None, *args, engine: str | None = None, jit: bool = False,
+        max_steps: int | None = None, timeout: float | None = None):
     """One-shot: load ``source`` and call ``func`` (default: the first function)."""
-    return load(source).call(func, *args, engine=engine, jit=jit)
+    return load(source).call(func, *args, engine=engine, jit=jit, max_steps=max_steps, timeout=timeout)
 
 
 # ── command-line arguments ──────────────────────────────────────────────────

@@ -115,6 +115,10 @@ class CallMixin:
             raise IloRuntimeError(
                 "ILO-R014", f"call depth exceeded: more than {self.max_depth} nested calls (in '{name}')"
             )
+        left = self.left
+        left[0] -= 1
+        if left[0] < 0:
+            self.limits.exhausted()
         frame = Frame(name, {p.name: a for p, a in zip(params, args)})
         self.depth += 1
         try:

@@ -169,7 +169,8 @@ class Interpreter(ExprEvaluator, CallMixin):
         ev = self.eval
         low = ev[type(s.start)](s.start, frame)
         high = ev[type(s.end)](s.end, frame)  # both bounds are evaluated before either is checked
-        start, end = _range_bound(low, "start", s.start), _range_bound(high, "end", s.end)
+        # a bad bound is reported at the whole range statement, as the VM (one instruction) does
+        start, end = _range_bound(low, "start", s), _range_bound(high, "end", s)
         return self._run_loop(map(float, range(start, end)), s.binding, s.body, frame)
 
     def _run_loop(self, items, name: str, body: list, frame: Frame):

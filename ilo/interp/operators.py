@@ -13,13 +13,14 @@ In: two (or one) evaluated operands and the operator node (for its span). Out: a
 from __future__ import annotations
 
 from ilo.runtime.errors import IloRuntimeError
-from ilo.runtime.values import truthy, type_name, values_equal
+from ilo.runtime.opmsg import division_by_zero, negate_error, operand_error
+from ilo.runtime.values import truthy, values_equal
 
 
 def _type_error(op: str, a, b, node) -> IloRuntimeError:
-    return IloRuntimeError(
-        "ILO-R004", f"cannot apply '{op}' to {type_name(a)} and {type_name(b)}", node.span
-    )
+    err = operand_error(op, a, b)  # the one message builder every engine uses
+    err.span = node.span
+    return err
 
 
 def op_add(a, b, node):
@@ -50,7 +51,9 @@ def op_mul(a, b, node):
 def op_div(a, b, node):
     if type(a) is float and type(b) is float:
         if b == 0.0:
-            raise IloRuntimeError("ILO-R003", "division by zero", node.span)
+            err = division_by_zero()
+            err.span = node.span
+            raise err
         return a / b
     raise _type_error("/", a, b, node)
 
@@ -108,7 +111,9 @@ def unary(op: str, v, node):
     if op == "-":
         if type(v) is float:
             return -v
-        raise IloRuntimeError("ILO-R004", f"cannot negate {type_name(v)}", node.span)
+        err = negate_error(v)
+        err.span = node.span
+        raise err
     raise IloRuntimeError("ILO-R013", f"unknown unary operator '{op}'", node.span)
 
 

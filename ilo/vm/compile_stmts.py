@@ -246,7 +246,9 @@ class StmtCompiler:
         self.regs.release(coll)
         if dst is not None:
             self.emit(Op.LOADNIL, dst)
+        old = self.at(s.collection)  # "foreach needs a list" points at the collection
         self.emit_jump(Op.FORPREP, test, it, coll)
+        self.span = old
         self.place(body)
         bound = self._loop_body(s.body, dst, exit_, test, new_scope=True, bind=s.binding)
         self.place(test)

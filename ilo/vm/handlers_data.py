@@ -314,7 +314,7 @@ def _leaf_call(a, regs, nxt, code, pad, callee, env):
             while pc >= 0:
                 pc = code[pc](NR)
         except Exception as e:  # noqa: BLE001 - located in the callee, re-raised as an ilo error
-            raise as_runtime_error(e, callee, pc) from (None if isinstance(e, IloRuntimeError) else e)
+            raise as_runtime_error(e, callee, pc, NR) from (None if isinstance(e, IloRuntimeError) else e)
         finally:
             D[0] -= 1
         R[a] = P[0]
@@ -334,7 +334,7 @@ def _leaf_call(a, regs, nxt, code, pad, callee, env):
                 while pc >= 0:
                     pc = code[pc](NR)
             except Exception as e:  # noqa: BLE001 - located in the callee, re-raised as an ilo error
-                raise as_runtime_error(e, callee, pc) from (None if isinstance(e, IloRuntimeError) else e)
+                raise as_runtime_error(e, callee, pc, NR) from (None if isinstance(e, IloRuntimeError) else e)
             finally:
                 D[0] -= 1
             R[a] = P[0]

@@ -21,6 +21,7 @@ from __future__ import annotations
 from ilo import config
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.opmsg import division_by_zero, operand_error
 from ilo.runtime.values import FnRef, type_name
 from ilo.vm.chunk import Chunk, CompiledProgram
 from ilo.vm.handlers import CALL_SIGNAL, FACTORIES
@@ -38,6 +39,8 @@ PENDING: list = [None]
 _HOOKS: list = [None, None, None, None]
 # [ilo frames active in all runs (outer runs wait in higher-order builtins), the limit].
 DEPTH: list = [0, config.MAX_DEPTH]
+# The active run's step/time budget (``runtime.limits.Budget``), read by ``limited`` mode.
+_BUDGET: list = [None]
 
 
 class Env:
@@ -80,6 +83,10 @@ def decoded(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
                 target = jump_target((op, a, b, c))
                 if target is not None and target <= pc:
                     handler = _back_edge(handler, chunk, target)
+            elif mode == "limited":
+                target = jump_target((op, a, b, c))
+                if pc == 0 or (target is not None and target <= pc):
+                    handler = _charged(handler)
             handlers.append(handler)
         code.extend(handlers)
     return code
@@ -112,6 +119,22 @@ def _back_edge(inner, chunk: Chunk, header: int):
                 never[0] = True
                 return nxt
         return nxt if resume is None else resume
+
+    return h
+
+
+def _charged(inner):
+    """Wrap a function entry (pc 0) or a back-edge: each run of it is one step of the budget
+    (``limited`` mode only, so plain runs pay nothing)."""
+    B = _BUDGET
+
+    def h(R):
+        budget = B[0]
+        left = budget.left
+        left[0] -= 1
+        if left[0] < 0:
+            budget.exhausted()
+        return inner(R)
 
     return h
 
@@ -205,19 +228,53 @@ def execute(program: CompiledProgram, chunk: Chunk, args: list, mode: str = "pla
                 code, R, pc, dst, chunk = stack.pop()
                 R[dst] = value
     except Exception as e:  # noqa: BLE001 - the boundary: no Python exception reaches the user
-        raise as_runtime_error(e, chunk, pc) from (None if isinstance(e, IloRuntimeError) else e)
+        raise as_runtime_error(e, chunk, pc, R) from (None if isinstance(e, IloRuntimeError) else e)
     finally:
         D[0] = entry_depth
 
 
-def as_runtime_error(e: Exception, chunk: Chunk, pc: int) -> IloRuntimeError:
-    """``e`` as an ``IloRuntimeError`` located at instruction ``pc`` of ``chunk``."""
+# Typed instructions trust the verifier and let Python raise on operands of other types
+# (a `_` value can reach them). Their operator symbol, for the tree interpreter's message.
+_TYPED_SYMBOLS = {"ADD": "+", "SUB": "-", "MUL": "*", "DIV": "/", "LT": "<", "LE": "<=", "GT": ">",
+                  "GE": ">=", "EQ": "=", "NE": "!="}
+
+
+def _operands(chunk: Chunk, pc: int, R) -> tuple[str, object, object] | None:
+    """(operator, left, right) of the arithmetic or comparison instruction at ``pc``."""
+    if R is None or not 0 <= pc < len(chunk.code):
+        return None
+    op, a, b, c = chunk.code[pc]
+    name = OPCODES[op].name
+    if name.startswith("JN"):
+        base = name[2:].split("_")[0]
+    elif name.startswith("J"):
+        base = name[1:].split("_")[0]
+    else:
+        base = name.split("_")[0]
+    sym = _TYPED_SYMBOLS.get(base.removesuffix("K"))
+    if sym is None:
+        return None
+    try:
+        if name.startswith("J"):  # fused compare-and-jump: operands a, b
+            return sym, R[a], (chunk.constants[b] if name.endswith("_NK") else R[b])
+        return sym, R[b], (chunk.constants[c] if "K_" in name else R[c])
+    except (IndexError, TypeError):
+        return None
+
+
+def as_runtime_error(e: Exception, chunk: Chunk, pc: int, R=None) -> IloRuntimeError:
+    """``e`` as an ``IloRuntimeError`` located at instruction ``pc`` of ``chunk`` (whose
+    registers are ``R``, to name the operands of a failed typed instruction)."""
     if isinstance(e, IloRuntimeError):
         err = e
     elif isinstance(e, ZeroDivisionError):
-        err = IloRuntimeError("ILO-R003", "division by zero")
+        err = division_by_zero()
     elif isinstance(e, TypeError):
-        err = IloRuntimeError("ILO-R004", f"runtime type error: {e}")
+        found = _operands(chunk, pc, R)
+        if found is not None:
+            err = operand_error(*found)
+        else:
+            err = IloRuntimeError("ILO-R004", f"runtime type error: {e}")
     elif isinstance(e, RecursionError):
         err = IloRuntimeError("ILO-R014", "call depth exceeded (the Python stack ran out)")
     else:
@@ -233,8 +290,14 @@ def _locate(err: IloRuntimeError, chunk: Chunk, pc: int) -> None:
         err.function = chunk.name
 
 
-def run(program: CompiledProgram, func: str, args: list, hooks=None):
-    """Call ilo function ``func`` with runtime values ``args``; return its value."""
+def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None):
+    """Call ilo function ``func`` with runtime values ``args``; return its value.
+
+    ``budget``: a ``runtime.limits.Budget``; when it is active the run is decoded in
+    ``limited`` mode, charging one step per function entry and loop back-edge, and the
+    hooks are not used (a JIT kernel could not be stopped mid-loop)."""
+    if budget is not None and budget.active:
+        hooks = None
     chunk = program.chunks.get(func)
     if chunk is None:
         raise IloRuntimeError("ILO-R002", f"undefined function: {func}")
@@ -247,8 +310,13 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None):
     else:
         _HOOKS[:] = [hooks, None, None, None]
     DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
+    saved_budget = _BUDGET[0]
+    mode = "plain" if hooks is None else "hooked"
+    if budget is not None and budget.active:
+        _BUDGET[0], mode = budget, "limited"
     try:
-        return execute(program, chunk, list(args), "plain" if hooks is None else "hooked")
+        return execute(program, chunk, list(args), mode)
     finally:
         _HOOKS[:] = saved
         DEPTH[1] = saved_limit
+        _BUDGET[0] = saved_budget

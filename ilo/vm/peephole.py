@@ -38,6 +38,14 @@ def compile_self_rebind(comp, s: ast.Let, reg: int) -> bool:
     from ilo.vm.compile_exprs import has_body
 
     v = s.value
+    old_span = comp.at(v)  # errors point at the operation, as in the tree interpreter
+    try:
+        return _self_rebind(comp, s, v, reg, has_body)
+    finally:
+        comp.span = old_span
+
+
+def _self_rebind(comp, s: ast.Let, v, reg: int, has_body) -> bool:
     if isinstance(v, ast.BinOp) and _is_ref(v.left, s.name) and not has_body(v.right):
         if v.op == "+=":  # self_rebind_append
             item = comp.compile_expr(v.right)

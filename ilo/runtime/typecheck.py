@@ -1,0 +1,113 @@
+"""Does a runtime value conform to a declared ilo type? Used at the API boundary.
+
+In: a runtime value (``ilo.runtime.values``), a ``Ty`` and the program's record and alias
+tables. Out: ``None`` when the value conforms, else a short description of the first
+mismatch (``"got t"``, ``"element 2 is t"``...). ``ilo.api`` calls ``mismatch`` for each
+argument of ``Program.call`` so a wrong argument is reported as ``ILO-R016`` before any
+engine runs, identically on every engine.
+
+Rules: ``_`` and type variables accept anything; ``n`` a float (never a bool), ``t`` text,
+``b`` a bool; ``O x`` nil or an ``x``; ``L x`` a list of ``x``; ``M k v`` a map with text
+keys and ``v`` values; ``R a e`` an ``Ok``/``Err`` with a conforming payload; ``S a b`` one
+of the variant texts; ``F ...`` a function value (``FnRef``, or text naming a function);
+a record type a ``Record`` of that type name with every declared field conforming.
+"""
+
+from __future__ import annotations
+
+from ilo.runtime.values import Err, FnRef, Ok, Record, type_name
+from ilo.types import (
+    TAny,
+    TBool,
+    TFn,
+    TList,
+    TMap,
+    TNamed,
+    TNil,
+    TNum,
+    TOpt,
+    TResult,
+    TSum,
+    TText,
+    TVar,
+    Ty,
+)
+
+_MAX_DEPTH = 100  # nested values deeper than this are accepted unchecked
+
+
+def mismatch(value, ty: Ty, records: dict | None = None, aliases: dict | None = None,
+             depth: int = 0) -> str | None:
+    """``None`` if ``value`` conforms to ``ty``, else what is wrong with it."""
+    records = records or {}
+    aliases = aliases or {}
+    if depth > _MAX_DEPTH:
+        return None
+    kind = type(ty)
+    if kind is TAny or kind is TVar:
+        return None
+    if kind is TNum:
+        return None if type(value) is float else f"got {describe(value)}"
+    if kind is TText:
+        return None if type(value) is str else f"got {describe(value)}"
+    if kind is TBool:
+        return None if type(value) is bool else f"got {describe(value)}"
+    if kind is TNil:
+        return None if value is None else f"got {describe(value)}"
+    if kind is TOpt:
+        return None if value is None else mismatch(value, ty.inner, records, aliases, depth + 1)
+    if kind is TSum:
+        if type(value) is not str:
+            return f"got {describe(value)}"
+        return None if value in ty.variants else f"got \"{value}\", not one of {' '.join(ty.variants)}"
+    if kind is TList:
+        if type(value) is not list:
+            return f"got {describe(value)}"
+        for i, item in enumerate(value):
+            why = mismatch(item, ty.elem, records, aliases, depth + 1)
+            if why is not None:
+                return f"element {i} {why}"
+        return None
+    if kind is TMap:
+        if type(value) is not dict:
+            return f"got {describe(value)}"
+        for k, item in value.items():
+            why = mismatch(item, ty.value, records, aliases, depth + 1)
+            if why is not None:
+                return f"value at key \"{k}\" {why}"
+        return None
+    if kind is TResult:
+        if type(value) is Ok:
+            why = mismatch(value.value, ty.ok, records, aliases, depth + 1)
+            return None if why is None else f"ok value {why}"
+        if type(value) is Err:
+            why = mismatch(value.value, ty.err, records, aliases, depth + 1)
+            return None if why is None else f"err value {why}"
+        return f"got {describe(value)}"
+    if kind is TFn:
+        return None if type(value) in (FnRef, str) else f"got {describe(value)}"
+    if kind is TNamed:
+        return _named(value, ty.name, records, aliases, depth)
+    return None  # a type this checker does not know: let the engines decide
+
+
+def _named(value, name: str, records: dict, aliases: dict, depth: int) -> str | None:
+    if name in aliases:
+        return mismatch(value, aliases[name], records, aliases, depth + 1)
+    typedef = records.get(name)
+    if typedef is None:
+        return None
+    if type(value) is not Record or value.type_name != name:
+        return f"got {describe(value)}"
+    for f in typedef.fields:
+        if f.name not in value.fields:
+            return f"record {name} has no field '{f.name}'"
+        why = mismatch(value.fields[f.name], f.ty, records, aliases, depth + 1)
+        if why is not None:
+            return f"field '{f.name}' {why}"
+    return None
+
+
+def describe(value) -> str:
+    """The ilo type of a value as an error message names it (``n``, ``t``, ``nil``...)."""
+    return type_name(value)
