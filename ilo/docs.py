@@ -45,7 +45,7 @@ CONSTRUCTS: tuple[Construct, ...] = (
     # ── Types ──
     C("types", "n t b _", "number (float), text, bool, any", "f x:n s:t ok:b v:_>t;s", ("f", "1", "hi", "true", "0"), "hi"),
     C("types", "L x  M k v  O x  R ok err  F p.. ret", "list, map, optional (x or nil), result, function",
-      "f xs:L n m:M t n>n;len xs", ("f", "1,2", "nil"), "2"),
+      "f xs:L n d:O n>n;m=mset mmap \"k\" 1;k=len m;v=d??0;+k v", ("f", "1,2", "nil"), "1"),
     C("types", "a (one letter)", "a type variable: any single lowercase letter except n, t, b",
       "id x:a>a;x", ("id", "7"), "7"),
     # ── Bindings and operators ──
