@@ -20,7 +20,6 @@ import argparse
 import platform
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +31,7 @@ import vm_baselines  # noqa: E402
 import ilo  # noqa: E402
 from ilo import interp, vm  # noqa: E402
 from ilo.runtime.format import format_value  # noqa: E402
+from ilo.timing import time_calls  # noqa: E402
 
 PROGRAMS = ROOT / "bench" / "programs"
 
@@ -44,20 +44,9 @@ def bench_line(path: Path) -> tuple[str, float]:
     raise SystemExit(f"{path.name} has no '-- bench:' line")
 
 
-def per_call(fn, budget: float, batches: int = 5) -> float:
-    """Seconds per call: best of ``batches`` batches, each sized to take about ``budget``."""
-    fn()
-    start = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - start, 1e-7)
-    reps = max(1, int(budget / once))
-    best = float("inf")
-    for _ in range(batches):
-        start = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        best = min(best, (time.perf_counter() - start) / reps)
-    return best
+def per_call(fn, budget: float) -> float:
+    """Median seconds per call, measured by the same code as ``ilo --bench`` (ilo.timing)."""
+    return time_calls(fn, budget=budget).median
 
 
 def fmt_time(seconds: float) -> str:
