@@ -173,7 +173,8 @@ def load(source: str, name: str = "<inline>") -> Program:
     from ilo.syntax.parser import parse
     from ilo.verify import verify
 
-    src = Source(name, source)
+    # Files saved on Windows end lines with CRLF; ilo's grammar counts only LF as a line break.
+    src = Source(name, source.replace("\r\n", "\n"))
     try:
         return Program(verify(parse(src), src))
     except IloError as e:

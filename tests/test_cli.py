@@ -99,3 +99,10 @@ def test_all_verify_errors_reported_at_once():
 def test_python_m_ilo():
     r = subprocess.run([sys.executable, "-m", "ilo", "f>t;\"hi\""], capture_output=True, text=True, cwd=REPO)
     assert r.stdout == "hi\n"
+
+
+def test_crlf_files_run(tmp_path):
+    path = tmp_path / "w.ilo"
+    path.write_bytes(b"dbl x:n>n;*x 2\r\ninc x:n>n;+x 1\r\n")
+    r = ilo(str(path), "inc", "4")
+    assert (r.returncode, r.stdout) == (0, "5\n"), r.stderr
