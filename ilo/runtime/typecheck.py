@@ -34,6 +34,7 @@ from ilo.types import (
 )
 
 _MAX_DEPTH = 100  # nested values deeper than this are accepted unchecked
+_SCALARS = {TNum: float, TText: str, TBool: bool}
 
 
 def mismatch(value, ty: Ty, records: dict | None = None, aliases: dict | None = None,
@@ -63,6 +64,9 @@ def mismatch(value, ty: Ty, records: dict | None = None, aliases: dict | None = 
     if kind is TList:
         if type(value) is not list:
             return f"got {describe(value)}"
+        scalar = _SCALARS.get(type(ty.elem))
+        if scalar is not None and set(map(type, value)) <= {scalar}:
+            return None  # C-speed check for the common case: a long list of numbers or texts
         for i, item in enumerate(value):
             why = mismatch(item, ty.elem, records, aliases, depth + 1)
             if why is not None:
@@ -71,6 +75,9 @@ def mismatch(value, ty: Ty, records: dict | None = None, aliases: dict | None = 
     if kind is TMap:
         if type(value) is not dict:
             return f"got {describe(value)}"
+        scalar = _SCALARS.get(type(ty.value))
+        if scalar is not None and set(map(type, value.values())) <= {scalar}:
+            return None
         for k, item in value.items():
             why = mismatch(item, ty.value, records, aliases, depth + 1)
             if why is not None:

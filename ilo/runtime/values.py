@@ -159,6 +159,9 @@ def truthy(v) -> bool:
     return True
 
 
+_PLAIN = {float, str, bool, type(None)}
+
+
 def from_python(v):
     """Convert a Python value handed to the API into an ilo value (ints become floats)."""
     if isinstance(v, bool) or v is None or isinstance(v, (str, float, Record, Ok, Err, FnRef)):
@@ -166,6 +169,14 @@ def from_python(v):
     if isinstance(v, int):
         return float(v)
     if isinstance(v, (list, tuple)):
+        kinds = set(map(type, v))
+        if kinds <= _PLAIN:
+            # Already ilo values (the common case: a long list of texts or floats): share the
+            # caller's list instead of converting element by element. OWNERSHIP: the caller
+            # still holds it, so the refcount test will copy before any in-place update.
+            return v if type(v) is list else list(v)
+        if kinds <= _PLAIN | {int}:
+            return [float(x) if type(x) is int else x for x in v]
         return [from_python(x) for x in v]
     if isinstance(v, dict):
         return {str(k): from_python(x) for k, x in v.items()}
