@@ -1,15 +1,20 @@
-"""The JIT tier: the VM's hot-loop hook (see ``VM_HOOK_CONTRACT.md``).
+"""The JIT tier: the VM's hot-loop hook (see ``VM_HOOK_CONTRACT.md`` and ``ilo.vm.hooks``).
 
-In: calls ``on_backedge(chunk, header_pc, regs, base)`` from the VM each time a loop's
-back-edge is taken. Out: ``None`` (the VM keeps interpreting) or the pc the VM resumes at
-after a kernel ran the loop, with every register the kernel changed written back.
+In: ``on_hot(chunk, header_pc, regs, base)`` from a VM that watches loops itself (it offers a
+loop only once it is hot: ``threshold`` iterations in total, and an entry with at least
+``min_trips`` iterations ahead), or ``on_backedge`` from a VM that calls at every back-edge.
+Out: the pc the VM resumes at after a kernel ran the loop (every register the kernel changed
+written back), ``None`` (ask again at the next back-edge), ``LATER`` (not during this entry)
+or ``NEVER`` (this loop will never get a kernel).
 
-A loop is looked at once its back-edge count reaches the threshold (``ILO_JIT_THRESHOLD``),
-so a cold loop never pays for compilation. It is then cut out (``regions``), typed from
-the live register values (``infer``), turned into source (``emit``) and compiled or found
-in the cache (``cache``/``backend``). Anything that fails on the way is a fallback: the
-reason is recorded in ``stats`` and the VM runs the loop as before. Types are part of the
-kernel key, so a loop re-entered with new types gets its own kernel or its own fallback.
+An offered loop is cut out (``regions``), typed from the live register values (``infer``),
+turned into source (``emit``) and compiled or found in the cache (``cache``/``backend``).
+Anything that fails on the way is a fallback: the reason is recorded in ``stats`` and the
+VM runs the loop as before. Types are part of the kernel key, so a loop re-entered with new
+types gets its own kernel or its own fallback. Regions and ready kernels are kept on the
+chunk (the API makes a new tier per call), so a function called many times builds once.
+Building is itself a cost: a kernel is built only once the iterations it would take over
+(this entry's and those the VM already ran since the loop got hot) repay it.
 """
 
 from __future__ import annotations
@@ -22,28 +27,45 @@ from ilo.jit.regions import FallbackReason
 from ilo.jit.stats import JitStats
 
 _DECLINED = object()
+_LATER = object()
+
+
+class _Loop:
+    """What every tier knows about one loop of a chunk (kept in ``chunk.decoded``): its
+    region and its kernels per entry types."""
+
+    __slots__ = ("region", "registers", "kernels", "deferred", "savable")
+
+    def __init__(self, region):
+        self.region = region
+        self.registers = tuple(sorted(set(region.reads) | set(region.writes)))
+        self.kernels: dict = {}  # entry type signature -> _Ready, or a fallback reason (str)
+        self.deferred = 0
+        self.savable = 0.0  # seconds a kernel would have saved on entries declined so far
 
 
 class _Plan:
-    """What the tier knows about one loop: its region and kernels per entry types."""
+    """One loop as seen by one tier: the shared ``_Loop`` plus this tier's stats."""
 
-    __slots__ = ("region", "registers", "kernels", "stats", "deferred")
+    __slots__ = ("loop", "region", "registers", "stats", "seen")
 
-    def __init__(self, region, stats):
-        self.region = region
-        self.registers = tuple(sorted(set(region.reads) | set(region.writes)))
-        self.kernels: dict = {}  # entry type signature -> _Ready or _DECLINED
+    def __init__(self, loop: _Loop, stats):
+        self.loop = loop
+        self.region = loop.region
+        self.registers = loop.registers
         self.stats = stats
-        self.deferred = 0
+        self.seen: set = set()  # signatures whose build facts are in this tier's stats
 
 
 class _Ready:
-    __slots__ = ("code", "kernel", "pyfunc_code")
+    __slots__ = ("code", "kernel", "pyfunc_code", "facts", "promote_at")
 
     def __init__(self, code, kernel):
         self.code = code
         self.kernel = kernel
         self.pyfunc_code = getattr(kernel.func, "__code__", None)
+        self.facts: dict = {}  # LoopStats fields describing the build, for every tier's stats
+        self.promote_at = None  # python kernels: numba cost (s) that python time must repay
 
 
 # What a numba kernel costs before it runs, in seconds, measured on the development machine:
@@ -55,32 +77,37 @@ FIRST_USE_COST, WARM_COST, COLD_COST, COLD_ARRAY_COST, PY_INSTR = 0.45, 0.02, 0.
 # Entering a kernel (taking registers, checking types, writing back) costs about as much as
 # a few dozen VM iterations: a loop with fewer known iterations left stays on the VM.
 MIN_TRIPS = 32
+# Building a python kernel (typing, emitting, exec) costs ~0.4 ms; the VM spends ~45 ns per
+# instruction where the python kernel spends PY_INSTR. A kernel is built once the loop's
+# iterations (this entry's and earlier declined ones) save more than the build costs.
+PY_BUILD_COST, VM_INSTR = 4e-4, 45e-9
 # Seconds each loop (by region fingerprint) has spent in python kernels in this process: a
 # loop that keeps coming back (a function called many times) earns its numba compile.
 _PY_SECONDS: dict = {}
 
 
-def _numba_pays(region, values: dict, code) -> str:
-    """'' when compiling with numba is expected to repay itself in this loop run, else why not.
+def _numba_pays(region, trips, code=None) -> tuple[str, float]:
+    """('' or why not, numba's cost in seconds): does compiling with numba repay itself?
 
     A cold loop must never pay for a compile: the remaining trip count (known for ranges and
     foreach, estimated from the loop test for while loops) times the python kernel's cost
-    per iteration must exceed numba's start-up, load or compile cost.
+    per iteration, plus the time this loop already spent in python kernels, must exceed
+    numba's start-up, load or compile cost. Without ``code`` (the numba kernel's source, not
+    generated yet) the cheapest cost is assumed, a quick check before generating it.
     """
     from ilo.jit import backend, cache
 
-    trips = _remaining_trips(region, values)
     if trips is None:
-        return "trip count unknown, a numba compile might not pay back"
-    warm = cache.numba_cached(code.source)
-    arrays = any(v.endswith("_L") for _, v in code.args)
+        return "trip count unknown, a numba compile might not pay back", float("inf")
+    warm = code is None or cache.numba_cached(code.source)
+    arrays = code is not None and any(v.endswith("_L") for _, v in code.args)
     cost = WARM_COST if warm else (COLD_ARRAY_COST if arrays else COLD_COST)
     if not backend.warmed_up():
         cost += FIRST_USE_COST
     saved = trips * len(region.code) * PY_INSTR + _PY_SECONDS.get(region.fingerprint, 0.0)
     if saved < cost:
-        return f"~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}"
-    return ""
+        return f"~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}", cost
+    return "", cost
 
 
 def _remaining_trips(region, values: dict):
@@ -100,81 +127,131 @@ def _remaining_trips(region, values: dict):
 
 
 class JitTier:
-    """Counts loop back-edges, compiles hot loops, runs their kernels."""
+    """Takes over hot loops offered by the VM: builds, caches and runs their kernels."""
+
+    NEVER = _DECLINED  # this loop will never get a kernel: stop offering it
+    LATER = _LATER  # not during this entry (too few iterations left, or types declined)
+
+    # The API makes a tier per call, so creating one must be cheap: the rest is made on use.
+    __slots__ = ("threshold", "min_trips", "numba", "stats", "_counts", "_plans", "_list_mirror")
 
     def __init__(self, threshold: int | None = None, numba: str | None = None):
-        self.threshold = max(1, config.JIT_THRESHOLD if threshold is None else threshold)
+        threshold = config.JIT_THRESHOLD if threshold is None else threshold
+        self.threshold = threshold if threshold > 1 else 1
         # a low threshold asks for eager compilation (tests): then short loops enter kernels too
-        self.min_trips = min(MIN_TRIPS, self.threshold)
+        self.min_trips = MIN_TRIPS if threshold > MIN_TRIPS else self.threshold
         # "auto": numba when the trip count repays the compile; "always" / "never" (tests, bench)
         self.numba = numba or config.JIT_NUMBA
         self.stats = JitStats()
-        self._counts: dict = {}
+        self._counts = None  # basic protocol only: back-edges per loop
         self._plans: dict = {}
-        self._mirror = boundary.ListMirror()
+        self._list_mirror = None
 
-    # ── the hook ────────────────────────────────────────────────────────────
+    @property
+    def _mirror(self) -> boundary.ListMirror:
+        if self._list_mirror is None:
+            self._list_mirror = boundary.ListMirror()
+        return self._list_mirror
+
+    # ── the hooks ───────────────────────────────────────────────────────────
     def on_backedge(self, chunk, header: int, regs: list, base: int = 0):
-        # called on every taken back-edge while the VM runs hooked: keep the cold path short
+        """The basic protocol: called at every taken back-edge, so the tier counts."""
         key = (id(chunk), header)
-        plan = self._plans.get(key)
-        if plan is None:
-            n = self._counts[key] = self._counts.get(key, 0) + 1
-            if n < self.threshold:
-                return None
-            plan = self._plans[key] = self._plan(chunk, header)
-        if plan is _DECLINED:
+        if self._counts is None:
+            self._counts = {}
+        n = self._counts[key] = self._counts.get(key, 0) + 1
+        if n < self.threshold:
             return None
-        return self._enter(plan, regs, base)
-
-    NEVER = _DECLINED  # returned by on_hot: this loop will never get a kernel
+        resume = self.on_hot(chunk, header, regs, base)
+        return resume if type(resume) is int else None
 
     def on_hot(self, chunk, header: int, regs: list, base: int = 0):
-        """Like ``on_backedge`` for a VM that counts back-edges itself (contract section 4)."""
-        key = (id(chunk), header)
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = self._plan(chunk, header)
+        """The counting protocol: the VM offers a loop it found hot (``ilo.vm.hooks``)."""
+        plan = self._plan_for(chunk, header)
         if plan is _DECLINED:
             return _DECLINED
         return self._enter(plan, regs, base)
 
     # ── planning ────────────────────────────────────────────────────────────
-    def _plan(self, chunk, header: int):
+    def _plan_for(self, chunk, header: int):
+        key = (id(chunk), header)
+        found = self._plans.get(key)
+        if found is not None and found[0] is chunk:
+            return found[1]
         stats = self.stats.loop(chunk.name, header)
+        shared = chunk.decoded.setdefault("jit_loops", {})
+        loop = shared.get(header)
+        if loop is None or config.NO_JIT:
+            loop = shared[header] = self._region(chunk, header)
+        if isinstance(loop, str):
+            stats.fallback = loop
+            plan = _DECLINED
+        else:
+            plan = _Plan(loop, stats)
+        self._plans[key] = (chunk, plan)
+        return plan
+
+    @staticmethod
+    def _region(chunk, header: int):
+        """The loop's ``_Loop``, or the reason (text) it can never get a kernel."""
         if config.NO_JIT:
-            stats.fallback = "ILO_NO_JIT is set"
-            return _DECLINED
-        loop = next((lp for lp in chunk.loops if lp.body == header), None)
-        if loop is None:
-            stats.fallback = "no loop information for this back-edge"
-            return _DECLINED
+            return "ILO_NO_JIT is set"
+        info = next((lp for lp in chunk.loops if lp.body == header), None)
+        if info is None:
+            return "no loop information for this back-edge"
         from ilo.jit import ops
         from ilo.jit.regions import find_region
 
         try:
-            region = find_region(chunk.name, ops.decode(chunk), loop, chunk.loops)
+            return _Loop(find_region(chunk.name, ops.decode(chunk), info, chunk.loops))
         except FallbackReason as why:
-            stats.fallback = str(why)
-            return _DECLINED
-        return _Plan(region, stats)
+            return str(why)
 
-    def _ready(self, plan: _Plan, values: dict):
+    def _ready(self, plan: _Plan, values: dict, trips):
+        """The kernel for these entry types, _DECLINED, or None when building it now would
+        not pay back (the VM runs this entry)."""
         from ilo.jit.infer import runtime_type
 
         sig = tuple(runtime_type(values[r]) for r in plan.registers)
-        ready = plan.kernels.get(sig)
-        if ready is not None:
-            return ready
-        try:
-            ready = self._build(plan, values, sig)
-        except FallbackReason as why:
-            plan.stats.fallback = str(why)
-            ready = _DECLINED
-        plan.kernels[sig] = ready
-        return ready
+        loop = plan.loop
+        ready = loop.kernels.get(sig)
+        if type(ready) is _Ready and ready.promote_at is not None and self._promote(plan, ready, trips):
+            ready = None
+        if ready is None:
+            if not self._build_pays(plan, trips):
+                return None
+            try:
+                ready = self._build(plan, values, sig, trips)
+            except FallbackReason as why:
+                ready = str(why)
+            loop.kernels[sig] = ready
+            plan.seen.discard(sig)
+        if sig not in plan.seen:  # this tier's stats describe the build, wherever it happened
+            plan.seen.add(sig)
+            s = plan.stats
+            if type(ready) is str:
+                s.fallback = ready
+            else:
+                for name, value in ready.facts.items():
+                    setattr(s, name, list(value) if type(value) is list else value)
+        return _DECLINED if type(ready) is str else ready
 
-    def _build(self, plan: _Plan, values: dict, sig: tuple):
+    def _build_pays(self, plan: _Plan, trips) -> bool:
+        """True when the iterations a new kernel would take over repay building it."""
+        if self.threshold < MIN_TRIPS:  # eager compilation asked for (tests)
+            return True
+        loop = plan.loop
+        per_trip = len(plan.region.code) * (VM_INSTR - PY_INSTR)
+        loop.savable += (trips if trips is not None else self.threshold) * per_trip
+        return loop.savable >= PY_BUILD_COST
+
+    def _promote(self, plan: _Plan, ready: _Ready, trips) -> bool:
+        """A python kernel whose loop keeps coming back: has its time repaid numba?"""
+        spent = _PY_SECONDS.get(plan.region.fingerprint, 0.0)
+        ahead = (trips or 0) * len(plan.region.code) * PY_INSTR
+        return spent + ahead >= ready.promote_at
+
+    def _build(self, plan: _Plan, values: dict, sig: tuple, trips):
         from ilo.jit import cache
         from ilo.jit.emit import generate
         from ilo.jit.infer import infer
@@ -183,12 +260,17 @@ class JitTier:
         typed = infer(plan.region, values)
         backend = typed.backend
         code = None
+        promote_at = None
         if backend == "numba":
             try:
-                code = generate(typed, backend)
                 why = {"always": "", "never": "numba disabled (ILO_JIT_NUMBA=never)"}.get(self.numba)
                 if why is None:
-                    why = _numba_pays(plan.region, values, code)
+                    why, promote_at = _numba_pays(plan.region, trips)
+                    if not why:
+                        code = generate(typed, backend)
+                        why, promote_at = _numba_pays(plan.region, trips, code)
+                else:
+                    code = generate(typed, backend) if not why else None
             except FallbackReason as e:
                 why = str(e)
             if why:
@@ -197,27 +279,34 @@ class JitTier:
         if code is None:
             code = generate(typed, backend)
         kernel = cache.load((plan.region.fingerprint, sig, backend), code.source, backend)
+        compile_seconds = 0.0
         if backend == "numba" and kernel.origin == "new":
             try:
-                self._compile_numba(kernel, code, values, plan)
+                compile_seconds = self._compile_numba(kernel, code, values)
             except Exception as e:  # noqa: BLE001 - a kernel numba rejects runs on the python backend
                 typed.why_not_numba = f"numba could not compile it ({type(e).__name__})"
                 backend = "python"
+                promote_at = None
                 code = generate(typed, backend)
                 kernel = cache.load((plan.region.fingerprint, sig, backend), code.source, backend)
-        s = plan.stats
-        s.backend = backend
-        s.types = {f"r{r}": typed.entry[r] for r in plan.registers}
-        s.choices = [f"{label} at pc {pc}: {how}" for pc, label, how in typed.choices]
+        ready = _Ready(code, kernel)
+        ready.promote_at = promote_at if backend == "python" else None
+        choices = [f"{label} at pc {pc}: {how}" for pc, label, how in typed.choices]
         if typed.why_not_numba and backend == "python":
-            s.choices.append(f"python backend: {typed.why_not_numba}")
-        s.compile_seconds = time.perf_counter() - t0
-        s.origin = "python" if backend == "python" else None
-        s.fallback = None
-        return _Ready(code, kernel)
+            choices.append(f"python backend: {typed.why_not_numba}")
+        ready.facts = {
+            "backend": backend,
+            "types": {f"r{r}": typed.entry[r] for r in plan.registers},
+            "choices": choices,
+            "compile_seconds": time.perf_counter() - t0 + compile_seconds,
+            "origin": "python" if backend == "python" else None,
+            "fallback": None,
+        }
+        return ready
 
-    def _compile_numba(self, kernel, code, values: dict, plan: _Plan) -> None:
-        """Compile now, for the entry types (so a numba failure becomes a python kernel)."""
+    def _compile_numba(self, kernel, code, values: dict) -> float:
+        """Compile now, for the entry types (so a numba failure becomes a python kernel);
+        returns the seconds it took."""
         import numpy as np
 
         from ilo.jit import backend as nb
@@ -229,29 +318,32 @@ class JitTier:
             else:
                 params.append(values[r])
         seconds, kernel.origin = nb.prepare(kernel.func, params)
-        plan.stats.compile_seconds += seconds
+        return seconds
 
     # ── running ─────────────────────────────────────────────────────────────
     def _enter(self, plan: _Plan, regs: list, base: int):
         values = {r: regs[base + r] for r in plan.registers}
         trips = _remaining_trips(plan.region, values)
         if trips is not None and trips < self.min_trips:
-            return None  # entering costs more than the few iterations left
-        if plan.deferred < 2 and any(values[r] is None for r in plan.region.temps):
-            # the VM enters loops at the test, so the body's scratch registers are still nil
-            # at the first back-edge: one more VM iteration gives them their real types
-            plan.deferred += 1
+            return _LATER  # entering costs more than the few iterations left
+        loop = plan.loop
+        if loop.deferred < 2 and any(values[r] is None for r in plan.region.temps):
+            # the VM may offer a loop before its body ran, while its scratch registers are
+            # still nil: one more VM iteration gives them their real types
+            loop.deferred += 1
             return None
-        ready = self._ready(plan, values)
+        ready = self._ready(plan, values, trips)
         del values
-        if ready is _DECLINED:
-            return None
+        if ready is None or ready is _DECLINED:
+            return _LATER
         plan.stats.entries += 1
         if ready.code.backend == "python":
             resume = self._run_python(ready, plan, regs, base)
         else:
             resume = self._run_numba(ready, plan, regs, base)
-        if resume is not None and plan.region.contains(resume):
+        if resume is None:
+            return _LATER
+        if plan.region.contains(resume):
             plan.stats.deopts += 1
         return resume
 

@@ -12,8 +12,10 @@ the new frame in ``PENDING`` and returns ``CALL_SIGNAL``; the loop pushes the ca
 explicit frame stack (depth limit ``ILO_MAX_DEPTH``, then ``ILO-R014``). Only higher-order
 builtins re-enter the loop, through ``call_value``.
 
-In ``hooked`` mode every loop back-edge handler is wrapped to call
-``hooks.on_backedge(chunk, header_pc, R, 0)``; in plain mode back-edges cost nothing extra.
+Hooks (``hooks.py``) choose the decode mode: ``counted`` for a tier with ``threshold`` and
+``on_hot`` (loops are watched at entry, see ``hotloops``: a cold loop costs next to
+nothing), ``hooked`` for the basic protocol (every taken back-edge calls
+``hooks.on_backedge(chunk, header_pc, R, 0)``). In plain mode back-edges cost nothing extra.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ilo.runtime.values import FnRef, type_name
 from ilo.vm.chunk import Chunk, CompiledProgram
 from ilo.vm.handlers import CALL_SIGNAL, FACTORIES
 from ilo.vm.handlers_data import call_tool
+from ilo.vm.hotloops import HOOKS, watch_loops
 from ilo.vm.opcodes import OPCODES, jump_target
 
 assert CALL_SIGNAL == -1  # the run loop tests for the literal
@@ -34,13 +37,15 @@ assert CALL_SIGNAL == -1  # the run loop tests for the literal
 # RETURN_SIGNAL (the value). Consumed by the run loop right after the handler returns, so
 # one module-level slot serves nested runs too.
 PENDING: list = [None]
-# The innermost active run's hooks: [hooks, threshold, on_hot, NEVER] (the last three None
-# for the plain on_backedge protocol). Back-edge wrappers read it.
-_HOOKS: list = [None, None, None, None]
+# The innermost active run's hooks: [hooks, threshold, on_hot, NEVER, LATER, min_trips]
+# (see ``hotloops``; only ``hooks`` is set for the basic on_backedge protocol).
+_HOOKS: list = HOOKS
 # [ilo frames active in all runs (outer runs wait in higher-order builtins), the limit].
 DEPTH: list = [0, config.MAX_DEPTH]
 # The active run's step/time budget (``runtime.limits.Budget``), read by ``limited`` mode.
 _BUDGET: list = [None]
+# Stands in for NEVER/LATER when the hooks do not define them (no answer is ever it).
+_NO_ANSWER = object()
 
 
 class Env:
@@ -88,36 +93,22 @@ def decoded(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
                 if pc == 0 or (target is not None and target <= pc):
                     handler = _charged(handler)
             handlers.append(handler)
+        if mode == "counted":
+            watch_loops(chunk, code, handlers, env)
         code.extend(handlers)
     return code
 
 
 def _back_edge(inner, chunk: Chunk, header: int):
-    """Wrap a backward jump: when it is taken, offer the loop to the hooks first.
-
-    Two protocols (``hooks.py``): plain ``on_backedge`` on every taken back-edge, or, when the
-    hooks have ``threshold`` and ``on_hot``, a count kept here and ``on_hot`` called once the
-    count reaches the threshold (never again after it answers ``hooks.NEVER``)."""
-    count = [0]
-    never = [False]
+    """Wrap a backward jump (``hooked`` mode): when it is taken, offer the loop to
+    ``hooks.on_backedge`` first (the basic protocol of ``hooks.py``)."""
+    H = _HOOKS
 
     def h(R):
         nxt = inner(R)
         if nxt != header:
             return nxt
-        hooks, threshold, on_hot, give_up = _HOOKS
-        if threshold is None:
-            resume = hooks.on_backedge(chunk, header, R, 0)
-        else:
-            if never[0]:
-                return nxt
-            count[0] += 1
-            if count[0] < threshold:
-                return nxt
-            resume = on_hot(chunk, header, R, 0)
-            if resume is give_up:
-                never[0] = True
-                return nxt
+        resume = H[0].on_backedge(chunk, header, R, 0)
         return nxt if resume is None else resume
 
     return h
@@ -290,6 +281,22 @@ def _locate(err: IloRuntimeError, chunk: Chunk, pc: int) -> None:
         err.function = chunk.name
 
 
+def _install_hooks(hooks) -> str:
+    """Make ``hooks`` the active run's (``_HOOKS``); return the decode mode it needs."""
+    try:  # a full counting tier (the JIT): plain attribute reads, this runs once per call
+        _HOOKS[:] = [hooks, hooks.threshold, hooks.on_hot, hooks.NEVER, hooks.LATER, hooks.min_trips]
+        return "counted"
+    except AttributeError:
+        pass
+    threshold = getattr(hooks, "threshold", None)
+    if threshold is not None and hasattr(hooks, "on_hot"):
+        _HOOKS[:] = [hooks, threshold, hooks.on_hot, getattr(hooks, "NEVER", _NO_ANSWER),
+                     getattr(hooks, "LATER", _NO_ANSWER), getattr(hooks, "min_trips", 0)]
+        return "counted"
+    _HOOKS[:] = [hooks, None, None, _NO_ANSWER, _NO_ANSWER, 0]
+    return "hooked"
+
+
 def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None):
     """Call ilo function ``func`` with runtime values ``args``; return its value.
 
@@ -304,14 +311,11 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
     if len(args) != chunk.nparams:
         raise IloRuntimeError("ILO-R004", f"{func}: expected {chunk.nparams} args, got {len(args)}", function=func)
     saved, saved_limit = list(_HOOKS), DEPTH[1]
-    threshold = getattr(hooks, "threshold", None)
-    if hooks is not None and threshold is not None and hasattr(hooks, "on_hot"):
-        _HOOKS[:] = [hooks, threshold, hooks.on_hot, getattr(hooks, "NEVER", None)]
-    else:
-        _HOOKS[:] = [hooks, None, None, None]
+    mode = "plain"
+    if hooks is not None:
+        mode = _install_hooks(hooks)
     DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
     saved_budget = _BUDGET[0]
-    mode = "plain" if hooks is None else "hooked"
     if budget is not None and budget.active:
         _BUDGET[0], mode = budget, "limited"
     try:

@@ -1,0 +1,305 @@
+"""Loop watching for the counting HotLoop protocol (``hooks.py``): the VM's ``counted`` mode.
+
+In: a chunk, its freshly decoded plain handler list and the list object the machine will
+run (``machine.decoded``). Out: the same handler list with each loop's *entry* and
+*back-edge* handlers replaced by watching variants. The active run's hooks are read at run
+time from ``HOOKS`` (set by ``machine.run``), so one decoded chunk serves every tier.
+
+Why entry-time decisions: an extra Python call (or even a counter) per iteration costs
+10-100% of a tight loop, and a loop too cold to compile must cost (almost) nothing. So:
+
+- ``@i a..b`` and ``@x xs`` know their trip count when they start. Their prep handler adds
+  it to the loop's cumulative count; only when the loop is hot (count >= threshold) and this
+  entry is long enough (trips >= ``min_trips``) does it *arm* the back-edge, by storing an
+  offering handler into the running code list. Otherwise the plain back-edge runs: zero
+  per-iteration cost.
+- ``wh`` loops whose test is a single numeric compare-and-jump (``wh <i n``) are estimated
+  the same way from the compare's gap ``|b - a|`` at entry. The first taken back-edge of an
+  armed entry checks the estimate against the progress the first iteration made (a loop
+  that halves its counter runs far fewer trips) before offering.
+- Other ``wh`` loops count taken back-edges; for fused compare-and-jumps the countdown is
+  folded into the handler itself (one decrement per iteration, no extra call).
+
+An armed back-edge offers the loop through ``hooks.on_hot`` and puts the plain handler back
+as soon as the answer is not ``None`` ("ask again at the next back-edge"); ``hooks.NEVER``
+disarms the loop for good. Swapping handlers in the shared code list is safe under
+recursion: offering a loop is always correct, skipping an offer only costs speed.
+"""
+
+from __future__ import annotations
+
+from ilo.vm.opcodes import FUSED_COMPARES, OPCODES, jump_target
+
+# The innermost active run's hooks:
+# [hooks, threshold, on_hot, NEVER, LATER, min_trips] (see ``hooks.py``).
+HOOKS: list = [None, None, None, None, None, 0]
+
+_ORDERED = {f"{j}{cmp}_{kind}" for j in ("J", "JN") for cmp in ("LT", "LE", "GT", "GE") for kind in ("NN", "NK")}
+
+
+class _Watch:
+    """One loop of one decoded chunk: its cumulative trip count and whether to stop."""
+
+    __slots__ = ("chunk", "header", "first", "last", "code", "bpc", "plain", "armed", "count", "never",
+                 "gap", "batch")
+
+    def __init__(self, chunk, loop, code, plain):
+        self.chunk = chunk
+        self.header = loop.body
+        self.first, self.last = loop.body, loop.back_edge  # a resume pc inside: a deopt
+        self.code = code
+        self.bpc = loop.back_edge
+        self.plain = plain
+        self.armed = None
+        self.count = 0.0
+        self.never = False
+        self.gap = 0.0  # while loops: the compare's gap at entry
+        self.batch = 1  # counted loops: back-edges the countdown was last set to
+
+    def arm_if_hot(self, trips) -> None:
+        """An entry with ``trips`` iterations ahead: arm the back-edge if the loop is hot."""
+        H = HOOKS
+        count = self.count + trips
+        self.count = count
+        if count >= H[1] and trips >= H[5] and trips > 0:
+            self.code[self.bpc] = self.armed
+        else:
+            self.code[self.bpc] = self.plain
+
+    def offer(self, R, nxt):
+        """The back-edge to ``header`` is taken: offer the loop; the pc to continue at."""
+        H = HOOKS
+        resume = H[2](self.chunk, self.header, R, 0)
+        if resume is None:
+            return nxt  # stay armed: ask again at the next back-edge
+        self.code[self.bpc] = self.plain
+        if resume is H[3]:
+            self.never = True
+            return nxt
+        if type(resume) is int:
+            return resume
+        return nxt  # LATER: not during this entry
+
+    def counted(self, R, nxt):
+        """Counted loops: the countdown ran out. Returns (next countdown, pc)."""
+        H = HOOKS
+        if self.never:
+            return 1 << 60, nxt
+        self.count += self.batch
+        threshold = H[1]
+        if self.count < threshold:
+            self.batch = max(1, int(threshold - self.count))
+            return self.batch, nxt
+        resume = H[2](self.chunk, self.header, R, 0)
+        self.batch = 1
+        if resume is None:
+            return 1, nxt
+        if resume is H[3]:
+            self.never = True
+            self.code[self.bpc] = self.plain
+            return 1 << 60, nxt
+        if type(resume) is int:
+            if self.first <= resume <= self.last:
+                self.batch = max(1, int(threshold))  # a deopt: count again before re-offering
+            return self.batch, resume
+        self.batch = max(1, int(threshold))  # LATER: offer again after another threshold
+        return self.batch, nxt
+
+
+def watch_loops(chunk, code: list, handlers: list, env) -> None:
+    """Replace the entry and back-edge handlers of every loop of ``chunk`` in ``handlers``
+    (which the machine then moves into ``code``, the list that runs)."""
+    for loop in chunk.loops:
+        back = chunk.code[loop.back_edge]
+        if jump_target(back) != loop.body:
+            continue
+        w = _Watch(chunk, loop, code, handlers[loop.back_edge])
+        w.armed = armed = _armed(w)
+        epc = loop.body - 1
+        entry = chunk.code[epc] if epc >= 0 else None
+        ename = OPCODES[entry[0]].name if entry is not None else None
+        if ename in ("RANGEPREP", "FORPREP") and jump_target(entry) == loop.test:
+            make = _range_entry if ename == "RANGEPREP" else _foreach_entry
+            handlers[epc] = make(handlers[epc], w, entry)
+            continue
+        bname = OPCODES[back[0]].name
+        counting = _counting(w, back, loop.back_edge, env)
+        if (loop.kind == "while" and ename == "JMP" and entry[1] == loop.test
+                and loop.test == loop.back_edge and bname in _ORDERED):
+            handlers[epc] = _while_entry(w, back, env, counting)
+            w.armed = _while_armed(w, back, env, counting, armed)
+        else:
+            handlers[loop.back_edge] = counting
+
+
+def _range_entry(prep, w: _Watch, ins):
+    counter = ins[1]
+    H, code, bpc, plain = HOOKS, w.code, w.bpc, w.plain
+
+    def h(R):
+        nxt = prep(R)
+        trips = R[counter + 1] - R[counter]
+        # inlined _Watch.arm_if_hot: this runs at every entry of every loop
+        count = w.count = w.count + trips
+        if count >= H[1] and trips >= H[5] and trips > 0 and not w.never:
+            code[bpc] = w.armed
+        else:
+            code[bpc] = plain
+        return nxt
+
+    return h
+
+
+def _foreach_entry(prep, w: _Watch, ins):
+    coll = ins[2]
+    H, code, bpc, plain = HOOKS, w.code, w.bpc, w.plain
+
+    def h(R):
+        xs = R[coll]
+        nxt = prep(R)  # raises unless xs is a list
+        trips = len(xs)
+        count = w.count = w.count + trips
+        if count >= H[1] and trips >= H[5] and trips > 0 and not w.never:
+            code[bpc] = w.armed
+        else:
+            code[bpc] = plain
+        return nxt
+
+    return h
+
+
+def _gap_reader(back, env):
+    """A function R -> |b - a| for the compare of ``back``, or None when not both numbers."""
+    _op, a, b, _c = back
+    if OPCODES[back[0]].name.endswith("_NK"):
+        k = env.K[b]
+
+        def gap(R):
+            x = R[a]
+            if type(x) is float and type(k) is float:
+                return abs(k - x)
+            return None
+
+        return gap
+
+    def gap(R):
+        x = R[a]
+        y = R[b]
+        if type(x) is float and type(y) is float:
+            return abs(y - x)
+        return None
+
+    return gap
+
+
+def _while_entry(w: _Watch, back, env, counting):
+    gap_of = _gap_reader(back, env)
+    test = w.bpc
+
+    def h(R):
+        if not w.never:
+            gap = gap_of(R)
+            if gap is None:  # not numbers (a `_` value): count this entry instead
+                w.code[w.bpc] = counting
+            else:
+                w.gap = gap
+                w.arm_if_hot(gap)
+        return test
+
+    return h
+
+
+def _while_armed(w: _Watch, back, env, counting, armed):
+    """First taken back-edge of an armed ``wh`` entry: was the entry estimate sound?"""
+    inner, header = w.plain, w.header
+    gap_of = _gap_reader(back, env)
+
+    def h(R):
+        nxt = inner(R)
+        if nxt != header:
+            return nxt
+        gap = gap_of(R)
+        progress = None if gap is None else w.gap - gap
+        if not progress or progress < 0:  # no progress towards the bound: count instead
+            w.code[w.bpc] = counting
+            return nxt
+        left = gap / progress
+        if left < HOOKS[5]:
+            w.count -= max(0.0, w.gap - left - 1)  # the entry estimate was too high
+            w.code[w.bpc] = w.plain
+            return nxt
+        w.code[w.bpc] = armed  # sound: later back-edges of this entry skip the check
+        return w.offer(R, nxt)
+
+    return h
+
+
+def _armed(w: _Watch):
+    inner, header, offer = w.plain, w.header, w.offer
+
+    def h(R):
+        nxt = inner(R)
+        if nxt != header:
+            return nxt
+        return offer(R, nxt)
+
+    return h
+
+
+# ── counted back-edges ──────────────────────────────────────────────────────
+
+_COUNT_TEMPLATE = """
+def make(a, b, c, pc, env, w):
+    nxt = pc + 1
+    {kdef}
+    counted = w.counted
+    left = 1
+
+    def h(R):
+        nonlocal left
+        if {test}:
+            left -= 1
+            if left:
+                return c
+            left, to = counted(R, c)
+            return to
+        return nxt
+
+    return h
+"""
+
+
+def _count_factory(negated: bool, sym: str, const: bool):
+    cond = f"R[a] {sym} {'k' if const else 'R[b]'}"
+    test = f"not ({cond})" if negated else cond
+    namespace: dict = {}
+    exec(_COUNT_TEMPLATE.format(kdef="k = env.K[b]" if const else "", test=test), namespace)  # noqa: S102
+    return namespace["make"]
+
+
+_COUNT_FACTORIES = {f"{'JN' if neg else 'J'}{cmp}_{'NK' if const else 'NN'}": _count_factory(neg, sym, const)
+                    for neg in (False, True) for cmp, sym in FUSED_COMPARES.items() for const in (False, True)}
+
+
+def _counting(w: _Watch, back, pc: int, env):
+    """The back-edge with a countdown: folded into fused compares, a wrapper otherwise."""
+    name = OPCODES[back[0]].name
+    make = _COUNT_FACTORIES.get(name)
+    if make is not None:
+        _op, a, b, c = back
+        return make(a, b, c, pc, env, w)
+    inner, header, counted = w.plain, w.header, w.counted
+    left = 1
+
+    def h(R):
+        nonlocal left
+        nxt = inner(R)
+        if nxt != header:
+            return nxt
+        left -= 1
+        if left:
+            return nxt
+        left, to = counted(R, nxt)
+        return to
+
+    return h
