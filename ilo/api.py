@@ -31,7 +31,19 @@ class EngineUnavailable(Exception):
     """An engine whose package has not been built yet was asked for."""
 
 
+_AVAILABLE: dict = {}  # engine name -> True once found (looking is slow: ~9 us for the JIT)
+
+
 def engine_available(name: str) -> bool:
+    if name in _AVAILABLE:
+        return True
+    if _engine_found(name):
+        _AVAILABLE[name] = True
+        return True
+    return False
+
+
+def _engine_found(name: str) -> bool:
     try:
         if name == "tree":
             return hasattr(importlib.import_module("ilo.interp"), "run")
@@ -60,7 +72,13 @@ class Program:
     def __init__(self, verified):
         self.verified = verified
         self._compiled = None
-        self.last_jit_stats = None
+        self._tiers: dict = {}
+        self._last_tier = None
+
+    @property
+    def last_jit_stats(self):
+        """What the JIT did in the last ``engine="jit"`` call (``JitStats``), or None."""
+        return None if self._last_tier is None else self._last_tier.stats
 
     @property
     def source(self) -> Source:
@@ -125,10 +143,11 @@ class Program:
 
             hooks = None
             if engine == "jit" and not budget.active:
-                from ilo.jit.tier import JitTier
-
-                hooks = JitTier(threshold=jit_threshold)
-                self.last_jit_stats = hooks.stats
+                hooks = self._tiers.get(jit_threshold)
+                if hooks is None:  # one tier per threshold: kernels and plans stay warm
+                    hooks = self._tiers[jit_threshold] = _jit_tier_class()(threshold=jit_threshold)
+                hooks.new_call()
+                self._last_tier = hooks
             return vm.run(self.compiled(), name, values, hooks=hooks, budget=budget)
         except IloRuntimeError as e:
             raise e.to_error() from None
@@ -166,6 +185,17 @@ class Program:
                 )
             values.append(value)
         return values
+
+
+_TIER: list = []  # the JitTier class once imported (a dotted import costs ~0.5 us per call)
+
+
+def _jit_tier_class():
+    if not _TIER:
+        from ilo.jit.tier import JitTier
+
+        _TIER.append(JitTier)
+    return _TIER[0]
 
 
 def load(source: str, name: str = "<inline>") -> Program:

@@ -133,7 +133,7 @@ class JitTier:
     LATER = _LATER  # not during this entry (too few iterations left, or types declined)
 
     # The API makes a tier per call, so creating one must be cheap: the rest is made on use.
-    __slots__ = ("threshold", "min_trips", "numba", "stats", "_counts", "_plans", "_list_mirror")
+    __slots__ = ("threshold", "min_trips", "numba", "_stats", "_counts", "_plans", "_list_mirror")
 
     def __init__(self, threshold: int | None = None, numba: str | None = None):
         threshold = config.JIT_THRESHOLD if threshold is None else threshold
@@ -142,10 +142,23 @@ class JitTier:
         self.min_trips = MIN_TRIPS if threshold > MIN_TRIPS else self.threshold
         # "auto": numba when the trip count repays the compile; "always" / "never" (tests, bench)
         self.numba = numba or config.JIT_NUMBA
-        self.stats = JitStats()
+        self._stats = None
         self._counts = None  # basic protocol only: back-edges per loop
         self._plans: dict = {}
         self._list_mirror = None
+
+    def new_call(self) -> None:
+        """The API reuses a tier for a program's calls: start fresh stats (``stats`` then
+        describes one call) and forget list mirrors (they would keep the last call's lists
+        alive). Kernels, regions and plans stay."""
+        self._stats = None
+        self._list_mirror = None
+
+    @property
+    def stats(self) -> JitStats:
+        if self._stats is None:
+            self._stats = JitStats()
+        return self._stats
 
     @property
     def _mirror(self) -> boundary.ListMirror:
@@ -176,7 +189,7 @@ class JitTier:
     def _plan_for(self, chunk, header: int):
         key = (id(chunk), header)
         found = self._plans.get(key)
-        if found is not None and found[0] is chunk:
+        if found is not None and found[0] is chunk and found[2] is self._stats:
             return found[1]
         stats = self.stats.loop(chunk.name, header)
         shared = chunk.decoded.setdefault("jit_loops", {})
@@ -188,7 +201,7 @@ class JitTier:
             plan = _DECLINED
         else:
             plan = _Plan(loop, stats)
-        self._plans[key] = (chunk, plan)
+        self._plans[key] = (chunk, plan, self._stats)
         return plan
 
     @staticmethod

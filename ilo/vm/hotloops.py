@@ -41,7 +41,7 @@ class _Watch:
     """One loop of one decoded chunk: its cumulative trip count and whether to stop."""
 
     __slots__ = ("chunk", "header", "first", "last", "code", "bpc", "plain", "armed", "count", "never",
-                 "gap", "batch")
+                 "gap", "batch", "epc", "plain_entry")
 
     def __init__(self, chunk, loop, code, plain):
         self.chunk = chunk
@@ -55,6 +55,15 @@ class _Watch:
         self.never = False
         self.gap = 0.0  # while loops: the compare's gap at entry
         self.batch = 1  # counted loops: back-edges the countdown was last set to
+        self.epc = None  # pc of a watched entry, whose plain handler NEVER puts back
+        self.plain_entry = None
+
+    def give_up(self) -> None:
+        """NEVER: plain handlers back at the entry and the back-edge; nothing counts."""
+        self.never = True
+        self.code[self.bpc] = self.plain
+        if self.epc is not None:
+            self.code[self.epc] = self.plain_entry
 
     def arm_if_hot(self, trips) -> None:
         """An entry with ``trips`` iterations ahead: arm the back-edge if the loop is hot."""
@@ -74,7 +83,7 @@ class _Watch:
             return nxt  # stay armed: ask again at the next back-edge
         self.code[self.bpc] = self.plain
         if resume is H[3]:
-            self.never = True
+            self.give_up()
             return nxt
         if type(resume) is int:
             return resume
@@ -95,8 +104,7 @@ class _Watch:
         if resume is None:
             return 1, nxt
         if resume is H[3]:
-            self.never = True
-            self.code[self.bpc] = self.plain
+            self.give_up()
             return 1 << 60, nxt
         if type(resume) is int:
             if self.first <= resume <= self.last:
@@ -118,6 +126,7 @@ def watch_loops(chunk, code: list, handlers: list, env) -> None:
         epc = loop.body - 1
         entry = chunk.code[epc] if epc >= 0 else None
         ename = OPCODES[entry[0]].name if entry is not None else None
+        w.epc, w.plain_entry = epc, handlers[epc] if entry is not None else None
         if ename in ("RANGEPREP", "FORPREP") and jump_target(entry) == loop.test:
             make = _range_entry if ename == "RANGEPREP" else _foreach_entry
             handlers[epc] = make(handlers[epc], w, entry)
@@ -126,25 +135,30 @@ def watch_loops(chunk, code: list, handlers: list, env) -> None:
         counting = _counting(w, back, loop.back_edge, env)
         if (loop.kind == "while" and ename == "JMP" and entry[1] == loop.test
                 and loop.test == loop.back_edge and bname in _ORDERED):
-            handlers[epc] = _while_entry(w, back, env, counting)
             w.armed = _while_armed(w, back, env, counting, armed)
+            handlers[epc] = _while_entry(w, back, env, counting)
         else:
+            w.epc = None  # the entry is not watched: nothing to restore
             handlers[loop.back_edge] = counting
 
 
 def _range_entry(prep, w: _Watch, ins):
-    counter = ins[1]
-    H, code, bpc, plain = HOOKS, w.code, w.bpc, w.plain
+    counter, end = ins[1], ins[1] + 1
+    H, code, bpc, plain, armed = HOOKS, w.code, w.bpc, w.plain, w.armed
+    count = 0.0
 
     def h(R):
+        # inlined _Watch.arm_if_hot (this runs at every entry of every loop); NEVER swaps
+        # this handler back to ``prep``, so it needs no check of its own
+        nonlocal count
         nxt = prep(R)
-        trips = R[counter + 1] - R[counter]
-        # inlined _Watch.arm_if_hot: this runs at every entry of every loop
-        count = w.count = w.count + trips
-        if count >= H[1] and trips >= H[5] and trips > 0 and not w.never:
-            code[bpc] = w.armed
-        else:
-            code[bpc] = plain
+        trips = R[end] - R[counter]
+        if trips > 0:
+            count += trips
+            if trips >= H[5] and count >= H[1]:
+                code[bpc] = armed
+                return nxt
+        code[bpc] = plain
         return nxt
 
     return h
@@ -152,15 +166,17 @@ def _range_entry(prep, w: _Watch, ins):
 
 def _foreach_entry(prep, w: _Watch, ins):
     coll = ins[2]
-    H, code, bpc, plain = HOOKS, w.code, w.bpc, w.plain
+    H, code, bpc, plain, armed = HOOKS, w.code, w.bpc, w.plain, w.armed
+    count = 0
 
     def h(R):
+        nonlocal count
         xs = R[coll]
         nxt = prep(R)  # raises unless xs is a list
         trips = len(xs)
-        count = w.count = w.count + trips
-        if count >= H[1] and trips >= H[5] and trips > 0 and not w.never:
-            code[bpc] = w.armed
+        count += trips
+        if trips >= H[5] and count >= H[1] and trips:
+            code[bpc] = armed
         else:
             code[bpc] = plain
         return nxt
@@ -193,17 +209,26 @@ def _gap_reader(back, env):
 
 
 def _while_entry(w: _Watch, back, env, counting):
-    gap_of = _gap_reader(back, env)
-    test = w.bpc
+    """``JMP test`` of a ``wh`` loop whose test is one numeric compare: estimate the trips
+    from the compare's gap (``arm_if_hot`` inlined; NEVER puts the plain JMP back)."""
+    _op, a, b, _c = back
+    H, code, bpc, plain, test = HOOKS, w.code, w.bpc, w.plain, w.bpc
+    const = OPCODES[back[0]].name.endswith("_NK")
+    k = env.K[b] if const else None
 
     def h(R):
-        if not w.never:
-            gap = gap_of(R)
-            if gap is None:  # not numbers (a `_` value): count this entry instead
-                w.code[w.bpc] = counting
-            else:
-                w.gap = gap
-                w.arm_if_hot(gap)
+        x = R[a]
+        y = k if const else R[b]
+        if type(x) is not float or type(y) is not float:  # a `_` value: count this entry
+            code[bpc] = counting
+            return test
+        gap = y - x if y > x else x - y
+        w.gap = gap
+        count = w.count = w.count + gap
+        if gap >= H[5] and count >= H[1] and gap:
+            code[bpc] = w.armed
+        else:
+            code[bpc] = plain
         return test
 
     return h

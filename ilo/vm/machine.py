@@ -282,12 +282,8 @@ def _locate(err: IloRuntimeError, chunk: Chunk, pc: int) -> None:
 
 
 def _install_hooks(hooks) -> str:
-    """Make ``hooks`` the active run's (``_HOOKS``); return the decode mode it needs."""
-    try:  # a full counting tier (the JIT): plain attribute reads, this runs once per call
-        _HOOKS[:] = [hooks, hooks.threshold, hooks.on_hot, hooks.NEVER, hooks.LATER, hooks.min_trips]
-        return "counted"
-    except AttributeError:
-        pass
+    """Make ``hooks`` (lacking some optional attribute) the active run's; return the decode
+    mode it needs."""
     threshold = getattr(hooks, "threshold", None)
     if threshold is not None and hasattr(hooks, "on_hot"):
         _HOOKS[:] = [hooks, threshold, hooks.on_hot, getattr(hooks, "NEVER", _NO_ANSWER),
@@ -313,7 +309,11 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
     saved, saved_limit = list(_HOOKS), DEPTH[1]
     mode = "plain"
     if hooks is not None:
-        mode = _install_hooks(hooks)
+        try:  # a full counting tier (the JIT): plain attribute reads, once per call
+            _HOOKS[:] = [hooks, hooks.threshold, hooks.on_hot, hooks.NEVER, hooks.LATER, hooks.min_trips]
+            mode = "counted"
+        except AttributeError:
+            mode = _install_hooks(hooks)
     DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
     saved_budget = _BUDGET[0]
     if budget is not None and budget.active:
