@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     eng.add_argument("--run-vm", dest="engine", action="store_const", const="vm")
     eng.add_argument("--run-jit", dest="engine", action="store_const", const="jit")
     p.add_argument("--json", "-j", action="store_true", help="diagnostics as JSON, one object per line")
+    p.add_argument("--plain", "--text", dest="plain", action="store_true",
+                   help="diagnostics as one plain line each (file:line:col: error[CODE]: message), for piping")
+    p.add_argument("--max-steps", type=int, metavar="N",
+                   help="stop with ILO-R015 after N steps (loop iterations and calls)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="stop with ILO-R015 after SECONDS")
     p.add_argument("--dis", action="store_true", help="print the VM bytecode instead of running")
     p.add_argument("--jit-stats", action="store_true", help="after running, print what the JIT compiled")
     mode = p.add_mutually_exclusive_group()
@@ -84,7 +89,8 @@ def _read_program(text: str):
 
 
 FLAGS = frozenset({"--run-tree", "--run-vm", "--run-jit", "--json", "-j", "--dis", "--jit-stats",
-                   "--fmt", "--fmt-expanded", "--bench"})
+                   "--fmt", "--fmt-expanded", "--bench", "--plain", "--text"})
+VALUE_FLAGS = ("--bench-time", "--max-steps", "--timeout")  # flags followed by a value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,9 +128,9 @@ def _split_flags(argv: list[str]) -> tuple[list[str], list[str]]:
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a in FLAGS or a.startswith("--bench-time="):
+        if a in FLAGS or a.startswith(tuple(f + "=" for f in VALUE_FLAGS)):
             known.append(a)
-        elif a == "--bench-time" and i + 1 < len(argv):
+        elif a in VALUE_FLAGS and i + 1 < len(argv):
             known += [a, argv[i + 1]]
             i += 1
         else:
@@ -202,14 +208,18 @@ def _run(opts) -> int:
         if rest and rest[0] in program.function_names:
             func = rest.pop(0)
         name = program.resolve_function(func)
-        args = api.coerce_cli_args(program, name, rest)
+        try:
+            args = api.coerce_cli_args(program, name, rest)
+        except IloError:
+            _unknown_function(program, func, rest)
+            raise
         if opts.bench:
             return _bench(program, name, rest, args, opts)
         engine = opts.engine or api.default_engine()
         if not api.engine_available(engine):
             print(f"ilo: the {engine} engine is not built yet", file=sys.stderr)
             return 2
-        result = program.call(name, *args, engine=engine)
+        result = program.call(name, *args, engine=engine, max_steps=opts.max_steps, timeout=opts.timeout)
         sys.stdout.write(format_value(result) + "\n")
         sys.stdout.flush()
         if opts.jit_stats and program.last_jit_stats is not None:
@@ -217,7 +227,7 @@ def _run(opts) -> int:
         return 0
     except IloError as e:
         source = program.source if program is not None else getattr(e, "source", None)
-        _report(e.diagnostics, source, opts.json)
+        _report(e.diagnostics, source, opts.json, opts.plain)
         return 1
     except KeyboardInterrupt:
         print("ilo: interrupted", file=sys.stderr)
@@ -255,12 +265,28 @@ def _bench(program, name: str, words: list[str], args: list, opts) -> int:
     return 1 if failed else 0
 
 
-def _report(diags: list[Diagnostic], source, as_json: bool) -> None:
-    from ilo.diagnostics.render import render_human, render_json
+def _unknown_function(program, func: str | None, rest: list[str]) -> None:
+    """`ilo prog g 1` where `g` is no function: say so (ILO-R002, with a did-you-mean)
+    rather than that `g` is a bad argument, when the word looks like a function name and
+    there is one word more than the default function takes."""
+    import re
 
+    if func is None and rest and re.fullmatch(r"[a-z][a-z0-9-]*", rest[0]) and rest[0] not in (
+            "nil", "true", "false", "nan", "inf"):
+        if len(rest) == len(program.params(program.resolve_function(None))) + 1:
+            program.resolve_function(rest[0])
+
+
+def _report(diags: list[Diagnostic], source, as_json: bool, plain: bool = False) -> None:
+    from ilo.diagnostics.render import render_human, render_json, render_plain
+
+    # Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org).
     color = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
     for d in diags:
-        text = render_json(d, source) if as_json else render_human(d, source, color)
+        if plain and not as_json:
+            text = render_plain(d, source)
+        else:
+            text = render_json(d, source) if as_json else render_human(d, source, color)
         print(text, file=sys.stderr)
 
 

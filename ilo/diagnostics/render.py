@@ -11,9 +11,14 @@ Human form::
       = note: in function 'f'
       = suggestion: did you mean 'f'?
 
+Plain form (``--plain``/``--text``, for piping and grep): one line per diagnostic,
+``<file>:<line>:<col>: error[ILO-T005]: undefined function 'foo' (in 'f'; did you mean 'f'?)``
+(the location is left out when there is none).
+
 JSON form: one object per diagnostic per line, with the stable fields ``severity``,
-``code``, ``phase``, ``message``, ``line``, ``col``, ``span`` (``{"start", "end"}`` character
-offsets, or null), ``function``, ``notes`` (list of text) and ``suggestion`` (text or null).
+``code``, ``phase``, ``message``, ``file``, ``line``, ``col``, ``span`` (``{"start", "end"}``
+character offsets, or null), ``function``, ``notes`` (list of text) and ``suggestion``
+(text or null). ``JSON_FIELDS`` lists them; the README documents them.
 """
 
 from __future__ import annotations
@@ -51,6 +56,24 @@ def render_human(diag: Diagnostic, source: Source | None, color: bool = False) -
     return "\n".join(out)
 
 
+def render_plain(diag: Diagnostic, source: Source | None) -> str:
+    where = ""
+    if diag.span is not None and source is not None and source.text:
+        line, col = source.line_col(diag.span.start)
+        where = f"{source.name}:{line}:{col}: "
+    extra = [f"in '{diag.function}'"] if diag.function else []
+    extra += [n for n in diag.notes if not (diag.function and n == f"in function '{diag.function}'")]
+    if diag.suggestion:
+        extra.append(diag.suggestion)
+    tail = f" ({'; '.join(extra)})" if extra else ""
+    return f"{where}{diag.severity}[{diag.code}]: {diag.message}{tail}".replace("\n", " ")
+
+
+# The JSON object's keys, in order: a stable, documented interface (README, tests).
+JSON_FIELDS = ("severity", "code", "phase", "message", "file", "line", "col", "span", "function", "notes",
+               "suggestion")
+
+
 def to_json_obj(diag: Diagnostic, source: Source | None) -> dict:
     line = col = None
     if diag.span is not None and source is not None:
@@ -60,6 +83,7 @@ def to_json_obj(diag: Diagnostic, source: Source | None) -> dict:
         "code": diag.code,
         "phase": diag.phase,
         "message": diag.message,
+        "file": source.name if source is not None else None,
         "line": line,
         "col": col,
         "span": None if diag.span is None else {"start": diag.span.start, "end": diag.span.end},
