@@ -232,3 +232,28 @@ def _colour_through_a_pty(env: dict | None = None) -> bool:
         os.close(main)
         if child is not None:
             os.close(child)
+
+
+# ── the registry is the single source ───────────────────────────────────────
+
+
+def test_every_code_used_in_the_source_is_registered():
+    import re
+
+    used = set()
+    for path in (REPO / "ilo").rglob("*.py"):
+        used |= set(re.findall(r"ILO-[LPTRW]\d{3}", path.read_text(encoding="utf-8")))
+    assert used and used <= set(REGISTRY), sorted(used - set(REGISTRY))
+
+
+def test_readme_error_code_table_is_current():
+    from ilo.diagnostics.codes import README_END, README_START, codes_markdown, readme_with_codes
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert README_START in readme and README_END in readme
+    fix = "stale: run `python -m ilo.diagnostics.codes --update-readme README.md`"
+    assert codes_markdown() in readme, fix
+    assert readme_with_codes(readme) == readme, fix
+    assert all(f"`{code}`" in readme for code in REGISTRY)
+    # the JSON diagnostic format is documented field by field
+    assert all(f"`{field}`" in readme for field in JSON_FIELDS)

@@ -87,13 +87,48 @@ _TABLE: tuple[Code, ...] = (
     Code("ILO-R012", "no functions defined", "The program declares no function to run."),
     Code("ILO-R013", "internal engine error", "An engine failed in a way that is a bug in ilo; please report it."),
     Code("ILO-R014", "call depth exceeded", "Recursion went deeper than the engine's call-depth limit."),
-    Code("ILO-R015", "step or time limit exceeded", "The program ran past --max-steps or --timeout."),
-    Code("ILO-R016", "bad command-line argument", "A CLI argument could not be converted to the parameter's type."),
+    Code("ILO-R015", "step or time limit exceeded", "The program ran past --max-steps or --timeout (the API's max_steps= or timeout=); a step is a loop iteration or a call."),
+    Code("ILO-R016", "bad argument", "An argument from the command line or the Python API does not fit the parameter's declared type."),
     Code("ILO-R017", "file error", "A file could not be read or written."),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _TABLE}
 
+STAGES = {"L": "lexer", "P": "parser", "T": "verifier", "R": "runtime"}
+
 
 def lookup(code: str) -> Code | None:
     return REGISTRY.get(code.upper())
+
+
+# ── the README's error-code table, generated from _TABLE ───────────────────────
+
+README_START = "<!-- error-codes:start -->"
+README_END = "<!-- error-codes:end -->"
+
+
+def codes_markdown() -> str:
+    """The error-code table as markdown, between the README markers."""
+    rows = [README_START, "| code | stage | title | meaning |", "|---|---|---|---|"]
+    for c in _TABLE:
+        explanation = c.explanation.replace("|", "\\|")
+        rows.append(f"| `{c.code}` | {STAGES.get(c.code[4], '')} | {c.title} | {explanation} |")
+    rows.append(README_END)
+    return "\n".join(rows)
+
+
+def readme_with_codes(readme: str) -> str:
+    """``readme`` with the text between the markers replaced by the current table."""
+    start, end = readme.index(README_START), readme.index(README_END) + len(README_END)
+    return readme[:start] + codes_markdown() + readme[end:]
+
+
+if __name__ == "__main__":  # python -m ilo.diagnostics.codes --update-readme README.md
+    import sys
+
+    if sys.argv[1:2] != ["--update-readme"] or len(sys.argv) != 3:
+        sys.exit("usage: python -m ilo.diagnostics.codes --update-readme README.md")
+    with open(sys.argv[2], encoding="utf-8") as f:
+        text = f.read()
+    with open(sys.argv[2], "w", encoding="utf-8") as f:
+        f.write(readme_with_codes(text))
