@@ -177,8 +177,11 @@ class Interpreter(ExprEvaluator, CallMixin):
         """Run ``body`` once per item with ``name`` bound in a fresh scope; the loop's value is
         the last body value (or the value given to ``brk``)."""
         last = None
-        scopes = frame.scopes
+        scopes, left = frame.scopes, self.left
         for item in items:
+            left[0] -= 1  # one step per iteration (runtime.limits), as the VM's back-edges
+            if left[0] < 0:
+                self.limits.exhausted()
             scopes.append({name: item})
             try:
                 last = self.exec_body(body, frame)

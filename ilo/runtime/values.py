@@ -164,8 +164,15 @@ _PLAIN = {float, str, bool, type(None)}
 
 def from_python(v):
     """Convert a Python value handed to the API into an ilo value (ints become floats)."""
-    if isinstance(v, bool) or v is None or isinstance(v, (str, float, Record, Ok, Err, FnRef)):
+    if isinstance(v, bool) or v is None or isinstance(v, (str, float, FnRef)):
         return v
+    if isinstance(v, (Ok, Err)):  # the payload may hold Python ints too
+        inner = from_python(v.value)
+        return v if inner is v.value else type(v)(inner)
+    if isinstance(v, Record):
+        fields = {k: from_python(x) for k, x in v.fields.items()}
+        same = all(fields[k] is x for k, x in v.fields.items())
+        return v if same else Record(v.type_name, fields)
     if isinstance(v, int):
         return float(v)
     if isinstance(v, (list, tuple)):

@@ -90,7 +90,9 @@ def decoded(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
                     handler = _back_edge(handler, chunk, target)
             elif mode == "limited":
                 target = jump_target((op, a, b, c))
-                if pc == 0 or (target is not None and target <= pc):
+                if target is not None and target <= pc:
+                    handler = _charged(handler, target)
+                if pc == 0:
                     handler = _charged(handler)
             handlers.append(handler)
         if mode == "counted":
@@ -114,20 +116,34 @@ def _back_edge(inner, chunk: Chunk, header: int):
     return h
 
 
-def _charged(inner):
-    """Wrap a function entry (pc 0) or a back-edge: each run of it is one step of the budget
-    (``limited`` mode only, so plain runs pay nothing)."""
+def _charged(inner, header: int | None = None):
+    """Wrap a function entry (pc 0), or a back-edge to ``header``: each function entry and
+    each *taken* back-edge (one loop iteration) is one step of the budget, exactly as the
+    tree interpreter counts (``limited`` mode only, so plain runs pay nothing)."""
     B = _BUDGET
 
-    def h(R):
+    def charge():
         budget = B[0]
         left = budget.left
         left[0] -= 1
         if left[0] < 0:
             budget.exhausted()
-        return inner(R)
 
-    return h
+    if header is None:
+
+        def entry(R):
+            charge()
+            return inner(R)
+
+        return entry
+
+    def back_edge(R):
+        nxt = inner(R)
+        if nxt == header:
+            charge()
+        return nxt
+
+    return back_edge
 
 
 # ── calls that leave the run loop ───────────────────────────────────────────

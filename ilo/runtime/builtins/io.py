@@ -167,14 +167,18 @@ def write_atomic(path: str, content: str):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(content.encode("utf-8", "surrogatepass"))
+            f.flush()
+            os.fsync(f.fileno())  # the bytes are on disk before the name points at them
         os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except OSError as e:
+    except BaseException as e:  # also an interrupt mid-write: the target is untouched either way
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        return Err(os_error_text(e))
+        if isinstance(e, OSError):
+            return Err(os_error_text(e))
+        raise
     return Ok(path)
 
 
