@@ -145,7 +145,7 @@ class Program:
             if engine == "jit" and not budget.active:
                 hooks = self._tiers.get(jit_threshold)
                 if hooks is None:  # one tier per threshold: kernels and plans stay warm
-                    hooks = self._tiers[jit_threshold] = _jit_tier_class()(threshold=jit_threshold)
+                    hooks = self._tiers[jit_threshold] = _jit_hook_class()(threshold=jit_threshold)
                 hooks.new_call()
                 self._last_tier = hooks
             return vm.run(self.compiled(), name, values, hooks=hooks, budget=budget)
@@ -187,14 +187,14 @@ class Program:
         return values
 
 
-_TIER: list = []  # the JitTier class once imported (a dotted import costs ~0.5 us per call)
+_TIER: list = []  # the JitHook class once imported (a dotted import costs ~0.5 us per call)
 
 
-def _jit_tier_class():
+def _jit_hook_class():
     if not _TIER:
-        from ilo.jit.tier import JitTier
+        from ilo.jit.hook import JitHook
 
-        _TIER.append(JitTier)
+        _TIER.append(JitHook)
     return _TIER[0]
 
 

@@ -28,6 +28,7 @@ recursion: offering a loop is always correct, skipping an offer only costs speed
 
 from __future__ import annotations
 
+from ilo.vm.handlers import range_bound
 from ilo.vm.opcodes import FUSED_COMPARES, OPCODES, jump_target
 
 # The innermost active run's hooks:
@@ -143,43 +144,50 @@ def watch_loops(chunk, code: list, handlers: list, env) -> None:
 
 
 def _range_entry(prep, w: _Watch, ins):
-    counter, end = ins[1], ins[1] + 1
+    """RANGEPREP that also counts the entry's trips. Its work is RANGEPREP's, inlined: one
+    Python call less per loop entry (this runs at every entry of every loop)."""
+    _op, a, (lo, hi), c = ins
+    end = a + 1
     H, code, bpc, plain, armed = HOOKS, w.code, w.bpc, w.plain, w.armed
     count = 0.0
 
     def h(R):
-        # inlined _Watch.arm_if_hot (this runs at every entry of every loop); NEVER swaps
-        # this handler back to ``prep``, so it needs no check of its own
+        # NEVER swaps this handler back to ``prep``, so it needs no check of its own
         nonlocal count
-        nxt = prep(R)
-        trips = R[end] - R[counter]
+        start = R[a] = range_bound(R[lo], "start")
+        stop = R[end] = range_bound(R[hi], "end")
+        trips = stop - start
         if trips > 0:
             count += trips
             if trips >= H[5] and count >= H[1]:
                 code[bpc] = armed
-                return nxt
+                return c
         code[bpc] = plain
-        return nxt
+        return c
 
     return h
 
 
 def _foreach_entry(prep, w: _Watch, ins):
-    coll = ins[2]
+    """FORPREP that also counts the entry's trips (FORPREP's work inlined, as above)."""
+    _op, a, coll, c = ins
     H, code, bpc, plain, armed = HOOKS, w.code, w.bpc, w.plain, w.armed
     count = 0
 
     def h(R):
         nonlocal count
         xs = R[coll]
-        nxt = prep(R)  # raises unless xs is a list
+        if type(xs) is not list:
+            return prep(R)  # raises FORPREP's error
+        # OWNERSHIP: as FORPREP, the iterator keeps a reference to the list for the loop
+        R[a] = iter(xs)
         trips = len(xs)
         count += trips
         if trips >= H[5] and count >= H[1] and trips:
             code[bpc] = armed
         else:
             code[bpc] = plain
-        return nxt
+        return c
 
     return h
 
@@ -302,14 +310,19 @@ def _count_factory(negated: bool, sym: str, const: bool):
     return namespace["make"]
 
 
-_COUNT_FACTORIES = {f"{'JN' if neg else 'J'}{cmp}_{'NK' if const else 'NN'}": _count_factory(neg, sym, const)
-                    for neg in (False, True) for cmp, sym in FUSED_COMPARES.items() for const in (False, True)}
+# opcode name -> (negated, operator, constant operand); factories are generated on first use
+# (generating all 24 at import would add ~3 ms to every VM start-up)
+_COUNTABLE = {f"{'JN' if neg else 'J'}{cmp}_{'NK' if const else 'NN'}": (neg, sym, const)
+              for neg in (False, True) for cmp, sym in FUSED_COMPARES.items() for const in (False, True)}
+_COUNT_FACTORIES: dict = {}
 
 
 def _counting(w: _Watch, back, pc: int, env):
     """The back-edge with a countdown: folded into fused compares, a wrapper otherwise."""
     name = OPCODES[back[0]].name
     make = _COUNT_FACTORIES.get(name)
+    if make is None and name in _COUNTABLE:
+        make = _COUNT_FACTORIES[name] = _count_factory(*_COUNTABLE[name])
     if make is not None:
         _op, a, b, c = back
         return make(a, b, c, pc, env, w)

@@ -1,0 +1,68 @@
+"""The JIT as the API hands it to the VM: a light ``hooks`` object (``ilo.vm.hooks``).
+
+In: ``JitHook(threshold, numba)``, made by ``ilo.api`` once per program and reused for every
+``engine="jit"`` call. Out: the attributes the VM's counting protocol reads (``threshold``,
+``min_trips``, ``on_hot``, ``NEVER``, ``LATER``) and ``stats`` for ``--jit-stats``.
+
+Why a separate module: choosing the JIT engine must cost (almost) nothing for a program
+whose loops never get hot, including its first call in a fresh process. This module imports
+nothing of the JIT; the real tier (``tier.JitTier``, with its own imports) is created when
+the VM first offers a loop. ``NEVER``/``LATER`` live here so both share the same objects.
+"""
+
+from __future__ import annotations
+
+from ilo import config
+
+NEVER = object()  # this loop will never get a kernel: the VM stops offering it
+LATER = object()  # not during this entry: the VM runs it and offers again when hot
+# Entering a kernel (taking registers, checking types, writing back) costs about as much as
+# a few dozen VM iterations: an entry with fewer iterations ahead stays on the VM.
+MIN_TRIPS = 32
+
+
+def entry_limits(threshold: int | None) -> tuple[int, int]:
+    """(threshold, min_trips) for a tier asked for ``threshold`` (None: ILO_JIT_THRESHOLD).
+    A threshold below MIN_TRIPS asks for eager compilation (tests): short entries count too."""
+    threshold = config.JIT_THRESHOLD if threshold is None else threshold
+    threshold = threshold if threshold > 1 else 1
+    return threshold, (MIN_TRIPS if threshold > MIN_TRIPS else threshold)
+
+
+class JitHook:
+    """Forwards the VM's offers to a ``JitTier`` made on the first one."""
+
+    __slots__ = ("threshold", "min_trips", "_numba", "_tier", "_stats")
+    NEVER = NEVER
+    LATER = LATER
+
+    def __init__(self, threshold: int | None = None, numba: str | None = None):
+        self.threshold, self.min_trips = entry_limits(threshold)
+        self._numba = numba
+        self._tier = None
+        self._stats = None  # empty stats, while no loop was offered
+
+    def on_hot(self, chunk, header: int, regs: list, base: int = 0):
+        tier = self._tier
+        if tier is None:
+            from ilo.jit.tier import JitTier
+
+            tier = self._tier = JitTier(self.threshold, self._numba)
+        return tier.on_hot(chunk, header, regs, base)
+
+    def new_call(self) -> None:
+        """Start a new call: ``stats`` then describes that call only."""
+        self._stats = None
+        tier = self._tier
+        if tier is not None:  # JitTier.new_call inlined: this runs once per API call
+            tier._stats = tier._list_mirror = None
+
+    @property
+    def stats(self):
+        if self._tier is not None:
+            return self._tier.stats
+        if self._stats is None:
+            from ilo.jit.stats import JitStats
+
+            self._stats = JitStats()
+        return self._stats
