@@ -219,6 +219,9 @@ RUNTIME_ERRORS = [
     ("f x:_>n;-x", [True]),
     ("f x:_>b;r=<x 1;r", ["a"]),
     ("f x:_>n;s=0;@i 0..100{s=+s i;=i 50{s=x}};s", ["a"]),
+    # a bool through `_` into a variable typed n earlier in the loop: never `true + 51`
+    ("f x:_>n;s=0;@i 0..100{s=+s i;=i 50{s=x}};s", [True]),
+    ("f x:_>b;s=0;r=false;@i 0..100{r=<s 30;s=+s 1;=i 50{s=x}};r", [True]),
     ("f x:_>t;s=\"\";@i 0..100{s=+s \"a\";=i 50{s=x}};s", [1]),
     ("f x:_>n;s=0;@i 0..100{s=+s x};s", ["a"]),
     ("f x:_>n;s=0;i=0;wh <i x{i=+i 1};i", ["a"]),

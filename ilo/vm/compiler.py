@@ -23,6 +23,7 @@ from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.values import FnRef
 from ilo.source import UNKNOWN_SPAN, Span
 from ilo.syntax import ast
+from ilo.types import TAny, TNil, TOpt, TVar
 from ilo.verify.program import VerifiedProgram
 from ilo.vm import peephole
 from ilo.vm.chunk import Chunk, CompiledProgram, LoopInfo
@@ -76,6 +77,7 @@ class FunctionCompiler(ExprCompiler, StmtCompiler):
         self.span: Span = fn.span
         self.ctx = FUNCTION_CTX
         self.pending_loops: list[tuple[str, Label, Label, int, Label]] = []
+        self.loose = loose_names(vp, fn)
 
     # ── emission ─────────────────────────────────────────────────────────
     def emit(self, op: int, a=0, b=0, c=0) -> int:
@@ -127,6 +129,8 @@ class FunctionCompiler(ExprCompiler, StmtCompiler):
 
     # ── facts from the verifier ──────────────────────────────────────────
     def ty(self, expr: ast.Expr):
+        if type(expr) is ast.Ref and expr.name in self.loose:
+            return None  # the verifier's type may be stale at this read: use generic code
         return self.vp.type_of(expr)
 
     def function_value(self, name: str):
@@ -159,6 +163,46 @@ class FunctionCompiler(ExprCompiler, StmtCompiler):
         peephole.optimize(self.chunk)
         self.chunk.nregs = max(self.regs.nregs, 1)
         self.chunk.reg_names = dict(self.regs.names)
+
+
+_LOOSE_KINDS = frozenset({TAny, TVar, TOpt, TNil, type(None)})
+
+
+def loose_names(vp: VerifiedProgram, fn: ast.Function) -> frozenset[str]:
+    """Variables whose verified type at a read may not hold at run time.
+
+    The verifier types a read by the bindings seen *before* it, so in
+    ``s=0;@i 0..n{s=+s i;=i 50{s=x}}`` with ``x:_`` the ``+s i`` is typed ``n + n`` although
+    ``s`` holds whatever ``x`` is from the 51st iteration on. A typed instruction there
+    would silently compute ``true + 51``; the tree interpreter reports ``ILO-R004``. So a
+    variable assigned values of more than one kind, or of an unknown kind (``_``, a type
+    variable, an optional, nil), gets generic, checking instructions at every read."""
+    kinds: dict[str, set] = {p.name: {type(p.ty)} for p in fn.params}
+    for node in _walk(fn.body):
+        if type(node) is ast.Let:
+            kinds.setdefault(node.name, set()).add(type(vp.type_of(node.value)))
+        elif type(node) is ast.Destructure:
+            for name in node.names:
+                kinds.setdefault(name, set()).add(type(None))
+    return frozenset(name for name, seen in kinds.items() if len(seen) > 1 or seen & _LOOSE_KINDS)
+
+
+def _walk(items):
+    """Every AST node under ``items`` (statements, expressions, arms, patterns)."""
+    stack = list(items)
+    while stack:
+        node = stack.pop()
+        yield node
+        for slot in getattr(node, "__slots__", ()):
+            child = getattr(node, slot, None)
+            if isinstance(child, list | tuple):
+                for item in child:
+                    if isinstance(item, tuple):
+                        stack.extend(x for x in item if hasattr(x, "__slots__"))
+                    elif hasattr(item, "__slots__"):
+                        stack.append(item)
+            elif hasattr(child, "__slots__") and not isinstance(child, str):
+                stack.append(child)
 
 
 def compile_function(vp: VerifiedProgram, fn: ast.Function) -> Chunk:
