@@ -222,6 +222,10 @@ RUNTIME_ERRORS = [
     # a bool through `_` into a variable typed n earlier in the loop: never `true + 51`
     ("f x:_>n;s=0;@i 0..100{s=+s i;=i 50{s=x}};s", [True]),
     ("f x:_>b;s=0;r=false;@i 0..100{r=<s 30;s=+s 1;=i 50{s=x}};r", [True]),
+    # ... or into a parameter typed n, by a call or through a higher-order builtin
+    ("dbl v:n>n;*v 2\nf x:_>n;dbl x", [True]),
+    ("f xs:L _>L n;map sq xs\nsq v:n>n;*v v", [[1, 2, True]]),
+    ("f xs:L _>n;s=0;@x xs{y=x;s=+s y};s", [[1, 2, True]]),
     ("f x:_>t;s=\"\";@i 0..100{s=+s \"a\";=i 50{s=x}};s", [1]),
     ("f x:_>n;s=0;@i 0..100{s=+s x};s", ["a"]),
     ("f x:_>n;s=0;i=0;wh <i x{i=+i 1};i", ["a"]),
@@ -240,7 +244,7 @@ def test_runtime_errors_read_the_same_on_every_engine(src, args):
         with pytest.raises(ilo.IloError) as info:
             program.call("f", *args, engine=engine, jit_threshold=2)
         d = info.value.diagnostics[0]
-        assert d.code.startswith("ILO-R") and d.function == "f" and d.span is not None
+        assert d.code.startswith("ILO-R") and d.function and d.span is not None
         assert "runtime type error" not in d.message  # the VM's raw Python text never shows
         seen[engine] = (d.code, d.message, d.function, d.span.start)
     assert len(set(seen.values())) == 1, seen

@@ -67,7 +67,7 @@ FUNCTION_CTX = Ctx(Exit("ret"), Exit("ret"), Exit("retnil"))
 
 
 class FunctionCompiler(ExprCompiler, StmtCompiler):
-    def __init__(self, vp: VerifiedProgram, fn: ast.Function):
+    def __init__(self, vp: VerifiedProgram, fn: ast.Function, loose_params: frozenset[str] = frozenset()):
         self.vp = vp
         self.fn = fn
         self.chunk = Chunk(fn.name, [p.name for p in fn.params])
@@ -77,7 +77,7 @@ class FunctionCompiler(ExprCompiler, StmtCompiler):
         self.span: Span = fn.span
         self.ctx = FUNCTION_CTX
         self.pending_loops: list[tuple[str, Label, Label, int, Label]] = []
-        self.loose = loose_names(vp, fn)
+        self.loose = loose_names(vp, fn, loose_params)
 
     # ── emission ─────────────────────────────────────────────────────────
     def emit(self, op: int, a=0, b=0, c=0) -> int:
@@ -168,7 +168,7 @@ class FunctionCompiler(ExprCompiler, StmtCompiler):
 _LOOSE_KINDS = frozenset({TAny, TVar, TOpt, TNil, type(None)})
 
 
-def loose_names(vp: VerifiedProgram, fn: ast.Function) -> frozenset[str]:
+def loose_names(vp: VerifiedProgram, fn: ast.Function, params: frozenset[str] = frozenset()) -> frozenset[str]:
     """Variables whose verified type at a read may not hold at run time.
 
     The verifier types a read by the bindings seen *before* it, so in
@@ -176,15 +176,60 @@ def loose_names(vp: VerifiedProgram, fn: ast.Function) -> frozenset[str]:
     ``s`` holds whatever ``x`` is from the 51st iteration on. A typed instruction there
     would silently compute ``true + 51``; the tree interpreter reports ``ILO-R004``. So a
     variable assigned values of more than one kind, or of an unknown kind (``_``, a type
-    variable, an optional, nil), gets generic, checking instructions at every read."""
+    variable, an optional, nil), gets generic, checking instructions at every read. So do
+    the ``params`` that a caller may pass another type (``loose_params``), and, transitively,
+    variables bound from a loose one (``y=x``, ``@v xs``)."""
     kinds: dict[str, set] = {p.name: {type(p.ty)} for p in fn.params}
+    for name in params:
+        kinds[name].add(type(None))
+    lets, loops = [], []
     for node in _walk(fn.body):
         if type(node) is ast.Let:
+            lets.append(node)
             kinds.setdefault(node.name, set()).add(type(vp.type_of(node.value)))
         elif type(node) is ast.Destructure:
             for name in node.names:
                 kinds.setdefault(name, set()).add(type(None))
-    return frozenset(name for name, seen in kinds.items() if len(seen) > 1 or seen & _LOOSE_KINDS)
+        elif type(node) is ast.ForEach:
+            loops.append(node)
+    loose = {name for name, seen in kinds.items() if len(seen) > 1 or seen & _LOOSE_KINDS}
+    changed = True
+    while changed:  # a value computed from a loose variable may not have its verified type
+        changed = False
+        for node in lets:
+            if node.name not in loose and _reads(node.value, loose):
+                loose.add(node.name)
+                changed = True
+        for node in loops:
+            if node.binding not in loose and _reads(node.collection, loose):
+                loose.add(node.binding)
+                changed = True
+    return frozenset(loose)
+
+
+def _reads(expr, names: set) -> bool:
+    return any(type(n) is ast.Ref and n.name in names for n in _walk([expr]))
+
+
+def loose_params(vp: VerifiedProgram) -> dict[str, frozenset[str]]:
+    """For each function, the parameters a call may fill with a value of another type than
+    declared: an argument whose verified type differs from the parameter's, or any call
+    through a function value (higher-order builtins, ``f`` held in a variable). Arguments
+    from the API and the CLI are checked against the declared types before a run."""
+    loose: dict[str, set] = {fn.name: set() for fn in vp.program.functions}
+    for fn in vp.program.functions:
+        for node in _walk(fn.body):
+            kind = type(node)
+            if kind is ast.Call:
+                target = vp.call_targets.get(id(node))
+                if target is not None and target.kind == "function" and target.name in vp.functions:
+                    callee = vp.functions[target.name]
+                    for param, arg in zip(callee.params, node.args):
+                        if vp.type_of(arg) != param.ty:
+                            loose[callee.name].add(param.name)
+            elif kind is ast.Ref and node.name in vp.functions:
+                loose[node.name] |= {p.name for p in vp.functions[node.name].params}
+    return {name: frozenset(names) for name, names in loose.items()}
 
 
 def _walk(items):
@@ -205,16 +250,17 @@ def _walk(items):
                 stack.append(child)
 
 
-def compile_function(vp: VerifiedProgram, fn: ast.Function) -> Chunk:
-    return FunctionCompiler(vp, fn).compile()
+def compile_function(vp: VerifiedProgram, fn: ast.Function, params: frozenset[str] = frozenset()) -> Chunk:
+    return FunctionCompiler(vp, fn, params).compile()
 
 
 def compile_program(vp: VerifiedProgram) -> CompiledProgram:
     """Compile every function of ``vp``. Raises ``IloRuntimeError`` (ILO-R010/R011) only for
     programs the verifier should have rejected."""
     chunks: dict[str, Chunk] = {}
+    loose = loose_params(vp)
     for fn in vp.program.functions:
-        chunks[fn.name] = compile_function(vp, fn)
+        chunks[fn.name] = compile_function(vp, fn, loose.get(fn.name, frozenset()))
     records = {name: tuple(f.name for f in td.fields) for name, td in vp.records.items()}
     return CompiledProgram(chunks, vp.source, records, frozenset(vp.tools))
 
