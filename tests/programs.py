@@ -214,3 +214,33 @@ def rich_program(draw) -> tuple[str, list]:
         draw(st.text(alphabet="ab,1 ", max_size=6)),
     ]
     return src, args
+
+
+# ── programs where `_` values flow into typed code ───────────────────────────────────────
+#
+# ``any_program`` passes values of any kind through ``_`` parameters into variables,
+# helper parameters and loops that the verifier types as numbers or text, so engines that
+# trust verified types must still fail exactly as the tree interpreter does.
+
+ANY_HELPERS = "dbl v:n>n;*v 2\nadd u:n v:n>n;+u v\nsz xs:L _>n;len xs\n"
+ANY_VALUES = st.sampled_from([1.0, 2.5, 0.0, "a", "", True, False, None, [1.0], [], {}])
+
+
+@st.composite
+def any_stmt(draw) -> str:
+    v = draw(st.sampled_from(("x", "y")))
+    return draw(st.sampled_from([
+        "s=+s a", f"s=+s {v}", f"s={v}", f"t=+t {v}", f"t={v}", f"xs=+=xs {v}", f"s=dbl {v}",
+        f"s=add s {v}", "r=<s a", f"r=?={v} a true false", f"q=?={v} a 1 0;s=+s q", "s=sz xs", "@w xs{s=+s w}",
+        f"=a 3{{s={v}}}", "s=-s 1", "r=>=s 2", "ys=map dbl xs", f"k={v}??a;s=+s k",
+    ]))
+
+
+@st.composite
+def any_program(draw) -> tuple[str, list]:
+    body = []
+    for _ in range(draw(st.integers(1, 5))):
+        inner = ";".join(draw(st.lists(any_stmt(), min_size=1, max_size=3)))
+        body.append(draw(st.sampled_from([inner, f"@i 0..a{{{inner}}}", f"@i 0..a{{s=+s i;{inner}}}"])))
+    src = f"{ANY_HELPERS}f x:_ y:_ a:n>L _;s=0;t=\"\";xs=[];ys=[];r=false;{';'.join(body)};[s, t, xs, ys, r]"
+    return src, [draw(ANY_VALUES), draw(ANY_VALUES), float(draw(st.integers(0, 6)))]
