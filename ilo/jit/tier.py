@@ -48,20 +48,19 @@ class _Loop:
     """What every tier knows about one loop of a chunk (kept in ``chunk.decoded``): its
     region and its kernels per entry types."""
 
-    __slots__ = ("region", "registers", "kernels", "deferred", "savable")
+    __slots__ = ("region", "registers", "kernels", "savable")
 
     def __init__(self, region):
         self.region = region
         self.registers = tuple(sorted(set(region.reads) | set(region.writes)))
         self.kernels: dict = {}  # entry type signature -> _Ready, or a fallback reason (str)
-        self.deferred = 0
         self.savable = 0.0  # seconds a kernel would have saved on entries declined so far
 
 
 class _Plan:
     """One loop as seen by one tier: the shared ``_Loop`` plus this tier's stats."""
 
-    __slots__ = ("loop", "region", "registers", "stats", "seen")
+    __slots__ = ("loop", "region", "registers", "stats", "seen", "deferred")
 
     def __init__(self, loop: _Loop, stats):
         self.loop = loop
@@ -69,6 +68,7 @@ class _Plan:
         self.registers = loop.registers
         self.stats = stats
         self.seen: set = set()  # signatures whose build facts are in this tier's stats
+        self.deferred = 0
 
 
 class _Ready:
@@ -401,11 +401,10 @@ class JitTier:
         trips = _remaining_trips(plan.region, values)
         if trips is not None and trips < self.min_trips:
             return _LATER  # entering costs more than the few iterations left
-        loop = plan.loop
-        if loop.deferred < 2 and any(values[r] is None for r in plan.region.temps):
-            # the VM may offer a loop before its body ran, while its scratch registers are
-            # still nil: one more VM iteration gives them their real types
-            loop.deferred += 1
+        if plan.deferred < 2 and any(values[r] is None for r in plan.region.temps):
+            # the VM offers a loop before its body ran, so on the first entry its scratch
+            # registers are still nil: one more VM iteration gives them their real types
+            plan.deferred += 1
             return None
         ready = self._ready(plan, values, trips)
         del values

@@ -14,15 +14,17 @@ Why entry-time decisions: an extra Python call (or even a counter) per iteration
   offering handler into the running code list. Otherwise the plain back-edge runs: zero
   per-iteration cost.
 - ``wh`` loops whose test is a single numeric compare-and-jump (``wh <i n``) are estimated
-  the same way from the compare's gap ``|b - a|`` at entry. The first taken back-edge of an
-  armed entry checks the estimate against the progress the first iteration made (a loop
-  that halves its counter runs far fewer trips) before offering.
+  the same way from the compare's gap ``|b - a|`` at entry. An armed entry checks the
+  estimate against the progress the first iteration made (a loop that halves its counter
+  runs far fewer trips) before offering.
 - Other ``wh`` loops count taken back-edges; for fused compare-and-jumps the countdown is
   folded into the handler itself (one decrement per iteration, no extra call).
 
-An armed back-edge offers the loop through ``hooks.on_hot`` and puts the plain handler back
-as soon as the answer is not ``None`` ("ask again at the next back-edge"); ``hooks.NEVER``
-disarms the loop for good. Swapping handlers in the shared code list is safe under
+An armed back-edge offers the loop through ``hooks.on_hot`` when it jumps to the header (for
+ranges and foreach already the jump that starts iteration one: a kernel then runs every
+iteration; for estimated ``wh`` loops from iteration two, after the progress check, until a
+kernel has run the loop once). It puts the plain handler back as soon as the answer is not
+``None`` ("ask again at the next back-edge"); ``hooks.NEVER`` disarms the loop for good. Swapping handlers in the shared code list is safe under
 recursion: offering a loop is always correct, skipping an offer only costs speed.
 """
 
@@ -42,7 +44,7 @@ class _Watch:
     """One loop of one decoded chunk: its cumulative trip count and whether to stop."""
 
     __slots__ = ("chunk", "header", "first", "last", "code", "bpc", "plain", "armed", "count", "never",
-                 "gap", "batch", "epc", "plain_entry")
+                 "gap", "batch", "epc", "plain_entry", "trusted")
 
     def __init__(self, chunk, loop, code, plain):
         self.chunk = chunk
@@ -58,6 +60,7 @@ class _Watch:
         self.batch = 1  # counted loops: back-edges the countdown was last set to
         self.epc = None  # pc of a watched entry, whose plain handler NEVER puts back
         self.plain_entry = None
+        self.trusted = False  # a kernel has run this loop (wh: no more estimate checks)
 
     def give_up(self) -> None:
         """NEVER: plain handlers back at the entry and the back-edge; nothing counts."""
@@ -87,6 +90,7 @@ class _Watch:
             self.give_up()
             return nxt
         if type(resume) is int:
+            self.trusted = True
             return resume
         return nxt  # LATER: not during this entry
 
@@ -118,11 +122,12 @@ class _Watch:
 def watch_loops(chunk, code: list, handlers: list, env) -> None:
     """Replace the entry and back-edge handlers of every loop of ``chunk`` in ``handlers``
     (which the machine then moves into ``code``, the list that runs)."""
+    watches = chunk.decoded["watches"] = {}  # header -> _Watch, for tests and listings
     for loop in chunk.loops:
         back = chunk.code[loop.back_edge]
         if jump_target(back) != loop.body:
             continue
-        w = _Watch(chunk, loop, code, handlers[loop.back_edge])
+        w = watches[loop.body] = _Watch(chunk, loop, code, handlers[loop.back_edge])
         w.armed = armed = _armed(w)
         epc = loop.body - 1
         entry = chunk.code[epc] if epc >= 0 else None
@@ -136,8 +141,8 @@ def watch_loops(chunk, code: list, handlers: list, env) -> None:
         counting = _counting(w, back, loop.back_edge, env)
         if (loop.kind == "while" and ename == "JMP" and entry[1] == loop.test
                 and loop.test == loop.back_edge and bname in _ORDERED):
-            w.armed = _while_armed(w, back, env, counting, armed)
-            handlers[epc] = _while_entry(w, back, env, counting)
+            w.armed = _skip_once(w, _while_armed(w, back, env, counting, armed))
+            handlers[epc] = _while_entry(w, back, env, counting, armed)
         else:
             w.epc = None  # the entry is not watched: nothing to restore
             handlers[loop.back_edge] = counting
@@ -216,7 +221,7 @@ def _gap_reader(back, env):
     return gap
 
 
-def _while_entry(w: _Watch, back, env, counting):
+def _while_entry(w: _Watch, back, env, counting, armed):
     """``JMP test`` of a ``wh`` loop whose test is one numeric compare: estimate the trips
     from the compare's gap (``arm_if_hot`` inlined; NEVER puts the plain JMP back)."""
     _op, a, b, _c = back
@@ -234,7 +239,8 @@ def _while_entry(w: _Watch, back, env, counting):
         w.gap = gap
         count = w.count = w.count + gap
         if gap >= H[5] and count >= H[1] and gap:
-            code[bpc] = w.armed
+            # once a kernel ran this loop the estimate has proved itself: offer at once
+            code[bpc] = armed if w.trusted else w.armed
         else:
             code[bpc] = plain
         return test
@@ -263,6 +269,21 @@ def _while_armed(w: _Watch, back, env, counting, armed):
             return nxt
         w.code[w.bpc] = armed  # sound: later back-edges of this entry skip the check
         return w.offer(R, nxt)
+
+    return h
+
+
+def _skip_once(w: _Watch, then):
+    """What arming a ``wh`` entry installs. Loops enter at their test, so the back-edge's
+    first jump to the header starts iteration one; ``then`` runs from the next one, when the
+    first iteration's progress can be measured."""
+    inner, header, code, bpc = w.plain, w.header, w.code, w.bpc
+
+    def h(R):
+        nxt = inner(R)
+        if nxt == header:
+            code[bpc] = then
+        return nxt
 
     return h
 
