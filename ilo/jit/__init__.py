@@ -2,7 +2,8 @@
 CPython for text, text lists and text→number maps), with the VM as the fallback.
 
 Importing this package imports nothing heavy; numba is loaded by ``backend.py`` only when a
-loop is first compiled with it. Entry point: ``tier.JitTier``, the VM's hot-loop hook
+loop is first compiled with it. Entry points: ``hook.JitHook``, the light object the API
+hands the VM, and ``tier.JitTier``, the hot-loop hook it forwards offers to
 (``VM_HOOK_CONTRACT.md``). Pipeline: ``ops`` (decode) → ``regions`` → ``infer`` → ``emit``
 → ``cache``/``backend`` → run, with ``boundary`` moving values across and ``stats`` recording.
 """

@@ -1,28 +1,50 @@
 """The HotLoop protocol: how a JIT tier attaches to the VM without the VM importing it.
 
-``ilo.vm.run(cp, func, args, hooks=obj)`` runs in *hooked* mode: every backward jump (a loop
-back-edge; loops are compiled with the test at the bottom, see ``compile_stmts``) is wrapped
-so that, when the jump is taken, the VM first calls::
+This docstring is the one description of the protocol (``ilo/jit/VM_HOOK_CONTRACT.md`` is
+the JIT side's summary of it). ``ilo.vm.run(cp, func, args, hooks=obj)`` runs hooked; what
+the VM does depends on what ``obj`` offers.
 
-    resume = hooks.on_backedge(chunk, header_pc, regs, base)
+Counting protocol (the JIT; ``counted`` mode, ``hotloops.py``)
+---------------------------------------------------------------
+``hooks`` has ``threshold`` (int) and ``on_hot``; optionally ``min_trips`` (int, default 0),
+``NEVER`` and ``LATER`` (objects). The VM watches each loop itself and calls::
 
-- ``chunk``: the running ``Chunk`` (``code`` as ``(op, a, b, c)`` tuples, ``constants``,
-  ``name``, ``loops``: ``LoopInfo`` records with ``body``/``test``/``back_edge``/``exit``);
-- ``header_pc``: the jump's target, the first instruction of the loop body. For ``@`` loops
-  the FORNEXT/RANGENEXT back-edge has already bound the loop variable for the coming
-  iteration;
-- ``regs``: the frame's register list (``regs[base + r]`` is register ``r``; ``base`` is 0);
-- return ``None`` to let the VM jump to ``header_pc`` as usual, or the pc at which the VM must
-  continue in this frame after the hook ran the loop itself and wrote back every register it
-  changed (each holding a plain ilo value).
+    answer = hooks.on_hot(chunk, header_pc, regs, base)
 
-Counting protocol (cheaper for loops that never get hot): if ``hooks`` has an int
-``threshold`` and a method ``on_hot`` (same arguments and result as ``on_backedge``), the VM
-counts taken back-edges per loop itself (the count lives with the decoded code, so it carries
-over between calls) and calls ``on_hot`` only once the count reaches ``threshold``. If
-``on_hot`` returns ``hooks.NEVER``, the VM stops offering that loop.
+only when the loop is *hot* — it has run ``threshold`` iterations in total, over all its
+entries and all runs of the same compiled program — and the current entry is worth it:
 
-With ``hooks=None`` the VM decodes chunks without the wrappers, so back-edges cost nothing.
+- ``@i a..b`` / ``@x xs``: at each entry the VM adds the entry's trip count to the loop's
+  total. If the total reaches ``threshold`` and the entry has at least ``min_trips`` trips,
+  the loop is offered at the back-edge's jump that starts iteration one; otherwise the
+  entry runs with plain handlers (no per-iteration cost).
+- ``wh`` whose test is one numeric compare (``wh <i n``): the same, with the compare's gap
+  ``|b - a|`` at entry as the estimate; the offer waits for iteration two, and the entry
+  stays on the VM if the first iteration's progress shows far fewer trips (a halving loop).
+  Once a kernel has run the loop, entries are offered at once.
+- other ``wh`` loops: the VM counts taken back-edges and offers at the ``threshold``-th.
+
+Arguments: ``chunk`` is the running ``Chunk`` (``code`` as ``(op, a, b, c)`` tuples,
+``constants``, ``name``, ``loops``: ``LoopInfo`` records with ``body``/``test``/
+``back_edge``/``exit``); ``header_pc`` is ``LoopInfo.body``, the first instruction of the
+body (for ``@`` loops the loop variable of the coming iteration is already bound);
+``regs[base + r]`` is register ``r`` (``base`` is 0). Answers:
+
+- an ``int``: the hook ran the loop (a kernel) and wrote back every register it changed,
+  each holding a plain ilo value; the VM continues at that pc in this frame (the loop exit,
+  or an instruction inside the loop a kernel could not run, which the VM then runs itself);
+- ``None``: offer again at the next taken back-edge (e.g. scratch registers still nil);
+- ``hooks.LATER``: not during this entry (too few iterations left, types not handled, a
+  kernel not worth building yet); counted ``wh`` loops are offered again after another
+  ``threshold`` back-edges;
+- ``hooks.NEVER``: never again: the VM puts the loop's plain handlers back for good.
+
+Basic protocol (``hooked`` mode): hooks without ``threshold``/``on_hot`` get every taken
+back-edge, ``resume = hooks.on_backedge(chunk, header_pc, regs, base)`` (``None`` or a pc,
+as above). ``CountingHooks`` below uses it.
+
+With ``hooks=None`` (plain mode) the VM decodes chunks without any of this: back-edges and
+loop entries cost nothing extra. A run with a step/time budget ignores hooks.
 """
 
 from __future__ import annotations
@@ -36,7 +58,9 @@ class HotLoop(Protocol):
 
 class CountedHotLoop(Protocol):
     threshold: int
+    min_trips: int
     NEVER: object
+    LATER: object
 
     def on_hot(self, chunk, header_pc: int, regs: list, base: int) -> int | object | None: ...
 
