@@ -3,7 +3,8 @@
 In: a chunk, its freshly decoded plain handler list and the list object the machine will
 run (``machine.decoded``). Out: the same handler list with each loop's *entry* and
 *back-edge* handlers replaced by watching variants. The active run's hooks are read at run
-time from ``HOOKS`` (set by ``machine.run``), so one decoded chunk serves every tier.
+time from ``HOOKS[0]`` (set by ``machine.run``; it has every attribute of the counting
+protocol, see ``complete``), so one decoded chunk serves every tier.
 
 Why entry-time decisions: an extra Python call (or even a counter) per iteration costs
 10-100% of a tight loop, and a loop too cold to compile must cost (almost) nothing. So:
@@ -33,9 +34,40 @@ from __future__ import annotations
 from ilo.vm.handlers import range_bound
 from ilo.vm.opcodes import FUSED_COMPARES, OPCODES, jump_target
 
-# The innermost active run's hooks:
-# [hooks, threshold, on_hot, NEVER, LATER, min_trips] (see ``hooks.py``).
-HOOKS: list = [None, None, None, None, None, 0]
+# [the innermost active run's hooks]: one slot, so starting a run costs one store.
+HOOKS: list = [None]
+_NO_ANSWER = object()
+# hooks types that declare the whole counting protocol themselves (the JIT's)
+_COMPLETE: set = set()
+_PROTOCOL = ("threshold", "min_trips", "on_hot", "NEVER", "LATER")
+
+
+class _Defaults:
+    """A counting tier without the optional attributes, completed with their defaults."""
+
+    __slots__ = ("threshold", "min_trips", "on_hot", "NEVER", "LATER")
+
+    def __init__(self, hooks):
+        self.threshold = hooks.threshold
+        self.on_hot = hooks.on_hot
+        self.min_trips = getattr(hooks, "min_trips", 0)
+        self.NEVER = getattr(hooks, "NEVER", _NO_ANSWER)
+        self.LATER = getattr(hooks, "LATER", _NO_ANSWER)
+
+
+def complete(hooks):
+    """``hooks`` with every attribute of the counting protocol, or None if it does not
+    speak it (``threshold`` and ``on_hot`` are required). Cheap for the JIT: its type is
+    remembered once seen."""
+    t = type(hooks)
+    if t in _COMPLETE:
+        return hooks
+    if all(hasattr(t, name) for name in _PROTOCOL):
+        _COMPLETE.add(t)
+        return hooks
+    if getattr(hooks, "threshold", None) is None or not hasattr(hooks, "on_hot"):
+        return None
+    return _Defaults(hooks)
 
 _ORDERED = {f"{j}{cmp}_{kind}" for j in ("J", "JN") for cmp in ("LT", "LE", "GT", "GE") for kind in ("NN", "NK")}
 
@@ -69,24 +101,14 @@ class _Watch:
         if self.epc is not None:
             self.code[self.epc] = self.plain_entry
 
-    def arm_if_hot(self, trips) -> None:
-        """An entry with ``trips`` iterations ahead: arm the back-edge if the loop is hot."""
-        H = HOOKS
-        count = self.count + trips
-        self.count = count
-        if count >= H[1] and trips >= H[5] and trips > 0:
-            self.code[self.bpc] = self.armed
-        else:
-            self.code[self.bpc] = self.plain
-
     def offer(self, R, nxt):
         """The back-edge to ``header`` is taken: offer the loop; the pc to continue at."""
-        H = HOOKS
-        resume = H[2](self.chunk, self.header, R, 0)
+        hooks = HOOKS[0]
+        resume = hooks.on_hot(self.chunk, self.header, R, 0)
         if resume is None:
             return nxt  # stay armed: ask again at the next back-edge
         self.code[self.bpc] = self.plain
-        if resume is H[3]:
+        if resume is hooks.NEVER:
             self.give_up()
             return nxt
         if type(resume) is int:
@@ -96,19 +118,19 @@ class _Watch:
 
     def counted(self, R, nxt):
         """Counted loops: the countdown ran out. Returns (next countdown, pc)."""
-        H = HOOKS
+        hooks = HOOKS[0]
         if self.never:
             return 1 << 60, nxt
         self.count += self.batch
-        threshold = H[1]
+        threshold = hooks.threshold
         if self.count < threshold:
             self.batch = max(1, int(threshold - self.count))
             return self.batch, nxt
-        resume = H[2](self.chunk, self.header, R, 0)
+        resume = hooks.on_hot(self.chunk, self.header, R, 0)
         self.batch = 1
         if resume is None:
             return 1, nxt
-        if resume is H[3]:
+        if resume is hooks.NEVER:
             self.give_up()
             return 1 << 60, nxt
         if type(resume) is int:
@@ -150,7 +172,8 @@ def watch_loops(chunk, code: list, handlers: list, env) -> None:
 
 def _range_entry(prep, w: _Watch, ins):
     """RANGEPREP that also counts the entry's trips. Its work is RANGEPREP's, inlined: one
-    Python call less per loop entry (this runs at every entry of every loop)."""
+    Python call less per loop entry (this runs at every entry of every loop). Entries
+    shorter than ``min_trips`` can never be offered, so they are not counted either."""
     _op, a, (lo, hi), c = ins
     end = a + 1
     H, code, bpc, plain, armed = HOOKS, w.code, w.bpc, w.plain, w.armed
@@ -162,9 +185,10 @@ def _range_entry(prep, w: _Watch, ins):
         start = R[a] = range_bound(R[lo], "start")
         stop = R[end] = range_bound(R[hi], "end")
         trips = stop - start
-        if trips > 0:
+        hooks = H[0]
+        if trips >= hooks.min_trips and trips > 0:
             count += trips
-            if trips >= H[5] and count >= H[1]:
+            if count >= hooks.threshold:
                 code[bpc] = armed
                 return c
         code[bpc] = plain
@@ -187,11 +211,13 @@ def _foreach_entry(prep, w: _Watch, ins):
         # OWNERSHIP: as FORPREP, the iterator keeps a reference to the list for the loop
         R[a] = iter(xs)
         trips = len(xs)
-        count += trips
-        if trips >= H[5] and count >= H[1] and trips:
-            code[bpc] = armed
-        else:
-            code[bpc] = plain
+        hooks = H[0]
+        if trips >= hooks.min_trips and trips:
+            count += trips
+            if count >= hooks.threshold:
+                code[bpc] = armed
+                return c
+        code[bpc] = plain
         return c
 
     return h
@@ -236,13 +262,15 @@ def _while_entry(w: _Watch, back, env, counting, armed):
             code[bpc] = counting
             return test
         gap = y - x if y > x else x - y
-        w.gap = gap
-        count = w.count = w.count + gap
-        if gap >= H[5] and count >= H[1] and gap:
-            # once a kernel ran this loop the estimate has proved itself: offer at once
-            code[bpc] = armed if w.trusted else w.armed
-        else:
-            code[bpc] = plain
+        hooks = H[0]
+        if gap >= hooks.min_trips and gap:
+            w.gap = gap
+            count = w.count = w.count + gap
+            if count >= hooks.threshold:
+                # once a kernel ran this loop the estimate has proved itself: offer at once
+                code[bpc] = armed if w.trusted else w.armed
+                return test
+        code[bpc] = plain
         return test
 
     return h
@@ -263,7 +291,7 @@ def _while_armed(w: _Watch, back, env, counting, armed):
             w.code[w.bpc] = counting
             return nxt
         left = gap / progress
-        if left < HOOKS[5]:
+        if left < HOOKS[0].min_trips:
             w.count -= max(0.0, w.gap - left - 1)  # the entry estimate was too high
             w.code[w.bpc] = w.plain
             return nxt

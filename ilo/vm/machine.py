@@ -28,7 +28,7 @@ from ilo.runtime.values import FnRef, type_name
 from ilo.vm.chunk import Chunk, CompiledProgram
 from ilo.vm.handlers import CALL_SIGNAL, FACTORIES
 from ilo.vm.handlers_data import call_tool
-from ilo.vm.hotloops import HOOKS, watch_loops
+from ilo.vm.hotloops import HOOKS, complete, watch_loops
 from ilo.vm.opcodes import OPCODES, jump_target
 
 assert CALL_SIGNAL == -1  # the run loop tests for the literal
@@ -37,15 +37,12 @@ assert CALL_SIGNAL == -1  # the run loop tests for the literal
 # RETURN_SIGNAL (the value). Consumed by the run loop right after the handler returns, so
 # one module-level slot serves nested runs too.
 PENDING: list = [None]
-# The innermost active run's hooks: [hooks, threshold, on_hot, NEVER, LATER, min_trips]
-# (see ``hotloops``; only ``hooks`` is set for the basic on_backedge protocol).
+# [the innermost active run's hooks] (see ``hotloops``); back-edge wrappers read it.
 _HOOKS: list = HOOKS
 # [ilo frames active in all runs (outer runs wait in higher-order builtins), the limit].
 DEPTH: list = [0, config.MAX_DEPTH]
 # The active run's step/time budget (``runtime.limits.Budget``), read by ``limited`` mode.
 _BUDGET: list = [None]
-# Stands in for NEVER/LATER when the hooks do not define them (no answer is ever it).
-_NO_ANSWER = object()
 
 
 class Env:
@@ -297,18 +294,6 @@ def _locate(err: IloRuntimeError, chunk: Chunk, pc: int) -> None:
         err.function = chunk.name
 
 
-def _install_hooks(hooks) -> str:
-    """Make ``hooks`` (lacking some optional attribute) the active run's; return the decode
-    mode it needs."""
-    threshold = getattr(hooks, "threshold", None)
-    if threshold is not None and hasattr(hooks, "on_hot"):
-        _HOOKS[:] = [hooks, threshold, hooks.on_hot, getattr(hooks, "NEVER", _NO_ANSWER),
-                     getattr(hooks, "LATER", _NO_ANSWER), getattr(hooks, "min_trips", 0)]
-        return "counted"
-    _HOOKS[:] = [hooks, None, None, _NO_ANSWER, _NO_ANSWER, 0]
-    return "hooked"
-
-
 def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None):
     """Call ilo function ``func`` with runtime values ``args``; return its value.
 
@@ -322,14 +307,12 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
         raise IloRuntimeError("ILO-R002", f"undefined function: {func}")
     if len(args) != chunk.nparams:
         raise IloRuntimeError("ILO-R004", f"{func}: expected {chunk.nparams} args, got {len(args)}", function=func)
-    saved, saved_limit = list(_HOOKS), DEPTH[1]
+    saved, saved_limit = _HOOKS[0], DEPTH[1]
     mode = "plain"
     if hooks is not None:
-        try:  # a full counting tier (the JIT): plain attribute reads, once per call
-            _HOOKS[:] = [hooks, hooks.threshold, hooks.on_hot, hooks.NEVER, hooks.LATER, hooks.min_trips]
-            mode = "counted"
-        except AttributeError:
-            mode = _install_hooks(hooks)
+        counting = complete(hooks)
+        mode = "hooked" if counting is None else "counted"
+        _HOOKS[0] = hooks if counting is None else counting
     DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
     saved_budget = _BUDGET[0]
     if budget is not None and budget.active:
@@ -337,6 +320,6 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
     try:
         return execute(program, chunk, list(args), mode)
     finally:
-        _HOOKS[:] = saved
+        _HOOKS[0] = saved
         DEPTH[1] = saved_limit
         _BUDGET[0] = saved_budget
