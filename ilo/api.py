@@ -146,7 +146,7 @@ class Program:
                 hooks = self._tiers.get(jit_threshold)
                 if hooks is None:  # one tier per threshold: kernels and plans stay warm
                     hooks = self._tiers[jit_threshold] = _jit_hook_class()(threshold=jit_threshold)
-                hooks.new_call()
+                hooks.fresh = True  # stats for this call only
                 self._last_tier = hooks
             return vm.run(self.compiled(), name, values, hooks=hooks, budget=budget)
         except IloRuntimeError as e:

@@ -30,19 +30,27 @@ def entry_limits(threshold: int | None) -> tuple[int, int]:
 
 
 class JitHook:
-    """Forwards the VM's offers to a ``JitTier`` made on the first one."""
+    """Forwards the VM's offers to a ``JitTier`` made on the first one.
 
-    __slots__ = ("threshold", "min_trips", "_numba", "_tier", "_stats")
+    The API sets ``fresh = True`` before each call (one store, cheaper than a method call on
+    a path every call takes); the next look at ``stats`` or the next offer then starts the
+    call's own stats and forgets the last call's list mirrors (they would keep its lists
+    alive). Kernels, regions and plans stay."""
+
+    __slots__ = ("threshold", "min_trips", "fresh", "_numba", "_tier", "_stats")
     NEVER = NEVER
     LATER = LATER
 
     def __init__(self, threshold: int | None = None, numba: str | None = None):
         self.threshold, self.min_trips = entry_limits(threshold)
+        self.fresh = False
         self._numba = numba
         self._tier = None
         self._stats = None  # empty stats, while no loop was offered
 
     def on_hot(self, chunk, header: int, regs: list, base: int = 0):
+        if self.fresh:
+            self._start_call()
         tier = self._tier
         if tier is None:
             from ilo.jit.tier import JitTier
@@ -50,15 +58,16 @@ class JitHook:
             tier = self._tier = JitTier(self.threshold, self._numba)
         return tier.on_hot(chunk, header, regs, base)
 
-    def new_call(self) -> None:
-        """Start a new call: ``stats`` then describes that call only."""
+    def _start_call(self) -> None:
+        self.fresh = False
         self._stats = None
-        tier = self._tier
-        if tier is not None:  # JitTier.new_call inlined: this runs once per API call
-            tier._stats = tier._list_mirror = None
+        if self._tier is not None:
+            self._tier.new_call()
 
     @property
     def stats(self):
+        if self.fresh:
+            self._start_call()
         if self._tier is not None:
             return self._tier.stats
         if self._stats is None:

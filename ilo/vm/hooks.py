@@ -14,10 +14,10 @@ Counting protocol (the JIT; ``counted`` mode, ``hotloops.py``)
 only when the loop is *hot* — it has run ``threshold`` iterations in total, over all its
 entries and all runs of the same compiled program — and the current entry is worth it:
 
-- ``@i a..b`` / ``@x xs``: at each entry the VM adds the entry's trip count to the loop's
-  total. If the total reaches ``threshold`` and the entry has at least ``min_trips`` trips,
-  the loop is offered at the back-edge's jump that starts iteration one; otherwise the
-  entry runs with plain handlers (no per-iteration cost).
+- ``@i a..b`` / ``@x xs``: an entry with at least ``min_trips`` trips adds its trip count
+  to the loop's total (shorter entries can never be offered and are not counted). Once the
+  total reaches ``threshold``, such an entry is offered at the back-edge's jump that starts
+  iteration one; every other entry runs with plain handlers (no per-iteration cost).
 - ``wh`` whose test is one numeric compare (``wh <i n``): the same, with the compare's gap
   ``|b - a|`` at entry as the estimate; the offer waits for iteration two, and the entry
   stays on the VM if the first iteration's progress shows far fewer trips (a halving loop).

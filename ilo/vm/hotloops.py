@@ -38,7 +38,7 @@ from ilo.vm.opcodes import FUSED_COMPARES, OPCODES, jump_target
 HOOKS: list = [None]
 _NO_ANSWER = object()
 # hooks types that declare the whole counting protocol themselves (the JIT's)
-_COMPLETE: set = set()
+COMPLETE: set = set()
 _PROTOCOL = ("threshold", "min_trips", "on_hot", "NEVER", "LATER")
 
 
@@ -60,10 +60,10 @@ def complete(hooks):
     speak it (``threshold`` and ``on_hot`` are required). Cheap for the JIT: its type is
     remembered once seen."""
     t = type(hooks)
-    if t in _COMPLETE:
+    if t in COMPLETE:
         return hooks
     if all(hasattr(t, name) for name in _PROTOCOL):
-        _COMPLETE.add(t)
+        COMPLETE.add(t)
         return hooks
     if getattr(hooks, "threshold", None) is None or not hasattr(hooks, "on_hot"):
         return None
@@ -249,28 +249,34 @@ def _gap_reader(back, env):
 
 def _while_entry(w: _Watch, back, env, counting, armed):
     """``JMP test`` of a ``wh`` loop whose test is one numeric compare: estimate the trips
-    from the compare's gap (``arm_if_hot`` inlined; NEVER puts the plain JMP back)."""
+    from the compare's gap (as the range entry; NEVER puts the plain JMP back)."""
     _op, a, b, _c = back
     H, code, bpc, plain, test = HOOKS, w.code, w.bpc, w.plain, w.bpc
-    const = OPCODES[back[0]].name.endswith("_NK")
-    k = env.K[b] if const else None
+    if OPCODES[back[0]].name.endswith("_NK"):
+        k = env.K[b]
+        operands = lambda R: (R[a], k)  # noqa: E731 - one tiny closure per form
+    else:
+        operands = None
 
     def h(R):
-        x = R[a]
-        y = k if const else R[b]
-        if type(x) is not float or type(y) is not float:  # a `_` value: count this entry
-            code[bpc] = counting
+        if operands is None:
+            x = R[a]
+            y = R[b]
+        else:
+            x, y = operands(R)
+        if type(x) is float is type(y):
+            gap = y - x if y > x else x - y
+            hooks = H[0]
+            if gap >= hooks.min_trips and gap:
+                w.gap = gap
+                count = w.count = w.count + gap
+                if count >= hooks.threshold:
+                    # once a kernel ran this loop the estimate has proved itself: offer at once
+                    code[bpc] = armed if w.trusted else w.armed
+                    return test
+            code[bpc] = plain
             return test
-        gap = y - x if y > x else x - y
-        hooks = H[0]
-        if gap >= hooks.min_trips and gap:
-            w.gap = gap
-            count = w.count = w.count + gap
-            if count >= hooks.threshold:
-                # once a kernel ran this loop the estimate has proved itself: offer at once
-                code[bpc] = armed if w.trusted else w.armed
-                return test
-        code[bpc] = plain
+        code[bpc] = counting  # not numbers (a `_` value): count this entry instead
         return test
 
     return h

@@ -28,7 +28,7 @@ from ilo.runtime.values import FnRef, type_name
 from ilo.vm.chunk import Chunk, CompiledProgram
 from ilo.vm.handlers import CALL_SIGNAL, FACTORIES
 from ilo.vm.handlers_data import call_tool
-from ilo.vm.hotloops import HOOKS, complete, watch_loops
+from ilo.vm.hotloops import COMPLETE, HOOKS, complete, watch_loops
 from ilo.vm.opcodes import OPCODES, jump_target
 
 assert CALL_SIGNAL == -1  # the run loop tests for the literal
@@ -310,7 +310,7 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
     saved, saved_limit = _HOOKS[0], DEPTH[1]
     mode = "plain"
     if hooks is not None:
-        counting = complete(hooks)
+        counting = hooks if type(hooks) in COMPLETE else complete(hooks)
         mode = "hooked" if counting is None else "counted"
         _HOOKS[0] = hooks if counting is None else counting
     DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
