@@ -160,14 +160,15 @@ def watch_loops(chunk, code: list, handlers: list, env) -> None:
             handlers[epc] = make(handlers[epc], w, entry)
             continue
         bname = OPCODES[back[0]].name
-        counting = _counting(w, back, loop.back_edge, env)
         if (loop.kind == "while" and ename == "JMP" and entry[1] == loop.test
                 and loop.test == loop.back_edge and bname in _ORDERED):
+            # the counting handler is rarely needed here: made on first use (it compiles)
+            counting = _LazyCounting(w, back, loop.back_edge, env)
             w.armed = _skip_once(w, _while_armed(w, back, env, counting, armed))
             handlers[epc] = _while_entry(w, back, env, counting, armed)
         else:
             w.epc = None  # the entry is not watched: nothing to restore
-            handlers[loop.back_edge] = counting
+            handlers[loop.back_edge] = _counting(w, back, loop.back_edge, env)
 
 
 def _range_entry(prep, w: _Watch, ins):
@@ -247,6 +248,21 @@ def _gap_reader(back, env):
     return gap
 
 
+class _LazyCounting:
+    """``_counting(...)`` made when first installed (generating it costs ~0.2 ms)."""
+
+    __slots__ = ("args", "handler")
+
+    def __init__(self, *args):
+        self.args = args
+        self.handler = None
+
+    def get(self):
+        if self.handler is None:
+            self.handler = _counting(*self.args)
+        return self.handler
+
+
 def _while_entry(w: _Watch, back, env, counting, armed):
     """``JMP test`` of a ``wh`` loop whose test is one numeric compare: estimate the trips
     from the compare's gap (as the range entry; NEVER puts the plain JMP back)."""
@@ -276,7 +292,7 @@ def _while_entry(w: _Watch, back, env, counting, armed):
                     return test
             code[bpc] = plain
             return test
-        code[bpc] = counting  # not numbers (a `_` value): count this entry instead
+        code[bpc] = counting.get()  # not numbers (a `_` value): count this entry instead
         return test
 
     return h
@@ -294,7 +310,7 @@ def _while_armed(w: _Watch, back, env, counting, armed):
         gap = gap_of(R)
         progress = None if gap is None else w.gap - gap
         if not progress or progress < 0:  # no progress towards the bound: count instead
-            w.code[w.bpc] = counting
+            w.code[w.bpc] = counting.get()
             return nxt
         left = gap / progress
         if left < HOOKS[0].min_trips:
