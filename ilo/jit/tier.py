@@ -23,15 +23,24 @@ import time
 from typing import TYPE_CHECKING
 
 from ilo import config
+from ilo.jit.hook import (
+    _BUILT,
+    MIN_TRIPS,
+    PY_BUILD_COST,
+    PY_FIRST_USE_COST,
+    PY_INSTR,
+    VM_INSTR,
+    entry_limits,
+    worth_planning,
+)
 from ilo.jit.hook import LATER as _LATER
-from ilo.jit.hook import MIN_TRIPS, entry_limits
 from ilo.jit.hook import NEVER as _DECLINED
 
 if TYPE_CHECKING:
     from ilo.jit.stats import JitStats
 
 # The JIT's other modules are imported on the first offer (``_jit_modules``), and only once
-# ``_worth_planning`` says a kernel may pay: a loop that is hot but short imports nothing.
+# ``hook.worth_planning`` says a kernel may pay: a loop that is hot but short imports nothing.
 boundary = FallbackReason = None
 
 
@@ -87,15 +96,7 @@ class _Ready:
 # its machine code comes from the disk cache; then loading a cached kernel ~0.02 s, compiling
 # a numeric loop ~0.3 s, one with arrays ~1.2 s. The alternative is the python kernel, which
 # spends ~8 ns per loop instruction.
-FIRST_USE_COST, WARM_COST, COLD_COST, COLD_ARRAY_COST, PY_INSTR = 0.45, 0.02, 0.3, 1.2, 8e-9
-# Building a python kernel (typing, emitting, exec) costs ~0.4 ms; the VM spends ~45 ns per
-# instruction where the python kernel spends PY_INSTR. A kernel is built once the loop's
-# iterations (this entry's and earlier declined ones) save more than the build costs.
-PY_BUILD_COST, VM_INSTR = 4e-4, 45e-9
-# The first kernel of a process also imports the JIT's modules and writes/imports its first
-# kernel file: ~4 ms with bytecode caches (more without).
-PY_FIRST_USE_COST = 4e-3
-_BUILT = [False]  # has this process built a kernel yet?
+FIRST_USE_COST, WARM_COST, COLD_COST, COLD_ARRAY_COST = 0.45, 0.02, 0.3, 1.2
 # Seconds each loop (by region fingerprint) has spent in python kernels in this process: a
 # loop that keeps coming back (a function called many times) earns its numba compile.
 _PY_SECONDS: dict = {}
@@ -137,47 +138,6 @@ def _remaining_trips(region, values: dict):
             if type(a) is float and type(b) is float:
                 return abs(b - a)
     except (KeyError, TypeError, AttributeError):
-        return None
-    return None
-
-
-def _worth_planning(chunk, header: int, regs: list, base: int) -> bool:
-    """Before a loop's first kernel is built: have the iterations offered so far (this one's
-    ahead included) repaid a build? Read from the raw bytecode, importing nothing, so
-    declining a loop that is hot but short costs next to nothing."""
-    shared = chunk.decoded.get("jit_loops")
-    if shared is not None and header in shared:
-        return True  # planned already: ``_build_pays`` keeps the account from here
-    loop = next((lp for lp in chunk.loops if lp.body == header), None)
-    if loop is None:
-        return True
-    trips = _raw_trips(chunk, loop, regs, base)
-    saved = chunk.decoded.setdefault("jit_saved", {})  # header -> seconds of earlier entries
-    per_trip = (loop.back_edge - loop.body + 1) * (VM_INSTR - PY_INSTR)
-    earlier = saved.get(header, 0.0)
-    ahead = (trips if trips is not None else MIN_TRIPS) * per_trip
-    if earlier + ahead >= PY_BUILD_COST + (0.0 if _BUILT[0] else PY_FIRST_USE_COST):
-        return True  # ``_build_pays`` counts this entry again, from the region's own size
-    saved[header] = earlier + ahead
-    return False
-
-
-def _raw_trips(chunk, loop, regs: list, base: int):
-    """Iterations left, from the back-edge instruction itself (None if not known)."""
-    from ilo.vm.opcodes import OPCODES
-
-    op, a, b, _c = chunk.code[loop.back_edge]
-    name = OPCODES[op].name
-    try:
-        if name == "RANGENEXT":
-            return max(0.0, regs[base + b + 1] - regs[base + b])
-        if name == "FORNEXT":
-            return float(regs[base + b].__length_hint__())
-        if name[-3:] in ("_NN", "_NK") and name.lstrip("JN")[:2] in ("LT", "LE", "GT", "GE"):
-            x = regs[base + a]
-            y = chunk.constants[b] if name.endswith("_NK") else regs[base + b]
-            return abs(y - x) if type(x) is float and type(y) is float else None
-    except (TypeError, AttributeError, IndexError):
         return None
     return None
 
@@ -236,7 +196,7 @@ class JitTier:
 
     def on_hot(self, chunk, header: int, regs: list, base: int = 0):
         """The counting protocol: the VM offers a loop it found hot (``ilo.vm.hooks``)."""
-        if self.threshold >= MIN_TRIPS and not _worth_planning(chunk, header, regs, base):
+        if self.threshold >= MIN_TRIPS and not worth_planning(chunk, header, regs, base):
             return _LATER
         _jit_modules()
         plan = self._plan_for(chunk, header)
@@ -260,7 +220,7 @@ class JitTier:
             plan = _DECLINED
         else:
             plan = _Plan(loop, stats)
-            if not loop.savable:  # the account ``_worth_planning`` kept before the plan
+            if not loop.savable:  # the account ``worth_planning`` kept before the plan
                 loop.savable = chunk.decoded.get("jit_saved", {}).get(header, 0.0)
         self._plans[key] = (chunk, plan, self._stats)
         return plan
