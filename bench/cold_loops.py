@@ -39,6 +39,8 @@ COLD = {
     "range": "f n:n>n;s=0;@i 0..n{s=+s i};s",
     "foreach": "f xs:L n>n;s=0;@x xs{s=+s x};s",
     "while": "f n:n>n;s=0;i=0;wh <i n{s=+s i;i=+i 1};s",
+    # a test that is not one numeric compare: counted per back-edge, not estimated at entry
+    "while-flag": "f n:n>n;s=0;b=true;wh b{s=+s 1;b=<s n};s",
 }
 COLD_SIZES = (10, 100, 500, 999)
 # the hot programs of bench/jit_run.py

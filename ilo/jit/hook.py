@@ -39,10 +39,12 @@ def entry_limits(threshold: int | None) -> tuple[int, int]:
     return threshold, (MIN_TRIPS if threshold > MIN_TRIPS else threshold)
 
 
-def worth_planning(chunk, header: int, regs: list, base: int) -> bool:
+def worth_planning(chunk, header: int, regs: list, base: int, unknown: int = MIN_TRIPS) -> bool:
     """Before a loop's first kernel is built: have the iterations offered so far (this one's
     ahead included) repaid a build? Read from the raw bytecode, importing nothing, so
-    declining a loop that is hot but short costs next to nothing."""
+    declining a loop that is hot but short costs next to nothing. ``unknown``: iterations
+    to assume when the trip count cannot be read (a counted loop has just run ``threshold``
+    iterations since it was last offered)."""
     shared = chunk.decoded.get("jit_loops")
     if shared is not None and header in shared:
         return True  # planned already: ``_build_pays`` keeps the account from here
@@ -53,7 +55,7 @@ def worth_planning(chunk, header: int, regs: list, base: int) -> bool:
     saved = chunk.decoded.setdefault("jit_saved", {})  # header -> seconds of earlier entries
     per_trip = (loop.back_edge - loop.body + 1) * (VM_INSTR - PY_INSTR)
     earlier = saved.get(header, 0.0)
-    ahead = (trips if trips is not None else MIN_TRIPS) * per_trip
+    ahead = (trips if trips is not None else unknown) * per_trip
     if earlier + ahead >= PY_BUILD_COST + (0.0 if _BUILT[0] else PY_FIRST_USE_COST):
         return True  # ``_build_pays`` counts this entry again, from the region's own size
     saved[header] = earlier + ahead
@@ -102,7 +104,7 @@ class JitHook:
     def on_hot(self, chunk, header: int, regs: list, base: int = 0):
         if self.fresh:
             self._start_call()
-        if self.threshold >= MIN_TRIPS and not worth_planning(chunk, header, regs, base):
+        if self.threshold >= MIN_TRIPS and not worth_planning(chunk, header, regs, base, self.threshold):
             return LATER  # decided without loading the tier
         tier = self._tier
         if tier is None:

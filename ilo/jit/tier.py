@@ -196,7 +196,7 @@ class JitTier:
 
     def on_hot(self, chunk, header: int, regs: list, base: int = 0):
         """The counting protocol: the VM offers a loop it found hot (``ilo.vm.hooks``)."""
-        if self.threshold >= MIN_TRIPS and not worth_planning(chunk, header, regs, base):
+        if self.threshold >= MIN_TRIPS and not worth_planning(chunk, header, regs, base, self.threshold):
             return _LATER
         _jit_modules()
         plan = self._plan_for(chunk, header)

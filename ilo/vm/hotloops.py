@@ -388,8 +388,40 @@ _COUNTABLE = {f"{'JN' if neg else 'J'}{cmp}_{'NK' if const else 'NN'}": (neg, sy
 _COUNT_FACTORIES: dict = {}
 
 
+def _truth_counting(a, target, nxt, w: _Watch, jump_if_true: bool):
+    """JMPT/JMPF with the countdown folded in (ilo truth: maps are always true)."""
+    counted = w.counted
+    left = 1
+
+    if jump_if_true:
+        def h(R):
+            nonlocal left
+            v = R[a]
+            if v or type(v) is dict:
+                left -= 1
+                if left:
+                    return target
+                left, to = counted(R, target)
+                return to
+            return nxt
+    else:
+        def h(R):
+            nonlocal left
+            v = R[a]
+            if v or type(v) is dict:
+                return nxt
+            left -= 1
+            if left:
+                return target
+            left, to = counted(R, target)
+            return to
+
+    return h
+
+
 def _counting(w: _Watch, back, pc: int, env):
-    """The back-edge with a countdown: folded into fused compares, a wrapper otherwise."""
+    """The back-edge with a countdown: folded into fused compares and JMPT/JMPF, a wrapper
+    otherwise."""
     name = OPCODES[back[0]].name
     make = _COUNT_FACTORIES.get(name)
     if make is None and name in _COUNTABLE:
@@ -397,6 +429,8 @@ def _counting(w: _Watch, back, pc: int, env):
     if make is not None:
         _op, a, b, c = back
         return make(a, b, c, pc, env, w)
+    if name in ("JMPT", "JMPF"):
+        return _truth_counting(back[1], back[2], pc + 1, w, name == "JMPT")
     inner, header, counted = w.plain, w.header, w.counted
     left = 1
 
