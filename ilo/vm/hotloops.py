@@ -18,8 +18,10 @@ Why entry-time decisions: an extra Python call (or even a counter) per iteration
   the same way from the compare's gap ``|b - a|`` at entry. An armed entry checks the
   estimate against the progress the first iteration made (a loop that halves its counter
   runs far fewer trips) before offering.
-- Other ``wh`` loops count taken back-edges; for fused compare-and-jumps the countdown is
-  folded into the handler itself (one decrement per iteration, no extra call).
+- Other ``wh`` loops count taken back-edges: a countdown folded into the back-edge
+  handler (compare-and-jumps, JMPT/JMPF; one decrement per iteration, no extra call) and
+  opened at each entry, so an entry is offered only after ``min_trips`` iterations of its
+  own once the loop has run ``threshold`` in total.
 
 An armed back-edge offers the loop through ``hooks.on_hot`` when it jumps to the header (for
 ranges and foreach already the jump that starts iteration one: a kernel then runs every
@@ -76,7 +78,7 @@ class _Watch:
     """One loop of one decoded chunk: its cumulative trip count and whether to stop."""
 
     __slots__ = ("chunk", "header", "first", "last", "code", "bpc", "plain", "armed", "count", "never",
-                 "gap", "batch", "epc", "plain_entry", "trusted")
+                 "gap", "epc", "plain_entry", "trusted")
 
     def __init__(self, chunk, loop, code, plain):
         self.chunk = chunk
@@ -89,7 +91,6 @@ class _Watch:
         self.count = 0.0
         self.never = False
         self.gap = 0.0  # while loops: the compare's gap at entry
-        self.batch = 1  # counted loops: back-edges the countdown was last set to
         self.epc = None  # pc of a watched entry, whose plain handler NEVER puts back
         self.plain_entry = None
         self.trusted = False  # a kernel has run this loop (wh: no more estimate checks)
@@ -116,29 +117,40 @@ class _Watch:
             return resume
         return nxt  # LATER: not during this entry
 
-    def counted(self, R, nxt):
-        """Counted loops: the countdown ran out. Returns (next countdown, pc)."""
+    def opening(self, consumed) -> int:
+        """Counted loops, at entry: close the last countdown (``consumed`` iterations) and
+        open this entry's. An entry is offered only after ``min_trips`` iterations of its
+        own, and only once the loop has run ``threshold`` in total. (Inlined in the entry
+        handlers; a NEVER loop's entry handler is gone.)"""
+        self.count = count = self.count + consumed
         hooks = HOOKS[0]
+        rest = hooks.threshold - count
+        least = hooks.min_trips or 1
+        return rest if rest > least else least
+
+    def counted(self, R, target, consumed):
+        """Counted loops: the countdown of ``consumed`` iterations ran out at a taken jump
+        to ``target``. Returns (next countdown, pc)."""
+        self.count += consumed
         if self.never:
-            return 1 << 60, nxt
-        self.count += self.batch
+            return _HUGE, target
+        hooks = HOOKS[0]
         threshold = hooks.threshold
         if self.count < threshold:
-            self.batch = max(1, int(threshold - self.count))
-            return self.batch, nxt
+            return max(1, int(threshold - self.count)), target
         resume = hooks.on_hot(self.chunk, self.header, R, 0)
-        self.batch = 1
         if resume is None:
-            return 1, nxt
+            return 1, target
         if resume is hooks.NEVER:
             self.give_up()
-            return 1 << 60, nxt
-        if type(resume) is int:
-            if self.first <= resume <= self.last:
-                self.batch = max(1, int(threshold))  # a deopt: count again before re-offering
-            return self.batch, resume
-        self.batch = max(1, int(threshold))  # LATER: offer again after another threshold
-        return self.batch, nxt
+            return _HUGE, target
+        # a kernel ran (or LATER): no more offers in this entry; without a watched entry,
+        # offer again after another threshold of iterations
+        rest = _HUGE if self.epc is not None else max(1, int(threshold))
+        return rest, (resume if type(resume) is int else target)
+
+
+_HUGE = 1 << 60  # a countdown that does not run out
 
 
 def watch_loops(chunk, code: list, handlers: list, env) -> None:
@@ -160,15 +172,16 @@ def watch_loops(chunk, code: list, handlers: list, env) -> None:
             handlers[epc] = make(handlers[epc], w, entry)
             continue
         bname = OPCODES[back[0]].name
-        if (loop.kind == "while" and ename == "JMP" and entry[1] == loop.test
-                and loop.test == loop.back_edge and bname in _ORDERED):
-            # the counting handler is rarely needed here: made on first use (it compiles)
-            counting = _LazyCounting(w, back, loop.back_edge, env)
-            w.armed = _skip_once(w, _while_armed(w, back, env, counting, armed))
-            handlers[epc] = _while_entry(w, back, env, counting, armed)
-        else:
-            w.epc = None  # the entry is not watched: nothing to restore
-            handlers[loop.back_edge] = _counting(w, back, loop.back_edge, env)
+        jmp_entry = ename == "JMP" and entry[1] == loop.test
+        if loop.kind == "while" and jmp_entry and loop.test == loop.back_edge and bname in _ORDERED:
+            w.armed = _skip_once(w, _while_armed(w, back, env, armed))
+            handlers[epc] = _while_entry(w, back, env, armed)
+            continue
+        if not jmp_entry:
+            w.epc = None  # no entry to watch: counts run across entries
+        entry_h, handlers[loop.back_edge] = _counting(w, back, loop.back_edge, env, loop.test)
+        if jmp_entry:
+            handlers[epc] = entry_h
 
 
 def _range_entry(prep, w: _Watch, ins):
@@ -248,22 +261,7 @@ def _gap_reader(back, env):
     return gap
 
 
-class _LazyCounting:
-    """``_counting(...)`` made when first installed (generating it costs ~0.2 ms)."""
-
-    __slots__ = ("args", "handler")
-
-    def __init__(self, *args):
-        self.args = args
-        self.handler = None
-
-    def get(self):
-        if self.handler is None:
-            self.handler = _counting(*self.args)
-        return self.handler
-
-
-def _while_entry(w: _Watch, back, env, counting, armed):
+def _while_entry(w: _Watch, back, env, armed):
     """``JMP test`` of a ``wh`` loop whose test is one numeric compare: estimate the trips
     from the compare's gap (as the range entry; NEVER puts the plain JMP back)."""
     _op, a, b, _c = back
@@ -292,13 +290,13 @@ def _while_entry(w: _Watch, back, env, counting, armed):
                     return test
             code[bpc] = plain
             return test
-        code[bpc] = counting.get()  # not numbers (a `_` value): count this entry instead
+        code[bpc] = plain  # not numbers (a `_` value): this entry stays on the VM
         return test
 
     return h
 
 
-def _while_armed(w: _Watch, back, env, counting, armed):
+def _while_armed(w: _Watch, back, env, armed):
     """First taken back-edge of an armed ``wh`` entry: was the entry estimate sound?"""
     inner, header = w.plain, w.header
     gap_of = _gap_reader(back, env)
@@ -309,8 +307,8 @@ def _while_armed(w: _Watch, back, env, counting, armed):
             return nxt
         gap = gap_of(R)
         progress = None if gap is None else w.gap - gap
-        if not progress or progress < 0:  # no progress towards the bound: count instead
-            w.code[w.bpc] = counting.get()
+        if not progress or progress < 0:  # no progress towards the bound: no estimate,
+            w.code[w.bpc] = w.plain  # this entry stays on the VM
             return nxt
         left = gap / progress
         if left < HOOKS[0].min_trips:
@@ -353,96 +351,94 @@ def _armed(w: _Watch):
 # ── counted back-edges ──────────────────────────────────────────────────────
 
 _COUNT_TEMPLATE = """
-def make(a, b, c, pc, env, w):
+def make(a, b, c, pc, env, w, test_pc, target):
     nxt = pc + 1
     {kdef}
-    counted = w.counted
-    left = 1
+    counted, H = w.counted, HOOKS
+    left = start = 1
+
+    def entry(R):
+        # _Watch.opening inlined (this runs at every entry); NEVER puts the plain JMP back
+        nonlocal left, start
+        count = w.count = w.count + start - left
+        hooks = H[0]
+        rest = hooks.threshold - count
+        least = hooks.min_trips or 1
+        left = start = rest if rest > least else least
+        return test_pc
 
     def h(R):
-        nonlocal left
+        nonlocal left, start
         if {test}:
             left -= 1
             if left:
-                return c
-            left, to = counted(R, c)
+                return target
+            left, to = counted(R, target, start)
+            start = left
             return to
         return nxt
 
-    return h
+    return entry, h
 """
 
 
-def _count_factory(negated: bool, sym: str, const: bool):
-    cond = f"R[a] {sym} {'k' if const else 'R[b]'}"
-    test = f"not ({cond})" if negated else cond
-    namespace: dict = {}
+def _count_factory(test: str, const: bool):
+    namespace: dict = {"HOOKS": HOOKS}
     exec(_COUNT_TEMPLATE.format(kdef="k = env.K[b]" if const else "", test=test), namespace)  # noqa: S102
     return namespace["make"]
 
 
-# opcode name -> (negated, operator, constant operand); factories are generated on first use
-# (generating all 24 at import would add ~3 ms to every VM start-up)
-_COUNTABLE = {f"{'JN' if neg else 'J'}{cmp}_{'NK' if const else 'NN'}": (neg, sym, const)
-              for neg in (False, True) for cmp, sym in FUSED_COMPARES.items() for const in (False, True)}
+def _countable(name: str):
+    """(test expression, constant operand, jump operand index) for a back-edge opcode whose
+    countdown can be folded in, or None."""
+    if name in ("JMPT", "JMPF"):  # ilo truth: maps are always true
+        cond = "(v := R[a]) or type(v) is dict"
+        return (cond if name == "JMPT" else f"not ({cond})"), False, 1
+    for neg in (False, True):
+        for cmp, sym in FUSED_COMPARES.items():
+            for const in (False, True):
+                if name == f"{'JN' if neg else 'J'}{cmp}_{'NK' if const else 'NN'}":
+                    cond = f"R[a] {sym} {'k' if const else 'R[b]'}"
+                    return (f"not ({cond})" if neg else cond), const, 2
+    return None
+
+
+# opcode name -> factory, generated on first use (each costs ~0.2 ms to compile)
 _COUNT_FACTORIES: dict = {}
 
 
-def _truth_counting(a, target, nxt, w: _Watch, jump_if_true: bool):
-    """JMPT/JMPF with the countdown folded in (ilo truth: maps are always true)."""
-    counted = w.counted
-    left = 1
-
-    if jump_if_true:
-        def h(R):
-            nonlocal left
-            v = R[a]
-            if v or type(v) is dict:
-                left -= 1
-                if left:
-                    return target
-                left, to = counted(R, target)
-                return to
-            return nxt
-    else:
-        def h(R):
-            nonlocal left
-            v = R[a]
-            if v or type(v) is dict:
-                return nxt
-            left -= 1
-            if left:
-                return target
-            left, to = counted(R, target)
-            return to
-
-    return h
-
-
-def _counting(w: _Watch, back, pc: int, env):
-    """The back-edge with a countdown: folded into fused compares and JMPT/JMPF, a wrapper
-    otherwise."""
+def _counting(w: _Watch, back, pc: int, env, test_pc: int):
+    """(entry handler, back-edge handler) counting the loop's iterations: the countdown is
+    folded into the back-edge for compare-and-jumps and JMPT/JMPF, a wrapper otherwise. The
+    entry handler (the loop's ``JMP test``) opens each entry's countdown; it shares the
+    countdown with the back-edge as closure cells, so counting costs one decrement."""
     name = OPCODES[back[0]].name
-    make = _COUNT_FACTORIES.get(name)
-    if make is None and name in _COUNTABLE:
-        make = _COUNT_FACTORIES[name] = _count_factory(*_COUNTABLE[name])
-    if make is not None:
-        _op, a, b, c = back
-        return make(a, b, c, pc, env, w)
-    if name in ("JMPT", "JMPF"):
-        return _truth_counting(back[1], back[2], pc + 1, w, name == "JMPT")
-    inner, header, counted = w.plain, w.header, w.counted
-    left = 1
+    _op, a, b, c = back
+    form = _countable(name)
+    w.count = 0  # counted loops count in ints: the countdowns are ints
+    if form is not None:
+        make = _COUNT_FACTORIES.get(name)
+        if make is None:
+            make = _COUNT_FACTORIES[name] = _count_factory(form[0], form[1])
+        return make(a, b, c, pc, env, w, test_pc, back[1 + form[2]])
+    inner, header, counted, opening = w.plain, w.header, w.counted, w.opening
+    left = start = 1
+
+    def entry(R):
+        nonlocal left, start
+        left = start = opening(start - left)
+        return test_pc
 
     def h(R):
-        nonlocal left
+        nonlocal left, start
         nxt = inner(R)
         if nxt != header:
             return nxt
         left -= 1
         if left:
             return nxt
-        left, to = counted(R, nxt)
+        left, to = counted(R, nxt, start)
+        start = left
         return to
 
-    return h
+    return entry, h

@@ -103,12 +103,18 @@ def test_a_while_loop_whose_estimate_is_too_high_is_not_offered():
     assert tier.offers == 0  # gap 1e9 at entry, but the first iteration halves it
 
 
-def test_a_while_loop_without_a_numeric_test_is_counted():
+def test_a_while_loop_without_a_numeric_test_is_counted_per_entry():
     cp = compiled(FLAG)
     tier = Recorder(LATER, threshold=100)
     assert vm.run(cp, "f", [250.0], hooks=tier) == 250.0
-    # 250 taken jumps to the body: offered at the 100th, then (LATER) after another 100
-    assert tier.offers == 2
+    assert tier.offers == 1  # at the 100th jump to the body; LATER: not again in this entry
+    assert vm.run(cp, "f", [250.0], hooks=tier) == 250.0
+    assert tier.offers == 2  # hot now: offered after min_trips (8) iterations of the entry
+    cp = compiled(FLAG)
+    tier = Recorder(LATER, threshold=100, min_trips=8)
+    for _ in range(100):  # entries of 5 iterations add up, but are too short to offer
+        assert vm.run(cp, "f", [5.0], hooks=tier) == 5.0
+    assert tier.offers == 0
 
 
 def test_a_resuming_tier_gives_the_vm_the_exit_pc():
