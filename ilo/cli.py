@@ -21,10 +21,10 @@ from pathlib import Path
 from ilo.diagnostics.diagnostic import Diagnostic, IloError
 
 ENGINE_HELP = """\
-engines (default: vm, or $ILO_ENGINE):
+engines (default: jit, or $ILO_ENGINE):
   --run-tree   tree-walking interpreter (the reference semantics)
-  --run-vm     register bytecode VM
-  --run-jit    the VM plus a Numba JIT for hot loops
+  --run-vm     register bytecode VM alone
+  --run-jit    the VM plus a Numba JIT for hot loops (cold loops cost next to nothing)
 
 tools:
   ilo                                 interactive REPL (also: python -m ilo)
