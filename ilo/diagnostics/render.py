@@ -49,7 +49,11 @@ def render_human(diag: Diagnostic, source: Source | None, color: bool = False) -
         length = max(1, diag.span.end - diag.span.start) if end_line == line else max(1, len(text) - col + 1)
         out.append(f"{pad} {blue}|{reset} {' ' * (col - 1)}{red}{'^' * length}{reset}")
         out.append(f"{pad} {blue}|{reset}")
-    for note in diag.notes:
+    notes = list(diag.notes)
+    where = f"in function '{diag.function}'" if diag.function else None
+    if where and where not in notes:
+        notes.insert(0, where)  # verify errors know their function too, as the reference shows
+    for note in notes:
         out.append(f"  {blue}={reset} note: {note}")
     if diag.suggestion:
         out.append(f"  {blue}={reset} suggestion: {diag.suggestion}")
