@@ -370,16 +370,33 @@ def _call_entry(interp: Interpreter, func: str, args: list):
 def _on_big_stack(fn, max_depth: int):
     """Run ``fn`` on a thread whose C stack and Python recursion limit fit ``max_depth``
     nested ilo calls, and hand back its value or exception."""
-    needed = max_depth * _PY_FRAMES_PER_CALL + 1_000
-    old_limit = sys.getrecursionlimit()
-    raise_limit = old_limit < needed
-    if raise_limit:
-        sys.setrecursionlimit(needed)  # process-wide, so put back afterwards
+    _raise_recursion_limit(max_depth * _PY_FRAMES_PER_CALL + 1_000)
     try:
         return _run_thread(fn, max_depth)
     finally:
-        if raise_limit and sys.getrecursionlimit() == needed:
-            sys.setrecursionlimit(old_limit)
+        _restore_recursion_limit()
+
+
+# The recursion limit is process-wide: runs on several threads share one raised limit, and
+# the last run to finish puts the caller's limit back.
+_LIMIT_LOCK = threading.Lock()
+_limit_state = {"runs": 0, "saved": 0}
+
+
+def _raise_recursion_limit(needed: int) -> None:
+    with _LIMIT_LOCK:
+        if _limit_state["runs"] == 0:
+            _limit_state["saved"] = sys.getrecursionlimit()
+        _limit_state["runs"] += 1
+        if sys.getrecursionlimit() < needed:
+            sys.setrecursionlimit(needed)
+
+
+def _restore_recursion_limit() -> None:
+    with _LIMIT_LOCK:
+        _limit_state["runs"] -= 1
+        if _limit_state["runs"] == 0:
+            sys.setrecursionlimit(_limit_state["saved"])
 
 
 def _run_thread(fn, max_depth: int):

@@ -20,6 +20,8 @@ nothing), ``hooked`` for the basic protocol (every taken back-edge calls
 
 from __future__ import annotations
 
+import threading
+
 from ilo import config
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
@@ -43,6 +45,7 @@ _HOOKS: list = HOOKS
 DEPTH: list = [0, config.MAX_DEPTH]
 # The active run's step/time budget (``runtime.limits.Budget``), read by ``limited`` mode.
 _BUDGET: list = [None]
+_RUN_LOCK = threading.RLock()
 
 
 class Env:
@@ -307,19 +310,24 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
         raise IloRuntimeError("ILO-R002", f"undefined function: {func}")
     if len(args) != chunk.nparams:
         raise IloRuntimeError("ILO-R004", f"{func}: expected {chunk.nparams} args, got {len(args)}", function=func)
-    saved, saved_limit = _HOOKS[0], DEPTH[1]
-    mode = "plain"
-    if hooks is not None:
-        counting = hooks if type(hooks) in COMPLETE else complete(hooks)
-        mode = "hooked" if counting is None else "counted"
-        _HOOKS[0] = hooks if counting is None else counting
-    DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
-    saved_budget = _BUDGET[0]
-    if budget is not None and budget.active:
-        _BUDGET[0], mode = budget, "limited"
-    try:
-        return execute(program, chunk, list(args), mode)
-    finally:
-        _HOOKS[0] = saved
-        DEPTH[1] = saved_limit
-        _BUDGET[0] = saved_budget
+    # The run state below (hooks, depth, budget, call payload) lives in module-level slots so
+    # the hot loop reads them without attribute lookups; the lock keeps runs from several
+    # threads from sharing them (under the GIL they could not run in parallel anyway). It is
+    # re-entrant: a run may start another run on the same thread.
+    with _RUN_LOCK:
+        saved, saved_limit = _HOOKS[0], DEPTH[1]
+        mode = "plain"
+        if hooks is not None:
+            counting = hooks if type(hooks) in COMPLETE else complete(hooks)
+            mode = "hooked" if counting is None else "counted"
+            _HOOKS[0] = hooks if counting is None else counting
+        DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
+        saved_budget = _BUDGET[0]
+        if budget is not None and budget.active:
+            _BUDGET[0], mode = budget, "limited"
+        try:
+            return execute(program, chunk, list(args), mode)
+        finally:
+            _HOOKS[0] = saved
+            DEPTH[1] = saved_limit
+            _BUDGET[0] = saved_budget
