@@ -118,6 +118,9 @@ def normalize_newlines(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(out), norm or [0], orig or [0]
 
 
+_EXPONENT = re.compile(r"[eE][+-]?[0-9]+")
+
+
 def _lex_error(code: str, message: str, span: Span, suggestion: str | None = None) -> IloError:
     return IloError(Diagnostic(code, message, span, suggestion=suggestion))
 
@@ -173,6 +176,13 @@ def _scan(source: Source, keep_newlines: bool) -> TokenStream:
                 depth -= 1
         elif group == _NUMBER:
             kind, value = TokenKind.NUMBER, float(m.group())
+            if _EXPONENT.match(text, end):
+                # `1e5` would otherwise lex as the number 1 and a name `e5`, and fail later
+                # with a puzzling parse error; say what is wrong where it is.
+                bad = m.group() + _EXPONENT.match(text, end).group()
+                raise _lex_error("ILO-L001", f"'{bad}': ilo numbers have no exponent",
+                                 Span(start + delta, start + delta + len(bad)),
+                                 "write the number out in full, or compute it (e.g. *1.5 1000000)")
         elif group == _TEXT:
             kind, value = TokenKind.TEXT, _unescape(m.group()[1:-1])
         elif group == _NEWLINE:
