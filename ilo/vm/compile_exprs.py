@@ -242,6 +242,15 @@ class ExprCompiler:
         return dst
 
     def compile_nilcoalesce(self, e: ast.NilCoalesce, want):
+        if (want is not None and isinstance(e.value, ast.Ref) and self.regs.is_var(want)
+                and self.regs.lookup(e.value.name) == want):
+            # `c=c??d`: keep c when it is not nil, else write d straight into c's register
+            # (d, evaluated only when c is nil, still reads c as nil): no temporary, no moves.
+            done = self.label()
+            self.emit_jump(Op.JMPNN, done, want)
+            self.compile_expr(e.default, want)
+            self.place(done)
+            return want
         dst = self.multi_dest(want)
         done = self.label()
         self.compile_expr(e.value, dst)
