@@ -19,7 +19,7 @@ from pathlib import Path
 from ilo.diagnostics.diagnostic import Diagnostic, IloError
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.limits import Budget
-from ilo.runtime.typecheck import mismatch
+from ilo.runtime.typecheck import is_plain_list_of, mismatch
 from ilo.runtime.values import from_python
 from ilo.source import Source
 from ilo.types import TAny, TBool, TFn, TList, TNum, TOpt, TText, Ty
@@ -175,6 +175,9 @@ class Program:
             )
         values = []
         for param, arg in zip(fn.params, args):
+            if is_plain_list_of(arg, param.ty):
+                values.append(arg)  # OWNERSHIP: shared with the caller, so copied before any write
+                continue
             try:
                 value = from_python(arg)
             except TypeError as e:
