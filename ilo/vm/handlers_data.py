@@ -21,26 +21,23 @@ from ilo.vm.handlers import CALL_SIGNAL, FACTORIES, RETURN_SIGNAL, append_value,
 # ── results and match tests ─────────────────────────────────────────────────
 
 
-@factory("MKOK")
-def _mkok(a, b, c, pc, env):
-    nxt = pc + 1
+def _wrapping(wrap):
+    """The factory for ``R[a] = wrap(R[b])`` (MKOK with Ok, MKERR with Err)."""
 
-    def h(R):
-        R[a] = Ok(R[b])
-        return nxt
+    def make(a, b, c, pc, env):
+        nxt = pc + 1
 
-    return h
+        def h(R):
+            R[a] = wrap(R[b])
+            return nxt
+
+        return h
+
+    return make
 
 
-@factory("MKERR")
-def _mkerr(a, b, c, pc, env):
-    nxt = pc + 1
-
-    def h(R):
-        R[a] = Err(R[b])
-        return nxt
-
-    return h
+factory("MKOK")(_wrapping(Ok))
+factory("MKERR")(_wrapping(Err))
 
 
 @factory("PAYLOAD")
