@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
 
-_I64 = repr(2.0**63)  # format_number prints whole numbers in this range without a point
 _NUM_VAR = {"n": "n", "b": "b", "Ln": "L", "L?": "L"}
 
 
@@ -414,26 +413,22 @@ class _Emitter:
         return [f"{self.dvar(ins)} = {k} in {m}"]
 
     def ins_builtin(self, ins):
+        """Render the registry's kernel form for this call (see ``registry.KernelForm``)."""
+        from ilo.jit.infer import builtin_form
+
+        form = builtin_form(self.t, ins)
         args = [self.var(s, ins.pc) for s in ins.srcs]
         d = self.dvar(ins)
-        if self.backend == "python":
-            if ins.op == "str":  # the common case inline: a whole number prints as an integer
-                a = args[0]
-                return [f"{d} = str(int({a})) if {a}.is_integer() and -{_I64} <= {a} < {_I64} else _B['str']({a})"]
+        template = form.numba if self.backend == "numba" else form.python
+        if template is None:
+            if self.backend == "numba":
+                raise FallbackReason(f"builtin {ins.op} has no numba form")
             return [f"{d} = _B[{ins.op!r}]({', '.join(args)})"]
-        a = args[0]
-        if ins.op == "abs":
-            return [f"{d} = abs({a})"]
-        if ins.op in ("flr", "cel"):
-            return [f"{d} = np.{'floor' if ins.op == 'flr' else 'ceil'}({a})"]
-        if ins.op in ("min", "max"):
-            b = args[1]
-            pick = "<=" if ins.op == "min" else ">="
-            return [f"{d} = {b} if {a} != {a} else ({a} if {b} != {b} else ({a} if {a} {pick} {b} else {b}))"]
-        if ins.op == "mod":
-            return [f"if {args[1]} == 0.0:", "    " + self.deopt(ins),
-                    f"{d} = math.nan if math.isinf({a}) else np.fmod({a}, {args[1]})"]
-        raise FallbackReason(f"builtin {ins.op} has no numba form")
+        fields = {"d": d, "tmp": f"_t{ins.pc}_", "exit": self.deopt(ins)}
+        for i, a in enumerate(args):
+            fields[f"a{i}"] = a
+            fields[f"n{i}"] = f"{a}_n" if self.backend == "numba" else f"len({a})"
+        return [line.format(**fields) for line in template]
 
 
 def _aliases_containers(typed: TypedRegion) -> bool:

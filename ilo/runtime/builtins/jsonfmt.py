@@ -219,8 +219,8 @@ def parse_json_value(text: str):
 @builtin(
     "jdmp",
     "_ > t",
-    doc="Serialise any value to compact JSON text (records and maps become objects).",
-    example='jdmp [1 2 3]  -- "[1,2,3]"',
+    checked=(), doc="Serialise any value to compact JSON text (records and maps become objects).",
+    example='jdmp [1 2 3]', result='[1,2,3]',
 )
 def jdmp(v):
     try:
@@ -233,8 +233,8 @@ def jdmp(v):
 @builtin(
     "jpar",
     "t > R _ t",
-    doc="Parse JSON text: ~value (objects become records of type json) or ^message.",
-    example='r=jpar! "{\\"x\\":1}";r.x  -- 1',
+    checked=(0,), doc="Parse JSON text: ~value (objects become records of type json) or ^message.",
+    example='r=jpar! "{\\"x\\":1}";r.x', result='1',
 )
 def jpar(text):
     if not isinstance(text, str):
@@ -263,7 +263,7 @@ def _step(current, key: str):
     "jpth",
     "t, t > R t t",
     doc="Look up a dot-separated path (keys and array indices) in JSON text; ~found value as text.",
-    example='jpth "{\\"a\\":[5,6]}" "a.1"  -- ~6',
+    example='jpth "{\\"a\\":[5,6]}" "a.1"', result='~6',
 )
 def jpth(text, path):
     if not (isinstance(text, str) and isinstance(path, str)):

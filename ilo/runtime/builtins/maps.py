@@ -8,7 +8,7 @@ the map has no other owner. ``mkeys``/``mvals`` are ordered by key, as the refer
 from __future__ import annotations
 
 from ilo.runtime.builtins._support import fail
-from ilo.runtime.builtins.registry import builtin
+from ilo.runtime.builtins.registry import builtin, kernel
 
 
 def _map_key(name: str, m, k, what: str = "map and text key") -> None:
@@ -16,7 +16,8 @@ def _map_key(name: str, m, k, what: str = "map and text key") -> None:
         raise fail(f"{name}: expects {what}")
 
 
-@builtin("mmap", "> M _ _", doc="A new empty map.", example='m=mmap;m=mset m "a" 1')
+@builtin("mmap", "> M _ _", checked=(), doc="A new empty map.", example='m=mmap;len m', result="0",
+         kernels=(kernel("> M?", op="newmap"),))
 def mmap():
     return {}
 
@@ -25,9 +26,9 @@ def mmap():
     "mget",
     "M k v, t > O v",
     "_, t > O _",
-    doc="The value at a key, or nil when the key is absent.",
-    example='mget m "a"',
-    jit="kernel",
+    checked=(1,), doc="The value at a key, or nil when the key is absent.",
+    example='m=mset mmap "a" 1;mget m "a"', result="1",
+    kernels=(kernel("Mn, t > On", op="mget"),),
 )
 def mget(m, k):
     _map_key("mget", m, k)
@@ -38,9 +39,9 @@ def mget(m, k):
     "mset",
     "M k _, _, v > M k v",
     "_, _, v > M _ v",
-    doc="A new map with the key set to the value.",
-    example='mset mmap "a" 1  -- {a: 1}',
-    jit="kernel",
+    checked=(), doc="A new map with the key set to the value.",
+    example='mset mmap "a" 1', result='{a: 1}',
+    kernels=(kernel("Mn, t, n > Mn", op="mset"),),
 )
 def mset(m, k, v):
     _map_key("mset", m, k, "map, text key, and value")
@@ -52,23 +53,23 @@ def mset(m, k, v):
 @builtin(
     "mhas",
     "M _ _, _ > b",
-    doc="True when the map has the key.",
-    example='mhas m "a"',
-    jit="kernel",
+    checked=(0,), doc="True when the map has the key.",
+    example='m=mset mmap "a" 1;mhas m "a"', result="true",
+    kernels=(kernel("Mn, t > b", op="mhas"),),
 )
 def mhas(m, k):
     _map_key("mhas", m, k)
     return k in m
 
 
-@builtin("mkeys", "M _ _ > L t", doc="The keys, sorted.", example="mkeys m  -- [a, b]")
+@builtin("mkeys", "M _ _ > L t", checked=(0,), doc="The keys, sorted.", example='m=mset mmap "b" 2;m=mset m "a" 1;mkeys m', result="[a, b]")
 def mkeys(m):
     if not isinstance(m, dict):
         raise fail("mkeys: expects a map")
     return sorted(m)
 
 
-@builtin("mvals", "M k v > L v", "_ > L _", doc="The values, in key order.", example="mvals m  -- [1, 2]")
+@builtin("mvals", "M k v > L v", "_ > L _", checked=(), doc="The values, in key order.", example='m=mset mmap "b" 2;m=mset m "a" 1;mvals m', result="[1, 2]")
 def mvals(m):
     if not isinstance(m, dict):
         raise fail("mvals: expects a map")
@@ -79,8 +80,8 @@ def mvals(m):
     "mdel",
     "M k v, _ > M k v",
     "_, _ > M _ _",
-    doc="A new map without the key (unchanged if absent).",
-    example='mdel m "a"',
+    checked=(), doc="A new map without the key (unchanged if absent).",
+    example='m=mset mmap "a" 1;mdel m "a"', result="{}",
 )
 def mdel(m, k):
     _map_key("mdel", m, k)
