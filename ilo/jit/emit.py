@@ -20,6 +20,7 @@ table, so the happy path carries no bookkeeping).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ilo.jit.infer import TypedRegion
@@ -391,26 +392,43 @@ class _Emitter:
                 f"{d}_n = {lst}_n + 1",
                 f"{d} = _g"]
 
+    def map_key(self, ins, k: str):
+        """(lines, key expression) for key ``k`` of a map instruction: a number key floors to
+        an int as ``maps.map_key`` does; a NaN or infinite one leaves the kernel (the VM
+        reports the error)."""
+        if isinstance(ins.srcs[1], K) or self.t.type_at(ins.pc, ins.srcs[1]) != "n":
+            if isinstance(ins.srcs[1], K) and type(ins.srcs[1].value) is float:
+                v = ins.srcs[1].value
+                if v == v and v not in (float("inf"), float("-inf")):
+                    return [], repr(math.floor(v))
+                return [self.deopt(ins)], k
+            return [], k
+        t = f"_k{ins.pc}"
+        return [f"if not math.isfinite({k}):", "    " + self.deopt(ins), f"{t} = math.floor({k})"], t
+
     def ins_mset(self, ins):
         m, k, v = (self.var(s, ins.pc) for s in ins.srcs)
+        pre, k = self.map_key(ins, k)
         if ins.dst == ins.srcs[0]:
             self.in_place.add(ins.dst)
             if self.aliasing:
                 # OWNERSHIP: the loop copies containers between registers: test each time
-                return [f"if _rc({m}) != _SOLE:", f"    {m} = dict({m})", f"{m}[{k}] = {v}"]
-            return [f"{m}[{k}] = {v}"]  # OWNERSHIP: sole-owned on entry (boundary.take)
+                return pre + [f"if _rc({m}) != _SOLE:", f"    {m} = dict({m})", f"{m}[{k}] = {v}"]
+            return pre + [f"{m}[{k}] = {v}"]  # OWNERSHIP: sole-owned on entry (boundary.take)
         d = self.dvar(ins)
-        return [f"_g = dict({m})", f"_g[{k}] = {v}", f"{d} = _g"]
+        return pre + [f"_g = dict({m})", f"_g[{k}] = {v}", f"{d} = _g"]
 
     def ins_mget(self, ins):
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
+        pre, k = self.map_key(ins, k)
         d = self.dvar(ins)
-        return [f"{d} = {m}.get({k})",
-                f"if type({d}) is not float and {d} is not None:", "    " + self.deopt(ins)]
+        return pre + [f"{d} = {m}.get({k})",
+                      f"if type({d}) is not float and {d} is not None:", "    " + self.deopt(ins)]
 
     def ins_mhas(self, ins):
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
-        return [f"{self.dvar(ins)} = {k} in {m}"]
+        pre, k = self.map_key(ins, k)
+        return pre + [f"{self.dvar(ins)} = {k} in {m}"]
 
     def ins_builtin(self, ins):
         """Render the registry's kernel form for this call (see ``registry.KernelForm``)."""

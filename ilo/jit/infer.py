@@ -178,6 +178,8 @@ def _result_type(ins, state: dict, dst=None) -> str:
         if ts == ["n", "n"]:
             return "n"
         raise FallbackReason(f"pc {ins.pc}: '{ins.op}' on {ts[0]} and {ts[1]}")
+    if kind == "mhas" and ts[1] not in ("t", "n"):
+        raise FallbackReason(f"pc {ins.pc}: mhas with a {ts[1]} key")
     if kind in ("cmp", "not", "mhas"):
         return "b"
     if kind == "neg" and ts[0] == "n":
@@ -195,10 +197,10 @@ def _result_type(ins, state: dict, dst=None) -> str:
         raise FallbackReason(f"pc {ins.pc}: appending {item} to {lst} (mixed lists stay on the VM)")
     if kind == "mset":
         m, key, val = ts
-        if m in ("M?", "Mn") and key == "t" and val == "n":
+        if m in ("M?", "Mn") and key in ("t", "n") and val == "n":
             return "Mn"
         raise FallbackReason(f"pc {ins.pc}: mset of a {val} value into {m} (maps with text/list values stay on the VM)")
-    if kind == "mget" and ts[0] in ("Mn", "M?") and ts[1] == "t":
+    if kind == "mget" and ts[0] in ("Mn", "M?") and ts[1] in ("t", "n"):
         return "On"
     if kind == "builtin":
         # typed by the builtin's kernel forms in the registry (argument letters -> result)

@@ -66,7 +66,8 @@ def dump_tree(v):
     if isinstance(v, list):
         return [dump_tree(x) for x in v]
     if isinstance(v, dict):
-        return {k: dump_tree(x) for k, x in v.items()}
+        # JSON object keys are text: number keys are written as their digits
+        return {str(k): dump_tree(x) for k, x in v.items()}
     if isinstance(v, Record):
         return {k: dump_tree(x) for k, x in v.fields.items()}
     if isinstance(v, (Ok, Err)):
@@ -95,7 +96,7 @@ def _plain_tree(v):
     if t is list:
         return [_plain_tree(x) for x in v]
     if t is dict:
-        return {k: _plain_tree(x) for k, x in v.items()}
+        return {str(k): _plain_tree(x) for k, x in v.items()}
     if t is Record:
         return {k: _plain_tree(x) for k, x in v.fields.items()}
     if t is Ok or t is Err:
@@ -113,7 +114,7 @@ def float_tree(v):
     if isinstance(v, list):
         return [float_tree(x) for x in v]
     if isinstance(v, dict):
-        return {k: float_tree(x) for k, x in v.items()}
+        return {str(k): float_tree(x) for k, x in v.items()}
     return format_value(v)
 
 
