@@ -102,7 +102,7 @@ def rev(xs):
     raise fail(f"rev requires a list or text, got {debug(xs)}")
 
 
-def _cmp_partial(a, b) -> int:
+def cmp_partial(a, b) -> int:
     # Rust's partial_cmp(...).unwrap_or(Equal): NaN compares equal to everything.
     if a < b:
         return -1
@@ -113,7 +113,7 @@ def _cmp_partial(a, b) -> int:
 
 def _cmp_keys(ka, kb) -> int:
     if (is_num(ka) and is_num(kb)) or (isinstance(ka, str) and isinstance(kb, str)):
-        return _cmp_partial(ka, kb)
+        return cmp_partial(ka, kb)
     return 0  # keys of different kinds keep their order, as in the reference
 
 
@@ -126,7 +126,7 @@ def _sort_plain(xs):
         return []
     if all(is_num(x) for x in xs):
         if any(x != x for x in xs):
-            return sorted(xs, key=functools.cmp_to_key(_cmp_partial))
+            return sorted(xs, key=functools.cmp_to_key(cmp_partial))
         return sorted(xs)
     if all(isinstance(x, str) for x in xs):
         return sorted(xs)
@@ -138,19 +138,28 @@ def _sort_plain(xs):
     "L a > L a",
     "t > t",
     "F a _, L a > L a",
+    "F a c _, c, L a > L a",
     aliases=("sort",),
-    checked=(0,), doc="Sort a list of numbers or of text (or the characters of text); with a function first, sort by its key.",
+    checked=(0,), doc="Sort a list of numbers or of text (or the characters of text); with a function first, sort by its key (optionally with a context value).",
     example="srt [3 1 2]", result="[1, 2, 3]",
 )
 def srt(call, first, *rest):
     if not rest:
         return _sort_plain(first)
-    fn = fn_arg("srt", first)
-    xs = rest[0]
+    return sort_by_key("srt", call, first, rest, descending=False)
+
+
+def sort_by_key(name: str, call, fn, rest: tuple, descending: bool) -> list:
+    """``srt``/``rsrt`` with a key function: ``fn xs``, or ``fn ctx xs`` calling ``fn x ctx``.
+    The sort is stable; keys of different kinds (or NaN) compare equal, as in the reference."""
+    fn = fn_arg(name, fn, "key arg")
+    xs = rest[-1]
     if not isinstance(xs, list):
-        raise fail(f"srt: second arg must be a list, got {debug(xs)}")
-    keyed = [(call(fn, [x]), x) for x in xs]
-    keyed.sort(key=functools.cmp_to_key(lambda p, q: _cmp_keys(p[0], q[0])))
+        raise fail(f"{name}: list arg must be a list, got {debug(xs)}")
+    extra = list(rest[:-1])
+    keyed = [(call(fn, [x, *extra]), x) for x in xs]
+    sign = -1 if descending else 1
+    keyed.sort(key=functools.cmp_to_key(lambda p, q: sign * _cmp_keys(p[0], q[0])))
     return [x for _, x in keyed]
 
 

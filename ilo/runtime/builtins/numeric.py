@@ -131,10 +131,12 @@ def _list_best(name: str, xs, is_min: bool) -> float:
 def _pick_form(op: str) -> tuple:
     two = kernel("n, n > n", numba=f"{{d}} = {{a1}} if {{a0}} != {{a0}} else ({{a0}} if {{a1}} != {{a1}} else "
                                 f"({{a0}} if {{a0}} {op}= {{a1}} else {{a1}}))")
-    lines = ("if {n0} == 0:", "    {exit}", "{d} = {a0}[0]", "for {tmp}k in range({n0}):",
-             "    {tmp}x = {a0}[{tmp}k]", "    if {tmp}x != {tmp}x:", "        {d} = {tmp}x", "        break",
-             f"    if {{tmp}}x {op} {{d}}:", "        {d} = {tmp}x")
-    return (two, kernel("Ln > n", numba=lines, python=lines))
+    head = ("if {n0} == 0:", "    {exit}", "{tmp}b = {a0}[0]")
+    scan = ("    if {tmp}x != {tmp}x:", "        {tmp}b = {tmp}x", "        break",
+            f"    if {{tmp}}x {op} {{tmp}}b:", "        {tmp}b = {tmp}x")
+    numba = (*head, "for {tmp}k in range({n0}):", "    {tmp}x = {a0}[{tmp}k]", *scan, "{d} = {tmp}b")
+    python = (*head, "for {tmp}x in {a0}:", "    if type({tmp}x) is not float:", "        {exit}", *scan, "{d} = {tmp}b")
+    return (two, kernel("Ln > n", numba=numba, python=python))
 
 
 @builtin("min", "n, n > n", "L n > n", doc="The smaller of two numbers, or the smallest number of a list.",
@@ -197,7 +199,17 @@ def _total(xs: list[float]) -> float:
     return total
 
 
-@builtin("sum", "L n > n", "_ > n", checked=(), untyped=True, doc="Sum of a list of numbers (0 for an empty list).", example="sum [1 2 3]", result="6")
+# left to right, exactly as the implementation adds (no pairwise or compensated sum)
+# Templates write {d} last: it may be the register of an argument, and an exit before that
+# must leave every register as the VM had it. Python kernels check element types (a list
+# typed Ln from its first element may hold anything later); numba arrays are all floats.
+_SUM_NUMBA = ("{tmp}s = 0.0", "for {tmp}k in range({n0}):", "    {tmp}s += {a0}[{tmp}k]")
+_SUM_PYTHON = ("{tmp}s = 0.0", "for {tmp}x in {a0}:", "    if type({tmp}x) is not float:", "        {exit}",
+               "    {tmp}s += {tmp}x")
+
+
+@builtin("sum", "L n > n", "_ > n", checked=(), untyped=True, doc="Sum of a list of numbers (0 for an empty list).",
+         example="sum [1 2 3]", result="6", kernels=(kernel("Ln > n", numba=(*_SUM_NUMBA, "{d} = {tmp}s"), python=(*_SUM_PYTHON, "{d} = {tmp}s")),))
 def sum_(xs):
     return _total(_numbers("sum", xs))
 
@@ -209,6 +221,8 @@ def sum_(xs):
     aliases=("average",),
     checked=(), untyped=True, doc="Mean of a non-empty list of numbers.",
     example="avg [2 4 6]", result="4",
+    kernels=(kernel("Ln > n", numba=("if {n0} == 0:", "    {exit}", *_SUM_NUMBA, "{d} = {tmp}s / {n0}"),
+                    python=("if {n0} == 0:", "    {exit}", *_SUM_PYTHON, "{d} = {tmp}s / {n0}")),),
 )
 def avg(xs):
     if isinstance(xs, list) and not xs:
