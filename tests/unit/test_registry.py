@@ -72,7 +72,7 @@ def test_every_kernel_form_compiles_in_a_hot_loop(numba, tmp_path, monkeypatch):
     forms = list(_forms(numba))
     assert forms
     src = _loop_program(forms)
-    args = [[1.0, 2.0, 3.0, 4.0], ["a", "bb", "c"], "héllo"]
+    args = [[1.0, 2.0, 3.0, 4.0], ["a", "bb", "c", "d"], "héllo"]
     program = ilo.load(src)
     tier = JitTier(threshold=2, numba="always" if numba else "never")
     got = vm.run(program.compiled(), "f", [from_python(a) for a in args], hooks=tier)

@@ -10,6 +10,7 @@ from ilo.runtime.builtins import (  # noqa: F401  (importing a family registers 
     higher,
     io,
     jsonfmt,
+    linalg,
     lists,
     maps,
     mathfns,
@@ -19,9 +20,10 @@ from ilo.runtime.builtins import (  # noqa: F401  (importing a family registers 
     seqs,
     stats,
     text,
+    timefns,
 )
 
 FAMILIES: tuple[str, ...] = ("numeric", "mathfns", "stats", "text", "lists", "seqs", "maps", "higher", "io",
-                             "jsonfmt", "net")
+                             "jsonfmt", "net", "timefns", "linalg")
 
 __all__ = ["registry", "FAMILIES"]

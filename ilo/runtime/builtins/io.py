@@ -1,4 +1,4 @@
-"""I/O builtins: files (``rd rdl rdb wr wrl``), ``prnt`` and ``env``.
+"""I/O builtins: files (``rd rdl rdjl rdb wr wrl``), ``prnt`` and ``env``.
 
 In: paths, text and data values. Out: results — file problems come back as ``^message``
 values worded like Rust's io errors (``No such file or directory (os error 2)``), never as
@@ -123,6 +123,30 @@ def rdl(path):
     if isinstance(content, Err):
         return content
     return Ok(rust_lines(content.value))
+
+
+@builtin(
+    "rdjl",
+    "t > L (R _ t)",
+    doc="Read a JSON-lines file: one ~value or ^parse error per non-empty line.",
+    example='rdjl "events.jsonl"',
+    pure=False,
+)
+def rdjl(path):
+    if not isinstance(path, str):
+        raise fail(f"rdjl requires text path, got {debug(path)}")
+    content = _read(path)
+    if isinstance(content, Err):  # unlike rd/rdl, an unreadable file is an error, not a value
+        raise fail(f"rdjl failed to read '{path}': {content.value}")
+    out = []
+    for line in content.value.split("\n"):
+        if not line:
+            continue
+        try:
+            out.append(Ok(parse_json_value(line)))
+        except JsonError as e:
+            out.append(Err(str(e)))
+    return out
 
 
 @builtin(
