@@ -9,8 +9,9 @@ the engine's ``call`` callback like the other higher-order builtins.
 from __future__ import annotations
 
 import functools
+import math
 
-from ilo.runtime.builtins._support import as_index, debug, fail, fn_arg, is_num
+from ilo.runtime.builtins._support import as_i64, debug, fail, fn_arg, is_num
 from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.values import Err, FnRef, Ok, Record, values_equal
 
@@ -210,19 +211,29 @@ def unq(xs):
     "L a, n, n > L a",
     "t, n, n > t",
     aliases=("slice",),
-    checked=(0, 1, 2), doc="Elements or characters from index a up to (not including) b, clamped to the bounds.",
+    checked=(0, 1, 2), doc="Elements or characters from index a up to (not including) b; negative bounds count from the end, bounds clamp.",
     example="slc [1 2 3 4] 1 3", result="[2, 3]",
 )
 def slc(xs, a, b):
-    if not is_num(a):
-        raise fail(f"slc: start index must be a number, got {debug(a)}")
-    if not is_num(b):
-        raise fail(f"slc: end index must be a number, got {debug(b)}")
+    start, end = _bound("start", a), _bound("end", b)
     if not isinstance(xs, (list, str)):
         raise fail(f"slc requires a list or text, got {debug(xs)}")
-    end = min(as_index(b), len(xs))
-    start = min(as_index(a), end)
-    return xs[start:end]
+    n = len(xs)
+    end = _resolve(end, n)
+    return xs[min(_resolve(start, n), end):end]
+
+
+def _bound(which: str, v) -> int:
+    if not is_num(v):
+        raise fail(f"slc: {which} index must be a number, got {debug(v)}")
+    if not (math.isfinite(v) and v.is_integer()):
+        raise fail(f"slc: {which} index must be an integer")
+    return as_i64(v)
+
+
+def _resolve(i: int, n: int) -> int:
+    """A Python-style bound: negative counts from the end; clamped to [0, n]."""
+    return min(max(i + n if i < 0 else i, 0), n)
 
 
 @builtin(
