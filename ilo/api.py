@@ -137,7 +137,7 @@ class Program:
         values = self.check_args(name, args)
         try:
             budget = Budget(max_steps, timeout)
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, OverflowError) as e:
             raise IloError(Diagnostic("ILO-R016", f"bad limit: {e}")) from None
         try:
             if engine == "tree":
@@ -295,12 +295,17 @@ def _number(text: str) -> float | None:
     return value
 
 
-def coerce_cli_args(program: Program, func: str, words: list[str]) -> list:
+def coerce_cli_args(program: Program, func: str, words: list) -> list:
+    """Command-line words as values for ``func``'s parameters. An item that is not text
+    (``ilo serv`` requests may send JSON numbers or lists) is already a value: kept as is."""
     from ilo.runtime.values import FnRef
 
     params = program.params(func)
     values = []
     for i, word in enumerate(words):
+        if not isinstance(word, str):
+            values.append(word)
+            continue
         ty = params[i].ty if i < len(params) else TAny()
         if isinstance(ty, TFn) and word in program.verified.functions:
             values.append(FnRef(word))  # `ilo prog apply sq 7`: a function passed by name

@@ -95,6 +95,10 @@ VALUE_FLAGS = ("--bench-time", "--max-steps", "--timeout")  # flags followed by 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("serv", "serve"):  # the agent loop: its own module and options
+        from ilo.serv import main as serv_main
+
+        return serv_main(argv[1:])
     parser = build_parser()
     if argv and argv[0] in ("-ai", "help", "--explain"):
         return _help(argv[1:] if argv[0] != "-ai" else ["ai"], explain=argv[0] == "--explain")
