@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--bench", action="store_true", help="time FUNC ARGS on every engine")
     p.add_argument("--bench-time", type=float, default=1.0, metavar="SECONDS",
                    help="time spent per engine by --bench (default 1)")
+    p.add_argument("--emit", choices=["python"],
+                   help="print the program as a standalone Python module (ilo.pyemit)")
     p.add_argument("--version", action="version", version=_version())
     return p
 
@@ -90,7 +92,7 @@ def _read_program(text: str):
 
 FLAGS = frozenset({"--run-tree", "--run-vm", "--run-jit", "--json", "-j", "--dis", "--jit-stats",
                    "--fmt", "--fmt-expanded", "--bench", "--plain", "--text"})
-VALUE_FLAGS = ("--bench-time", "--max-steps", "--timeout")  # flags followed by a value
+VALUE_FLAGS = ("--bench-time", "--max-steps", "--timeout", "--emit")  # flags followed by a value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0) if isinstance(e.code, int) else 2
     if opts.fmt or opts.fmt_expanded:
         return _format(opts)
+    if opts.emit:  # translation to Python lives in its own package
+        from ilo.pyemit import emit_command
+
+        return emit_command(opts.program, opts.json)
     return _run(opts)
 
 
