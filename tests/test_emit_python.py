@@ -68,8 +68,8 @@ def test_emitted_module_matches_the_engines(path, tmp_path, monkeypatch):
         except IloError:
             continue  # a bad command-line word: nothing reaches a function
         emitted_args = [module.FnRef(a.name) if isinstance(a, FnRef) else a for a in args]
-        want = _outcome(lambda: program.call(name, *args, engine="tree"), format_value)
-        got = _outcome(lambda: module.FUNCTIONS[name](*emitted_args), module.format_value)
+        want = _outcome(lambda n=name, a=args: program.call(n, *a, engine="tree"), format_value)
+        got = _outcome(lambda n=name, a=emitted_args: module.FUNCTIONS[n](*a), module.format_value)
         if want[0] == "err" and want[1] == "ILO-R016":
             continue  # argument type checks are the API's, not carried over
         assert got == want, f"{path.name}:{lineno} {func} {words}"
