@@ -177,7 +177,9 @@ Pitfalls: a call is not an operand (`*n fac p` is wrong: `r=fac p;*n r`); `--` s
 comment (`- -x 1`); a braceless guard returns from the function, a braced one does not;
 a function with an R return type is needed for `f!` and for `^e` results.
 Errors print as ILO-Lnnn (lexer), ILO-Pnnn (parser), ILO-Tnnn (verifier), ILO-Rnnn (runtime)
-with a caret under the source; `ilo help CODE` explains one.
+with a caret under the source; `ilo help CODE` explains one, `ilo help NAME` a builtin or construct.
+Many calls: keep one `ilo serv` open (one JSON request per line: {"program":..,"func":..,"args":[..]};
+`ilo help serv`). `ilo PROGRAM --emit python` prints a standalone Python module.
 """
 
 
