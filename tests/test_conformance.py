@@ -122,5 +122,7 @@ def _update() -> None:
 
 if __name__ == "__main__":
     if "--update" in sys.argv:
-        sys.path.insert(0, str(REPO / "tests"))
+        # Run as a script, sys.path[0] is tests/, and `import ilo` would find whichever ilo
+        # is installed (e.g. /work/main's) instead of this checkout's: put the checkout first.
+        sys.path[:0] = [str(REPO), str(REPO / "tests")]
         _update()
