@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 
 from ilo.runtime.builtins._support import debug, fail, is_num, os_error_text, rust_lines
 from ilo.runtime.builtins.jsonfmt import JsonError, float_tree, parse_json_value, render
@@ -183,6 +182,8 @@ def write_atomic(path: str, content: str):
             mode = os.stat(target).st_mode & 0o7777
         except OSError:
             mode = _new_file_mode()
+        import tempfile  # only for writes: it costs start-up time every other run would pay
+
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target) or ".", prefix=".ilo-wr-")
     except OSError as e:
         return Err(os_error_text(e))

@@ -9,9 +9,6 @@ network trouble is a value the program handles, never a crash. Uses the standard
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
-
 from ilo.runtime.builtins._support import debug, fail
 from ilo.runtime.builtins.registry import builtin
 from ilo.runtime.values import Err, Ok
@@ -27,6 +24,11 @@ def _request(url, body, headers, name: str):
     ):
         raise fail(f"{name}: headers must be a map of text to text")
     data = None if body is None else str(body).encode("utf-8")
+    # Imported here: urllib.request pulls in http, email and ssl (~15 ms), which a program
+    # that never fetches should not pay at start-up.
+    import urllib.error
+    import urllib.request
+
     try:
         req = urllib.request.Request(url, data=data, headers=dict(headers or {}),
                                      method="GET" if body is None else "POST")
