@@ -127,3 +127,15 @@ def test_signature_syntax_optional_and_variadic():
     assert [len(s.params) for s in sigs] == [2, 3] and not variadic
     sigs, variadic = registry.parse_signatures("t, *_ > t")
     assert variadic and [len(s.params) for s in sigs] == [1, 2]
+
+
+def test_a_number_keyed_map_accumulator_compiles_and_updates_in_place(tmp_path, monkeypatch):
+    monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path))
+    src = "f n:n>M n n;m=mmap;i=0;wh <i n{j=mod i 7;k=+j 0.5;c=mget m k;c=c??0;d=+c 1;m=mset m k d;i=+i 1};m"
+    program = ilo.load(src)
+    tier = JitTier(threshold=2, numba="never")
+    got = vm.run(program.compiled(), "f", [100.0], hooks=tier)
+    assert got == {k: (15.0 if k < 2 else 14.0) for k in range(7)}
+    assert format_value(got) == format_value(program.call("f", 100.0, engine="tree"))
+    assert tier.stats.ran("python") and not tier.stats.fallbacks
+    assert any("MSET" in c and "in place" in c for s in tier.stats.compiled for c in s.choices)
