@@ -80,7 +80,8 @@ def check_call(name: str, arg_types: list[Ty], literals: list | None = None) -> 
     spec = registry.get(name)
     ty, problems = _check_call(spec, name, arg_types)
     if spec.check_literals is not None and literals is not None:
-        problems += [BuiltinProblem(*p) for p in spec.check_literals(literals)]
+        # reported before the argument-type problems, in the reference's order
+        problems = [BuiltinProblem(*p) for p in spec.check_literals(literals)] + problems
     return ty, problems
 
 

@@ -131,6 +131,9 @@ def test_fmt_spec_in_a_literal_template_is_a_verify_error():
         ilo.load('f n:n>t;fmt "{:06d}" n')
     assert "ILO-T013" in str(info.value) and "{:06d}" in str(info.value)
     ilo.load('f n:n>t;fmt "{}" n')  # bare placeholders are fine
+    with pytest.raises(IloError) as info:
+        ilo.load('f>R t t;wr "/tmp/x" [1] "xml"')
+    assert "ILO-T013" in str(info.value) and '"xml"' in str(info.value)
 
 
 def test_linear_algebra_errors():

@@ -139,3 +139,16 @@ def test_a_number_keyed_map_accumulator_compiles_and_updates_in_place(tmp_path, 
     assert format_value(got) == format_value(program.call("f", 100.0, engine="tree"))
     assert tier.stats.ran("python") and not tier.stats.fallbacks
     assert any("MSET" in c and "in place" in c for s in tier.stats.compiled for c in s.choices)
+
+
+def test_numba_kernel_forms_agree_with_the_implementations_on_edge_values(tmp_path, monkeypatch):
+    """Halves, signed zeros, NaN and infinities through numba forms of rou/flr/cel/min/max/clamp."""
+    monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path))
+    src = ("f xs:L n>L n;out=[];i=0;n=len xs;wh <i n{x=at xs i;a=rou x;b=flr x;c=cel x;d=min x 0;e=max x 0;"
+           "g=clamp x -1 1;s=+a b;s=+s c;s=+s d;s=+s e;s=+s g;out=+=out a;out=+=out s;i=+i 1};out")
+    xs = [0.5, -0.5, 1.5, -2.5, 0.49999999999999994, -0.0, 3.7, -3.7, float("inf"), float("-inf"), float("nan")]
+    program = ilo.load(src)
+    tier = JitTier(threshold=2, numba="always")
+    got = vm.run(program.compiled(), "f", [xs], hooks=tier)
+    assert tier.stats.ran("numba"), tier.stats.report()
+    assert format_value(got) == format_value(program.call("f", xs, engine="tree"))

@@ -229,6 +229,15 @@ def _grid_text(rows, fmt: str) -> str:
     return "".join(out)
 
 
+def _wr_literal_check(literals: list) -> list:
+    """A literal format other than json/csv/tsv is rejected before the program runs."""
+    fmt = literals[2] if len(literals) == 3 else None
+    if isinstance(fmt, str) and fmt not in ("json", "csv", "tsv"):
+        return [("ILO-T013", f'\'wr\' format "{fmt}" is not supported; expected "json", "csv", or "tsv"',
+                 'e.g. wr path data "json"')]
+    return []
+
+
 @builtin(
     "wr",
     "t, t > R t t",
@@ -237,6 +246,7 @@ def _grid_text(rows, fmt: str) -> str:
     checked=(0, 1), doc='Write text to a file (replacing it), or data as "csv", "tsv" or pretty "json"; ~path on success.',
     example='wr "out.txt" "hello"',
     pure=False,
+    check_literals=_wr_literal_check,
 )
 def wr(path, data, fmt=None):
     if not isinstance(path, str):

@@ -60,6 +60,9 @@ def has(xs, v):
     aliases=("head",),
     checked=(0,), doc="First element of a list, or first character of text; empty input is an error.",
     example="hd [7 8 9]", result="7",
+    kernels=(kernel("Ln > n", numba=("if {n0} == 0:", "    {exit}", "{d} = {a0}[0]"),
+                    python=("if {n0} == 0:", "    {exit}", "{tmp}v = {a0}[0]", "if type({tmp}v) is not float:",
+                            "    {exit}", "{d} = {tmp}v")),),
 )
 def hd(xs):
     if isinstance(xs, list):

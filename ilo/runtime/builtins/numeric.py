@@ -98,7 +98,10 @@ def round_half_away(n: float) -> float:
     aliases=("round",),
     checked=(0,), doc="Round to the nearest whole number, halves away from zero.",
     example="rou 2.5", result="3",
-    kernels=(kernel("n > n"),),
+    # the same steps as round_half_away, in numpy scalars
+    kernels=(kernel("n > n", numba=("{tmp}w = np.trunc({a0})", "if abs({a0} - {tmp}w) >= 0.5:",
+                                    "    {tmp}w += np.copysign(1.0, {a0})", "if {tmp}w == 0.0:",
+                                    "    {tmp}w = np.copysign({tmp}w, {a0})", "{d} = {tmp}w")),),
 )
 def rou(n):
     return round_half_away(_need_num("rou", n))
