@@ -56,7 +56,7 @@ def commands(script: Path) -> dict[str, list[str]]:
 
 def time_once(argv: list[str], env: dict) -> float:
     start = time.perf_counter()
-    r = subprocess.run(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    r = subprocess.run(argv, cwd=REPO, env=env, capture_output=True)
     elapsed = time.perf_counter() - start
     if r.returncode != 0:
         raise SystemExit(f"{argv} failed: {r.stderr.decode()[-500:]}")
