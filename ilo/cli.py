@@ -62,7 +62,7 @@ OUTPUT_FLAGS = {"--json": "json", "-j": "json", "--text": "text", "-t": "text", 
 SWITCHES = {"--dis": "dis", "--jit-stats": "jit_stats", "--fmt": "fmt", "--dense": "fmt",
             "--fmt-expanded": "fmt_expanded", "--expanded": "fmt_expanded", "--bench": "bench",
             "--no-hints": "no_hints", "-nh": "no_hints"}
-VALUE_FLAGS = {"--bench-time": float, "--max-steps": int, "--timeout": float}
+VALUE_FLAGS = {"--bench-time": float, "--max-steps": int, "--timeout": float, "--emit": str}
 
 
 class UsageError(Exception):
@@ -80,6 +80,7 @@ class Options:
         self.bench_time: float = 1.0
         self.max_steps: int | None = None
         self.timeout: float | None = None
+        self.emit: str | None = None  # `--emit python`: translate instead of running
         self.words: list[str] = []
 
     @property
@@ -132,6 +133,10 @@ def parse_command_line(argv: list[str]) -> Options:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("serv", "serve"):  # the agent loop: its own module and options
+        from ilo.serv import main as serv_main
+
+        return serv_main(argv[1:])
     if argv and argv[0] in ("-ai", "help", "--explain"):
         return _help(argv[1:] if argv[0] != "-ai" else ["ai"], explain=argv[0] == "--explain")
     if argv and argv[0] in ("-h", "--help"):
@@ -153,7 +158,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if opts.fmt or opts.fmt_expanded:
         return _format(opts)
+    if opts.emit is not None:  # translation to Python lives in its own package
+        if opts.emit != "python":
+            print(f"{USAGE}\nilo: error: --emit: unknown target '{opts.emit}' (known: python)", file=sys.stderr)
+            return 2
+        from ilo.pyemit import emit_command
+
+        return emit_command(opts.words[0], opts)
     return _run(opts)
+
+
+def _read_program(text: str):
+    """A program argument (a file path or inline source) loaded as an ``ilo.Program``."""
+    from ilo import api, entry
+
+    return api.load_file(text) if entry.is_file_argument(text) else api.load(text)
 
 
 def _version() -> str:

@@ -134,6 +134,9 @@ def parse_args(program, func: str, words: list[str]) -> list:
     params = program.params(func)
     values = []
     for i, word in enumerate(words):
+        if not isinstance(word, str):
+            values.append(word)  # already a value (a JSON item of an `ilo serv` request)
+            continue
         ty = params[i].ty if i < len(params) else None
         if isinstance(ty, TFn) and word in program.verified.functions:
             values.append(FnRef(word))  # `ilo prog apply sq 7`: a function passed by name

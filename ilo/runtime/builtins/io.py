@@ -90,7 +90,7 @@ def _extension(path: str) -> str:
     "t > R _ t",
     "t, t > R _ t",
     aliases=("read",),
-    doc="Read a file, parsed by extension (.csv/.tsv rows, .json value, else text) or by an explicit format.",
+    checked=(0, 1), doc="Read a file, parsed by extension (.csv/.tsv rows, .json value, else text) or by an explicit format.",
     example='rd! "data.csv"',
     pure=False,
 )
@@ -111,7 +111,7 @@ def rd(path, fmt=None):
     "rdl",
     "t > R (L t) t",
     aliases=("readlines",),
-    doc="Read a file as a list of lines.",
+    checked=(0,), doc="Read a file as a list of lines.",
     example='rdl! "notes.txt"',
     pure=False,
 )
@@ -128,8 +128,8 @@ def rdl(path):
     "rdb",
     "t, t > R _ t",
     aliases=("readbuf",),
-    doc="Parse text already in hand (from env, HTTP...) in a format: csv, tsv, json or raw.",
-    example='rdb "a,b" "csv"  -- ~[[a, b]]',
+    checked=(0, 1), doc="Parse text already in hand (from env, HTTP...) in a format: csv, tsv, json or raw.",
+    example='rdb "a,b" "csv"', result='~[[a, b]]',
 )
 def rdb(s, fmt):
     if not isinstance(s, str):
@@ -210,7 +210,7 @@ def _grid_text(rows, fmt: str) -> str:
     "t, t > R t t",
     "t, _, t > R t t",
     aliases=("write",),
-    doc='Write text to a file (replacing it), or data as "csv", "tsv" or pretty "json"; ~path on success.',
+    checked=(0, 1), doc='Write text to a file (replacing it), or data as "csv", "tsv" or pretty "json"; ~path on success.',
     example='wr "out.txt" "hello"',
     pure=False,
 )
@@ -236,7 +236,7 @@ def wr(path, data, fmt=None):
     "wrl",
     "t, _ > R t t",
     aliases=("writelines",),
-    doc="Write a list of text to a file, one per line; ~path on success.",
+    checked=(0,), doc="Write a list of text to a file, one per line; ~path on success.",
     example='wrl "out.txt" ["a" "b"]',
     pure=False,
 )
@@ -253,7 +253,7 @@ def wrl(path, lines):
     "prnt",
     "a > a",
     aliases=("print",),
-    doc="Print a value and a newline to stdout, and return the value unchanged.",
+    checked=(), doc="Print a value and a newline to stdout, and return the value unchanged.",
     example='prnt "hi"',
     pure=False,
 )
@@ -265,7 +265,7 @@ def prnt(v):
 @builtin(
     "env",
     "t > R t t",
-    doc="Read an environment variable: ~value, or ^message when it is not set.",
+    checked=(), untyped=True, doc="Read an environment variable: ~value, or ^message when it is not set.",
     example='env! "HOME"',
     pure=False,
 )

@@ -41,13 +41,13 @@ def _request(url, body, headers, name: str):
 
 
 @builtin("get", "t > R t t", "t, M t t > R t t", pure=False,
-         doc="HTTP GET: ~body on success, ^message on failure", example='r=get "http://localhost:8000/x"')
+         checked=(0, 1), doc="HTTP GET: ~body on success, ^message on failure", example='r=get "http://localhost:8000/x"')
 def get(url, headers=None):
     return _request(url, None, headers, "get")
 
 
 @builtin("post", "t, t > R t t", "t, t, M t t > R t t", pure=False,
-         doc="HTTP POST with a text body: ~body or ^message", example='r=post url "{}"')
+         checked=(0, 1, 2), doc="HTTP POST with a text body: ~body or ^message", example='r=post url "{}"')
 def post(url, body, headers=None):
     if not isinstance(body, str):
         raise fail("post: body must be text")
