@@ -112,8 +112,17 @@ def test_optional_fields(serv):
     runaway = {"program": "f>n;i=0;wh true{i=+i 1};i"}
     assert serv.ask({**runaway, "max_steps": 1000})["error"]["code"] == "ILO-R015"
     assert serv.ask({**runaway, "timeout": 0.2})["error"]["code"] == "ILO-R015"
+    assert serv.ask({**runaway, "max_steps": 1e400})["error"]["phase"] == "request"
     # ... and the loop goes on
     assert serv.ask({"program": "f>n;7"})["ok"] == 7
+
+
+def test_printed_output_is_returned_not_interleaved(serv):
+    r = serv.ask({"program": 'f>n;prnt "hi";42'})
+    assert r["ok"] == 42 and r["stdout"] == "hi\n"
+    r = serv.ask({"program": 'f>n;prnt "before";x=/1 0;x'})
+    assert r["error"]["code"] == "ILO-R003" and r["stdout"] == "before\n"
+    assert "stdout" not in serv.ask({"program": "f>n;1"})
 
 
 def test_warm_kernels_and_program_cache():
