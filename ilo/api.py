@@ -24,7 +24,7 @@ from ilo.runtime.limits import Budget
 from ilo.runtime.typecheck import is_plain_list_of, mismatch
 from ilo.runtime.values import from_python
 from ilo.source import Source
-from ilo.types import TAny, TBool, TFn, TList, TNum, TOpt, TText, Ty
+from ilo.types import Ty
 
 ENGINES = ("tree", "vm", "jit")
 
@@ -91,6 +91,9 @@ class Program:
         self._compiled = None
         self._tiers: dict = {}
         self._last_tier = None
+        # Warnings the verifier attached (Diagnostic, severity "warning"); printed by the CLI
+        # unless --no-hints. They never change a result.
+        self.warnings: list[Diagnostic] = list(getattr(verified, "warnings", None) or ())
 
     def __getattr__(self, attr: str) -> Function:
         # Only reached when normal lookup fails, so methods and fields always win.
@@ -335,78 +338,18 @@ def run(source: str, func: str | None = None, *args: Any, engine: str | None = N
 
 
 def parse_cli_value(text: str, ty: Ty | None = None):
-    """Turn one command-line word into an ilo value, guided by the parameter type.
+    """One command-line word as an ilo value, guided by the parameter type (``ilo.entry``)."""
+    from ilo.entry import parse_word
 
-    Untyped words follow the reference CLI: ``[a,b]`` or ``a,b`` is a list, ``nil``,
-    numbers, ``true``/``false``, else text. A text parameter always receives the word as
-    text; a number parameter rejects words that are not numbers.
-    """
-    if isinstance(ty, TOpt):
-        if text == "nil":
-            return None
-        ty = ty.inner
-    if isinstance(ty, TText):
-        return text
-    if isinstance(ty, TList):
-        inner = text.strip()
-        if inner.startswith("[") and inner.endswith("]"):
-            inner = inner[1:-1].strip()
-        if inner == "":
-            return []
-        return [parse_cli_value(part.strip(), ty.elem) for part in inner.split(",")]
-    if isinstance(ty, TNum):
-        value = _number(text)
-        if value is None:
-            raise IloError(Diagnostic("ILO-R016", f"expected a number, got '{text}'"))
-        return value
-    if isinstance(ty, TBool):
-        if text not in ("true", "false"):
-            raise IloError(Diagnostic("ILO-R016", f"expected true or false, got '{text}'"))
-        return text == "true"
-    # untyped (`_`, type variables, maps, records): the reference's heuristic
-    if text.startswith("[") and text.endswith("]"):
-        inner = text[1:-1].strip()
-        return [] if not inner else [parse_cli_value(p.strip()) for p in inner.split(",")]
-    if "," in text:
-        return [parse_cli_value(p.strip()) for p in text.split(",")]
-    if text == "nil":
-        return None
-    if text in ("true", "false"):
-        return text == "true"
-    value = _number(text)
-    return text if value is None else value
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    if value != value or value in (float("inf"), float("-inf")) or "_" in text:
-        return None
-    return value
+    return parse_word(text, ty)
 
 
 def coerce_cli_args(program: Program, func: str, words: list) -> list:
-    """Command-line words as values for ``func``'s parameters. An item that is not text
-    (``ilo serv`` requests may send JSON numbers or lists) is already a value: kept as is."""
-    from ilo.runtime.values import FnRef
+    """Command-line words as ``func``'s argument values, each by its parameter's type. An item
+    that is not text (``ilo serv`` requests may send JSON numbers or lists) is already a value."""
+    from ilo.entry import parse_args
 
-    params = program.params(func)
-    values = []
-    for i, word in enumerate(words):
-        if not isinstance(word, str):
-            values.append(word)
-            continue
-        ty = params[i].ty if i < len(params) else TAny()
-        if isinstance(ty, TFn) and word in program.verified.functions:
-            values.append(FnRef(word))  # `ilo prog apply sq 7`: a function passed by name
-            continue
-        value = parse_cli_value(word, ty)
-        if isinstance(ty, TList) and not isinstance(value, list):
-            value = [value]
-        values.append(value)
-    return values
+    return parse_args(program, func, words)
 
 
 def _signature(fn) -> str:

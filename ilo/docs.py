@@ -134,6 +134,12 @@ def _sig(sig: Signature) -> str:
     return f"{params} > {unparse_type(sig.ret)}" if params else f"> {unparse_type(sig.ret)}"
 
 
+def builtin_example(spec: BuiltinSpec) -> str:
+    """The registry's executable example on one line, with the result it prints."""
+    text = spec.example.replace("\n", " ⏎ ")
+    return f"{text}  -- {spec.result}" if spec.result is not None else text
+
+
 def _names(spec: BuiltinSpec) -> str:
     return spec.name + "".join(f"/{a}" for a in spec.aliases)
 
@@ -146,7 +152,7 @@ def builtins_markdown() -> str:
     """The README table: one row per builtin."""
     rows = ["| builtin | signature | what it does | example |", "|---|---|---|---|"]
     for spec in _builtins():
-        cells = (_names(spec), signature_text(spec), spec.doc, spec.example)
+        cells = (_names(spec), signature_text(spec), spec.doc, builtin_example(spec))
         rows.append("| " + " | ".join(f"`{_cell(c)}`" if i != 2 else _cell(c) for i, c in enumerate(cells)) + " |")
     return "\n".join(rows) + "\n"
 
@@ -194,7 +200,7 @@ def compact_reference() -> str:
         out.append(f"{c.syntax} | {c.meaning} | {_example_line(c)}")
     out.append("\n# builtins (name/long alias  params > result | meaning | example  -- result)")
     for spec in _builtins():
-        out.append(f"{_names(spec)} {signature_text(spec)} | {spec.doc} | {spec.example}")
+        out.append(f"{_names(spec)} {signature_text(spec)} | {spec.doc} | {builtin_example(spec)}")
     out.append("\n" + _COMPACT_TAIL)
     return "\n".join(out)
 

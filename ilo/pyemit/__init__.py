@@ -23,7 +23,7 @@ from ilo.pyemit.translate import EmitError, FunctionTranslator, py_ident
 __all__ = ["emit_python", "emit_command", "EmitError"]
 
 
-def emit_command(program_arg: str, as_json: bool = False) -> int:
+def emit_command(program_arg: str, opts) -> int:
     """`ilo PROGRAM --emit python`: print the module; diagnostics as the CLI prints them."""
     import sys
 
@@ -36,9 +36,9 @@ def emit_command(program_arg: str, as_json: bool = False) -> int:
         sys.stdout.write(emit_python(program))
         return 0
     except IloError as e:
-        cli._report(e.diagnostics, program.source if program else getattr(e, "source", None), as_json)
+        cli._report(e.diagnostics, program.source if program else getattr(e, "source", None), opts)
     except EmitError as e:
-        cli._report([Diagnostic("ILO-R013", f"cannot emit python: {e}")], program.source, as_json)
+        cli._report([Diagnostic("ILO-R013", f"cannot emit python: {e}")], program.source, opts)
     return 1
 
 

@@ -8,7 +8,7 @@ ilo            Python
 ``b``          ``bool``
 ``nil``        ``None``
 ``L a``        ``list`` — owned by the runtime; see ``ownership`` before mutating
-``M k v``      ``dict`` — keys are text at run time
+``M k v``      ``dict`` — keys are ``str`` (text keys) or ``int`` (number keys, floored)
 record         ``Record`` (type name + fields in declaration order)
 ``~v`` / ``^e``  ``Ok(v)`` / ``Err(e)``
 function ref   ``FnRef(name)``
@@ -127,6 +127,12 @@ def type_name(v) -> str:
     if isinstance(v, FnRef):
         return "F"
     return type(v).__name__
+
+
+def key_order(k):
+    """Sort key for map keys (``str`` text keys, ``int`` number keys): numbers first, as the
+    reference orders ``mkeys``, ``mvals`` and printed maps."""
+    return (1, k, 0) if type(k) is str else (0, "", k)
 
 
 def values_equal(a, b) -> bool:
