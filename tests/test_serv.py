@@ -77,9 +77,11 @@ def test_error_phases(serv):
     assert err["phase"] == "verify" and err["code"] == "ILO-T008"
     err = serv.ask({"program": "f x:n>n;/x 0", "args": [1]})["error"]
     assert err["phase"] == "runtime" and err["code"] == "ILO-R003"
-    # the same fields as `ilo --json`, with the position
+    # the same objects as `ilo --json` (the reference's schema), with the position
     d = err["diagnostics"][0]
-    assert (d["line"], d["col"], d["function"], d["message"]) == (1, 9, "f", "division by zero")
+    label = d["labels"][0]
+    assert (label["line"], label["col"], label["start"], d["message"]) == (1, 9, 8, "division by zero")
+    assert d["notes"] == ["in function 'f'"]
 
 
 def test_arguments_as_words_or_json_values(serv):
