@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ilo.diagnostics.diagnostic import Diagnostic, IloError
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.gcpause import gc_paused
 from ilo.runtime.limits import Budget
 from ilo.runtime.typecheck import is_plain_list_of, mismatch
 from ilo.runtime.values import from_python
@@ -117,7 +118,8 @@ class Program:
         if self._compiled is None:
             from ilo import vm
 
-            self._compiled = vm.compile_program(self.verified)
+            with gc_paused():  # linear time on long bodies (see runtime/gcpause.py)
+                self._compiled = vm.compile_program(self.verified)
         return self._compiled
 
     def call(self, func: str | None = None, *args, engine: str | None = None, jit: bool = False,
@@ -214,7 +216,8 @@ def load(source: str, name: str = "<inline>") -> Program:
     # Files saved on Windows end lines with CRLF; ilo's grammar counts only LF as a line break.
     src = Source(name, source.replace("\r\n", "\n"))
     try:
-        return Program(verify(parse(src), src))
+        with gc_paused():  # linear time on long programs (see runtime/gcpause.py)
+            return Program(verify(parse(src), src))
     except IloError as e:
         e.source = src  # so the CLI can quote the offending line
         raise
