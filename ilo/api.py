@@ -20,6 +20,7 @@ from ilo.diagnostics.diagnostic import Diagnostic, IloError
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.gcpause import gc_paused
 from ilo.runtime.limits import Budget
+from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.typecheck import is_plain_list_of, mismatch
 from ilo.runtime.values import from_python
 from ilo.source import Source
@@ -161,7 +162,7 @@ class Program:
         except RecursionError:
             raise IloError(Diagnostic("ILO-R014", "call depth exceeded (recursion too deep)")) from None
         except MemoryError:
-            raise IloError(Diagnostic("ILO-R013", "out of memory")) from None
+            raise out_of_memory().to_error() from None
 
     def check_args(self, name: str, args) -> list:
         """Python arguments as ilo values, each checked against its parameter's declared type:

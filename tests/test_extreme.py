@@ -5,6 +5,7 @@ prints, compares, hashes and round-trips through JSON."""
 from __future__ import annotations
 
 import pytest
+from conftest import ENGINES
 from scaling import best_seconds
 
 import ilo
@@ -38,3 +39,96 @@ def test_ten_times_the_statements_costs_under_fifteen_times_the_time():
         if ratio < 15:
             break
     assert ratio < 15, f"10x the statements took {ratio:.1f}x the time"
+
+
+# ── values too big to build: ILO-R018 at the operation, old value kept ───────
+
+GROWERS = [
+    # (program, the operation's column) -- each doubles a value past the (lowered) limit
+    ('f>n;s="ab";@i 0..40{s=+s s};len s', 23),  # text doubling, in place when sole-owned
+    ('f>n;s="ab";t="cd";@i 0..40{s=+s t;t=+t t};len s', 30),  # in-place append of a big operand
+    ('f>n;xs=[1];@i 0..40{xs=+xs xs};len xs', 24),  # list doubling
+    ('f>n;xs=[1];ys=[2];@i 0..40{ys=+ys ys;xs=+xs ys};len xs', 41),
+    ('f>t;s="ab";@i 0..40{u=+s s;s=u};s', 23),  # a fresh value each time, no self-rebind
+    ('f>t;s="ab";@i 0..1000{s=+s "0123456789"};s', 25),  # text plus a constant
+]
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    """Lower the size limits so the tests build kilobytes, not gigabytes. Engines read them
+    when a program is loaded (the VM's handlers) or at each operation (the tree)."""
+    from ilo.runtime import sizes
+
+    monkeypatch.setattr(sizes, "MAX_TEXT", 4096)
+    monkeypatch.setattr(sizes, "MAX_LIST", 4096)
+
+
+@pytest.mark.parametrize("src,col", GROWERS)
+def test_a_value_past_the_size_limit_is_r018_at_the_operation(src, col, engine, small_limits):
+    with pytest.raises(ilo.IloError) as info:
+        ilo.load(src).call("f", engine=engine)
+    d = info.value.diagnostics[0]
+    assert d.code == "ILO-R018", d
+    assert d.message.startswith("value too large: a "), d.message
+    assert d.span.start == col - 1, d.span
+
+
+def test_r018_reads_the_same_on_every_engine(small_limits):
+    for src, _ in GROWERS:
+        seen = set()
+        for eng in ENGINES:
+            with pytest.raises(ilo.IloError) as info:
+                ilo.load(src).call("f", engine=eng)
+            d = info.value.diagnostics[0]
+            seen.add((d.code, d.message, d.span.start, d.span.end, d.function))
+        assert len(seen) == 1, (src, seen)
+
+
+def test_the_slot_keeps_its_old_value_when_an_append_is_refused(small_limits):
+    """The size check runs before the slot is emptied for the in-place path."""
+    from ilo.runtime import ownership
+    from ilo.runtime.errors import IloRuntimeError
+
+    for old, other in (("a" * 4000, "b" * 200), ([1.0] * 4000, [2.0] * 200)):
+        slot = {"s": old}
+        with pytest.raises(IloRuntimeError) as info:
+            ownership.rebind_add(slot, "s", other, lambda a, b: a + b)
+        assert info.value.code == "ILO-R018"
+        assert slot["s"] is old
+
+
+def test_memory_error_inside_an_engine_is_r018(engine, monkeypatch):
+    """A MemoryError below the limits (a real allocation failure) is the same diagnostic."""
+    import dataclasses
+
+    from ilo.runtime.builtins import registry
+
+    def exhausted(*args):
+        raise MemoryError
+
+    registry.get("rev")  # the registry loads its modules on first use
+    monkeypatch.setitem(registry.BUILTINS, "rev", dataclasses.replace(registry.BUILTINS["rev"], impl=exhausted))
+    with pytest.raises(ilo.IloError) as info:
+        ilo.load('f>t;s="abc";rev s').call("f", engine=engine)
+    d = info.value.diagnostics[0]
+    assert d.code == "ILO-R018", d
+    assert d.span.start == 12, d.span
+
+
+def test_real_limit_through_the_cli_in_a_subprocess():
+    """The real limits, a real process: 2**31 characters are refused before allocating
+    (a memory cap makes an attempt to allocate fail fast instead of swapping)."""
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    out = subprocess.run([sys.executable, "-m", "ilo", "--run-vm", 'f>n;s="ab";@i 0..40{s=+s s};len s'],
+                         capture_output=True, text=True, cwd=REPO, preexec_fn=cap, timeout=120)
+    assert out.returncode == 1, out
+    assert "ILO-R018" in out.stderr and "Traceback" not in out.stderr, out.stderr

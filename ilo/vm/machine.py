@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 
 from ilo import config
+from ilo.runtime import sizes
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.gcpause import gc_paused
@@ -291,6 +292,8 @@ def as_runtime_error(e: Exception, chunk: Chunk, pc: int, R=None) -> IloRuntimeE
             err = IloRuntimeError("ILO-R004", f"runtime type error: {e}")
     elif isinstance(e, RecursionError):
         err = IloRuntimeError("ILO-R014", "call depth exceeded (the Python stack ran out)")
+    elif isinstance(e, (MemoryError, OverflowError)):  # a value too big to build
+        err = sizes.out_of_memory()
     else:
         err = IloRuntimeError("ILO-R013", f"internal VM error: {type(e).__name__}: {e}")
     _locate(err, chunk, pc)
