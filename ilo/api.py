@@ -183,9 +183,12 @@ class Program:
                 continue
             try:
                 value = from_python(arg)
+                why = mismatch(value, param.ty, self.verified.records, self.verified.aliases)
             except TypeError as e:
                 raise IloError(Diagnostic("ILO-R016", f"argument '{param.name}' of '{name}': {e}")) from None
-            why = mismatch(value, param.ty, self.verified.records, self.verified.aliases)
+            except RecursionError:
+                raise IloError(Diagnostic(
+                    "ILO-R016", f"argument '{param.name}' of '{name}' is nested too deeply to convert")) from None
             if why is not None:
                 raise IloError(
                     Diagnostic(

@@ -132,3 +132,60 @@ def test_real_limit_through_the_cli_in_a_subprocess():
                          capture_output=True, text=True, cwd=REPO, preexec_fn=cap, timeout=120)
     assert out.returncode == 1, out
     assert "ILO-R018" in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+# ── any depth a program can build ────────────────────────────────────────────
+
+DEEP = 100_000
+_BUILD = f"xs=[];@i 0..{DEEP}{{xs=[xs]}};ys=[];@i 0..{DEEP}{{ys=[ys]}};"
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("=xs ys", True),  # equality walks both lists to the bottom
+    ("zs=[ys];=xs zs", False),
+    ("!=xs ys", False),
+    ('s=fmt "{}" xs;len s', 2.0 * DEEP + 2),  # printing
+    ("s=jdmp xs;len s", 2.0 * DEEP + 2),  # JSON out
+    ("u=unq [xs, ys, xs];len u", 1.0),  # hashing (unq keys)
+    ("r=~xs;q=~ys;=r q", True),
+    ('m=mmap;@i 0..1000{m=mset mmap "k" m};s=jdmp m;len s', 6.0 * 1000 + 2),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_deep_values_on_every_engine(body, expected, engine):
+    assert ilo.load(f"f>_;{_BUILD}{body}").call("f", engine=engine) == expected
+
+
+def test_a_deep_value_prints_through_the_cli(engine):
+    from conftest import run_program
+
+    status, out, err = run_program(f"f>L _;xs=[];@i 0..{DEEP}{{xs=[xs]}};xs", None, [], engine)
+    assert status == 0, err
+    assert out.strip() == "[" * (DEEP + 1) + "]" * (DEEP + 1)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("[" * 127 + "]" * 127, None),  # serde_json's limit: 127 levels parse
+    ("[" * 128 + "]" * 128, "recursion limit exceeded at line 1 column 128"),
+    ("[" * 5000, "recursion limit exceeded at line 1 column 128"),
+    ('{"a":' * 5000, "recursion limit exceeded at line 1 column 636"),
+    ('\n  ["é",' + "[" * 200, "recursion limit exceeded at line 2 column 135"),
+    ('["[[[[",' + "[" * 5, "EOF while parsing a value at line 1 column 14"),  # brackets in strings do not count
+    ("[1 " + "[" * 5000, "expected `,` or a closing bracket at line 1 column 4"),  # an earlier error wins
+], ids=["127-deep", "128-deep", "5000-open", "objects", "second-line-utf8", "brackets-in-strings",
+        "earlier-error"])
+def test_jpar_stops_at_the_reference_depth_limit(text, expected, engine):
+    from ilo.runtime.values import Err, Ok
+
+    r = ilo.load("f s:t>R _ t;jpar s").call("f", text, engine=engine)
+    if expected is None:
+        assert type(r) is Ok
+    else:
+        assert r == Err(expected), r
+
+
+def test_a_deep_python_argument_is_r016(engine):
+    x: list = []
+    for _ in range(DEEP):
+        x = [x]
+    with pytest.raises(ilo.IloError) as info:
+        ilo.run("f x:_>_;x", "f", x, engine=engine)
+    assert info.value.diagnostics[0].code == "ILO-R016"
