@@ -83,6 +83,8 @@ class TypedRegion:
     backend: str = "python"
     choices: list = field(default_factory=list)
     why_not_numba: str = ""
+    calls: dict = field(default_factory=dict)  # pc of a user-function call -> fnkernels.Member
+    members: list = field(default_factory=list)  # every function kernel the loop calls (transitively)
 
     def type_at(self, pc: int, r) -> str:
         if isinstance(r, K):
@@ -93,8 +95,9 @@ class TypedRegion:
         return tuple(sorted(self.entry.items()))
 
 
-def infer(region: Region, values: dict) -> TypedRegion:
-    """Type the region given the entry ``values`` of its registers (register -> value)."""
+def infer(region: Region, values: dict, typer=None) -> TypedRegion:
+    """Type the region given the entry ``values`` of its registers (register -> value).
+    ``typer`` (a ``fnkernels.Typer``) types the user functions the loop calls."""
     registers = set(region.reads) | set(region.writes)
     entry = {r: runtime_type(values.get(r)) for r in registers}
     for r in region.reads:
@@ -117,7 +120,12 @@ def infer(region: Region, values: dict) -> TypedRegion:
         ins = region.at(pc)
         after = dict(state)
         for d in ins.dsts:
-            after[d] = (_result_type(ins, state, d), True)
+            if ins.kind == "call":
+                if typer is None:
+                    raise FallbackReason(f"pc {ins.pc}: a call to {ins.op} outside a compiled program")
+                after[d] = (typer.member(ins.op, tuple(state[s][0] for s in ins.srcs)).ret, True)
+            else:
+                after[d] = (_result_type(ins, state, d), True)
         effects_when_taken = ins.kind in ("rangenext", "fornext")
         for succ, taken in _successors(region, ins):
             out = after if (taken or not effects_when_taken) else state
@@ -127,6 +135,10 @@ def infer(region: Region, values: dict) -> TypedRegion:
                     out = {**out, r: ("n", out[r][1])}
             work.append((succ, out))
     typed = TypedRegion(region, entry, states)
+    if typer is not None:
+        typed.calls = {pc: typer.members[(region.at(pc).op, tuple(typed.type_at(pc, s) for s in region.at(pc).srcs))]
+                       for pc in states if region.at(pc).kind == "call"}
+        typed.members = list(typer.members.values()) if typed.calls else []
     _check_reads(typed)
     typed.choices = [c for c in _choices(region) if c[1] != "ADD" or
                      typed.type_at(c[0], region.at(c[0]).srcs[0]) in ("t", "Ln", "Lt", "L?")]
@@ -240,7 +252,12 @@ def _choices(region: Region) -> list:
 
 
 def _numba_blocker(typed: TypedRegion, registers) -> str:
+    for m in typed.members:
+        if m.numba_why:
+            return f"called function {m.name}: {m.numba_why}"
     for ins in typed.region.code:
+        if ins.kind == "call":
+            continue
         if ins.kind not in NUMBA_KINDS:
             return f"{ins.kind} needs the python backend"
         if ins.kind == "builtin" and ins.op not in NUMBA_BUILTINS:

@@ -142,6 +142,13 @@ def _remaining_trips(region, values: dict):
     return None
 
 
+def _key(region, sig, backend, code):
+    """The in-memory kernel key: a loop that calls functions also depends on their code."""
+    if code.depth or "_DEPTH" in code.source:
+        return (region.fingerprint, sig, backend, code.source)
+    return (region.fingerprint, sig, backend)
+
+
 class JitTier:
     """Takes over hot loops offered by the VM: builds, caches and runs their kernels."""
 
@@ -233,11 +240,17 @@ class JitTier:
         info = next((lp for lp in chunk.loops if lp.body == header), None)
         if info is None:
             return "no loop information for this back-edge"
-        from ilo.jit import ops
+        from ilo.jit.fnkernels import decode
         from ilo.jit.regions import find_region
 
-        try:
-            return _Loop(find_region(chunk.name, ops.decode(chunk), info, chunk.loops))
+        try:  # user-function calls decode as kind "call": they run the callees' kernels
+            region = find_region(chunk.name, decode(chunk), info, chunk.loops)
+            if any(ins.kind == "call" for ins in region.code):
+                from ilo.jit.fnkernels import check_callees
+                from ilo.vm.hotloops import PROGRAM
+
+                check_callees(PROGRAM[0], region)
+            return _Loop(region)
         except FallbackReason as why:
             return str(why)
 
@@ -291,7 +304,14 @@ class JitTier:
         from ilo.jit.infer import infer
 
         t0 = time.perf_counter()
-        typed = infer(plan.region, values)
+        typer = None
+        if any(ins.kind == "call" for ins in plan.region.code):
+            from ilo.jit.fnkernels import Typer
+            from ilo.vm.hotloops import PROGRAM
+
+            if PROGRAM[0] is not None:
+                typer = Typer(PROGRAM[0])
+        typed = infer(plan.region, values, typer)
         backend = typed.backend
         code = None
         promote_at = None
@@ -312,7 +332,7 @@ class JitTier:
                 backend, code = "python", None
         if code is None:
             code = generate(typed, backend)
-        kernel = cache.load((plan.region.fingerprint, sig, backend), code.source, backend)
+        kernel = cache.load(_key(plan.region, sig, backend, code), code.source, backend)
         compile_seconds = 0.0
         if backend == "numba" and kernel.origin == "new":
             try:
@@ -322,7 +342,7 @@ class JitTier:
                 backend = "python"
                 promote_at = None
                 code = generate(typed, backend)
-                kernel = cache.load((plan.region.fingerprint, sig, backend), code.source, backend)
+                kernel = cache.load(_key(plan.region, sig, backend, code), code.source, backend)
         _BUILT[0] = True
         ready = _Ready(code, kernel)
         ready.promote_at = promote_at if backend == "python" else None
@@ -352,6 +372,8 @@ class JitTier:
                 params += [np.empty(16), 0]
             else:
                 params.append(values[r])
+        if code.depth:
+            params.append(0)
         seconds, kernel.origin = nb.prepare(kernel.func, params)
         return seconds
 
@@ -441,6 +463,10 @@ class JitTier:
                 params += [arr, n]
             else:
                 params.append(regs[base + r])
+        if code.depth:
+            from ilo.vm.machine import DEPTH
+
+            params.append(DEPTH[1] - DEPTH[0])
         k = ready.kernel
         plan.stats.origin = k.origin
         result = k.func(*params)
