@@ -20,12 +20,12 @@ table, so the happy path carries no bookkeeping).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
 
-_I64 = repr(2.0**63)  # format_number prints whole numbers in this range without a point
 _NUM_VAR = {"n": "n", "b": "b", "Ln": "L", "L?": "L"}
 
 
@@ -417,48 +417,61 @@ class _Emitter:
                 f"{d}_n = {lst}_n + 1",
                 f"{d} = _g"]
 
+    def map_key(self, ins, k: str):
+        """(lines, key expression) for key ``k`` of a map instruction: a number key floors to
+        an int as ``maps.map_key`` does; a NaN or infinite one leaves the kernel (the VM
+        reports the error)."""
+        if isinstance(ins.srcs[1], K) or self.t.type_at(ins.pc, ins.srcs[1]) != "n":
+            if isinstance(ins.srcs[1], K) and type(ins.srcs[1].value) is float:
+                v = ins.srcs[1].value
+                if v == v and v not in (float("inf"), float("-inf")):
+                    return [], repr(math.floor(v))
+                return [self.deopt(ins)], k
+            return [], k
+        t = f"_k{ins.pc}"
+        return [f"if not math.isfinite({k}):", "    " + self.deopt(ins), f"{t} = math.floor({k})"], t
+
     def ins_mset(self, ins):
         m, k, v = (self.var(s, ins.pc) for s in ins.srcs)
+        pre, k = self.map_key(ins, k)
         if ins.dst == ins.srcs[0]:
             self.in_place.add(ins.dst)
             if self.aliasing:
                 # OWNERSHIP: the loop copies containers between registers: test each time
-                return [f"if _rc({m}) != _SOLE:", f"    {m} = dict({m})", f"{m}[{k}] = {v}"]
-            return [f"{m}[{k}] = {v}"]  # OWNERSHIP: sole-owned on entry (boundary.take)
+                return pre + [f"if _rc({m}) != _SOLE:", f"    {m} = dict({m})", f"{m}[{k}] = {v}"]
+            return pre + [f"{m}[{k}] = {v}"]  # OWNERSHIP: sole-owned on entry (boundary.take)
         d = self.dvar(ins)
-        return [f"_g = dict({m})", f"_g[{k}] = {v}", f"{d} = _g"]
+        return pre + [f"_g = dict({m})", f"_g[{k}] = {v}", f"{d} = _g"]
 
     def ins_mget(self, ins):
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
+        pre, k = self.map_key(ins, k)
         d = self.dvar(ins)
-        return [f"{d} = {m}.get({k})",
-                f"if type({d}) is not float and {d} is not None:", "    " + self.deopt(ins)]
+        return pre + [f"{d} = {m}.get({k})",
+                      f"if type({d}) is not float and {d} is not None:", "    " + self.deopt(ins)]
 
     def ins_mhas(self, ins):
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
-        return [f"{self.dvar(ins)} = {k} in {m}"]
+        pre, k = self.map_key(ins, k)
+        return pre + [f"{self.dvar(ins)} = {k} in {m}"]
 
     def ins_builtin(self, ins):
+        """Render the registry's kernel form for this call (see ``registry.KernelForm``)."""
+        from ilo.jit.infer import builtin_form
+
+        form = builtin_form(self.t, ins)
         args = [self.var(s, ins.pc) for s in ins.srcs]
         d = self.dvar(ins)
-        if self.backend == "python":
-            if ins.op == "str":  # the common case inline: a whole number prints as an integer
-                a = args[0]
-                return [f"{d} = str(int({a})) if {a}.is_integer() and -{_I64} <= {a} < {_I64} else _B['str']({a})"]
+        template = form.numba if self.backend == "numba" else form.python
+        if template is None:
+            if self.backend == "numba":
+                raise FallbackReason(f"builtin {ins.op} has no numba form")
             return [f"{d} = _B[{ins.op!r}]({', '.join(args)})"]
-        a = args[0]
-        if ins.op == "abs":
-            return [f"{d} = abs({a})"]
-        if ins.op in ("flr", "cel"):
-            return [f"{d} = np.{'floor' if ins.op == 'flr' else 'ceil'}({a})"]
-        if ins.op in ("min", "max"):
-            b = args[1]
-            pick = "<=" if ins.op == "min" else ">="
-            return [f"{d} = {b} if {a} != {a} else ({a} if {b} != {b} else ({a} if {a} {pick} {b} else {b}))"]
-        if ins.op == "mod":
-            return [f"if {args[1]} == 0.0:", "    " + self.deopt(ins),
-                    f"{d} = math.nan if math.isinf({a}) else np.fmod({a}, {args[1]})"]
-        raise FallbackReason(f"builtin {ins.op} has no numba form")
+        fields = {"d": d, "tmp": f"_t{ins.pc}_", "exit": self.deopt(ins)}
+        for i, a in enumerate(args):
+            fields[f"a{i}"] = a
+            fields[f"n{i}"] = f"{a}_n" if self.backend == "numba" else f"len({a})"
+        return [line.format(**fields) for line in template]
 
 
 def _aliases_containers(typed: TypedRegion) -> bool:

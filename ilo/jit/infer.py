@@ -18,18 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ilo.jit.regions import FallbackReason, K, Region
+from ilo.runtime.builtins import registry
 
 NUMBA_TYPES = frozenset({"n", "b", "Ln", "L?"})
 KERNEL_TYPES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "M?", "Mn", "ILn", "ILt"})
 NUMBA_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
                          "len", "index", "listappend", "builtin", "nop", "rangeprep", "rangenext"})
-NUMBA_BUILTINS = frozenset({"abs", "flr", "cel", "min", "max", "mod"})
-# builtins a python kernel may call: pure, and typed here (argument types -> result type)
-BUILTIN_TYPES = {
-    "str": (("n",), "t"), "abs": (("n",), "n"), "flr": (("n",), "n"), "cel": (("n",), "n"),
-    "min": (("n", "n"), "n"), "max": (("n", "n"), "n"), "mod": (("n", "n"), "n"),
-    "rou": (("n",), "n"),
-}
 
 
 def runtime_type(v) -> str:
@@ -196,6 +190,8 @@ def _result_type(ins, state: dict, dst=None) -> str:
         if ts == ["n", "n"]:
             return "n"
         raise FallbackReason(f"pc {ins.pc}: '{ins.op}' on {ts[0]} and {ts[1]}")
+    if kind == "mhas" and ts[1] not in ("t", "n"):
+        raise FallbackReason(f"pc {ins.pc}: mhas with a {ts[1]} key")
     if kind in ("cmp", "not", "mhas"):
         return "b"
     if kind == "neg" and ts[0] == "n":
@@ -213,17 +209,24 @@ def _result_type(ins, state: dict, dst=None) -> str:
         raise FallbackReason(f"pc {ins.pc}: appending {item} to {lst} (mixed lists stay on the VM)")
     if kind == "mset":
         m, key, val = ts
-        if m in ("M?", "Mn") and key == "t" and val == "n":
+        if m in ("M?", "Mn") and key in ("t", "n") and val == "n":
             return "Mn"
         raise FallbackReason(f"pc {ins.pc}: mset of a {val} value into {m} (maps with text/list values stay on the VM)")
-    if kind == "mget" and ts[0] in ("Mn", "M?") and ts[1] == "t":
+    if kind == "mget" and ts[0] in ("Mn", "M?") and ts[1] in ("t", "n"):
         return "On"
     if kind == "builtin":
-        sig = BUILTIN_TYPES.get(ins.op)
-        if sig is not None and tuple(ts) == sig[0]:
-            return sig[1]
+        # typed by the builtin's kernel forms in the registry (argument letters -> result)
+        form = registry.kernel_form(ins.op, tuple(ts))
+        if form is not None:
+            return form.ret
         raise FallbackReason(f"pc {ins.pc}: builtin {ins.op} on {', '.join(ts)} has no kernel form")
     raise FallbackReason(f"pc {ins.pc}: {ins.name or kind} on {', '.join(ts) or 'nothing'}")
+
+
+def builtin_form(typed: TypedRegion, ins):
+    """The registry's kernel form for a generic builtin instruction at its argument types."""
+    types = tuple(_ty(typed.states[ins.pc], s) for s in ins.srcs)
+    return registry.kernel_form(ins.op, types)
 
 
 def _check_reads(typed: TypedRegion) -> None:
@@ -260,7 +263,7 @@ def _numba_blocker(typed: TypedRegion, registers) -> str:
             continue
         if ins.kind not in NUMBA_KINDS:
             return f"{ins.kind} needs the python backend"
-        if ins.kind == "builtin" and ins.op not in NUMBA_BUILTINS:
+        if ins.kind == "builtin" and builtin_form(typed, ins).numba is None:
             return f"builtin {ins.op} needs the python backend"
         if ins.kind == "move" and typed.type_at(ins.pc, ins.srcs[0]) in ("Ln", "L?"):
             return "a list is aliased inside the loop"

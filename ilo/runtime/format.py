@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from ilo.runtime.values import Err, FnRef, Ok, Record
+from ilo.runtime.values import Err, FnRef, Ok, Record, key_order
 
 _I64 = 2.0**63
 
@@ -47,7 +47,7 @@ def format_value(v) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(format_value(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "{" + "; ".join(f"{k}: {format_value(v[k])}" for k in sorted(v)) + "}"
+        return "{" + "; ".join(f"{k}: {format_value(v[k])}" for k in sorted(v, key=key_order)) + "}"
     if isinstance(v, Record):
         inner = ", ".join(f"{k}: {format_value(x)}" for k, x in v.fields.items())
         return f"{v.type_name} {{{inner}}}"

@@ -184,6 +184,11 @@ class ParserBase:
         elif k is K.UNDERSCORE:
             self.pos += 1
             result = ty.ANY
+        elif k is K.LPAREN:
+            # `R (L n) t`: parentheses group a nested generic; they add nothing else.
+            self.pos += 1
+            result = self.parse_type()
+            self.expect(K.RPAREN)
         elif k is K.OPT_T:
             self.pos += 1
             result = ty.TOpt(self.parse_type())
@@ -238,4 +243,4 @@ class ParserBase:
         return k in _TYPE_STARTERS
 
 
-_TYPE_STARTERS = frozenset({K.UNDERSCORE, K.OPT_T, K.LIST_T, K.MAP_T, K.RESULT_T, K.SUM_T, K.FN_T})
+_TYPE_STARTERS = frozenset({K.LPAREN, K.UNDERSCORE, K.OPT_T, K.LIST_T, K.MAP_T, K.RESULT_T, K.SUM_T, K.FN_T})

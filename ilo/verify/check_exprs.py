@@ -83,7 +83,7 @@ class ExprChecks:
         ty, problems = builtin_sigs.check_call(canon, arg_types)
         for p in problems:
             self.err(p.code, p.message, span, p.suggestion)
-        if canon in builtin_sigs.REFERENCE_UNTYPED:
+        if builtin_sigs.reference_untyped(canon):
             if not call.unwrap:
                 self.precise_types[id(call)] = ty
             return ANY

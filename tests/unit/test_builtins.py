@@ -356,10 +356,19 @@ def test_maps_copy_and_sort():
     assert b("mdel")(m3, "missing") == m3
 
 
+def test_number_keys_floor_and_never_match_text_keys():
+    m = b("mset")(b("mset")({}, 7.9, "seven"), "7", "text")
+    assert m == {7: "seven", "7": "text"}
+    assert b("mget")(m, 7.0) == "seven" and b("mhas")(m, -0.0) is False
+    assert b("mkeys")(b("mset")(m, -2.0, 1.0)) == [-2.0, 7.0, "7"]
+    assert b("jdmp")(b("mset")({}, 3.0, 1.0)) == '{"3":1}'
+
+
 def test_map_errors():
     raises("ILO-R009", b("mget"), [1.0], "a")
-    raises("ILO-R009", b("mget"), {}, 1.0)
-    raises("ILO-R009", b("mset"), {}, 1.0, 2.0)
+    raises("ILO-R009", b("mget"), {}, True)
+    raises("ILO-R009", b("mget"), {}, math.nan)
+    raises("ILO-R009", b("mset"), {}, math.inf, 2.0)
     raises("ILO-R009", b("mhas"), "m", "a")
     raises("ILO-R009", b("mkeys"), [])
     raises("ILO-R009", b("mvals"), None)

@@ -22,9 +22,8 @@ def _list_arg(name: str, xs) -> list:
 @builtin(
     "map",
     "F a c, L a > L c",
-    needs_call=True,
-    doc="Apply a function to every element, giving a new list.",
-    example="map dbl [1 2 3]  -- [2, 4, 6]",
+    checked=(0,), doc="Apply a function to every element, giving a new list.",
+    example="dbl x:n>n;*x 2\nmap dbl [1 2 3]", result="[2, 4, 6]",
 )
 def map_(call, fn, xs):
     fn = fn_arg("map", fn)
@@ -35,9 +34,8 @@ def map_(call, fn, xs):
     "flt",
     "F a c, L a > L a",
     aliases=("filter",),
-    needs_call=True,
-    doc="Keep the elements for which a predicate returns true.",
-    example="flt pos [-1 2 -3]  -- [2]",
+    checked=(0,), doc="Keep the elements for which a predicate returns true.",
+    example="pos x:n>b;>x 0\nflt pos [-1 2 -3]", result="[2]",
 )
 def flt(call, fn, xs):
     fn = fn_arg("flt", fn)
@@ -55,9 +53,8 @@ def flt(call, fn, xs):
     "fld",
     "F a c a, L c, a > a",
     aliases=("fold",),
-    needs_call=True,
-    doc="Fold a list: acc = f acc x for each element, starting from init.",
-    example="fld add [1 2 3] 0  -- 6",
+    checked=(0,), doc="Fold a list: acc = f acc x for each element, starting from init.",
+    example="add a:n x:n>n;+a x\nfld add [1 2 3] 0", result="6",
 )
 def fld(call, fn, xs, init):
     fn = fn_arg("fld", fn)
@@ -81,9 +78,8 @@ def _group_key(key) -> str:
     "grp",
     "F a k, L a > M k (L a)",
     aliases=("group",),
-    needs_call=True,
-    doc="Group elements into a map from key (as text) to the list of elements with that key.",
-    example='grp parity [1 2 3]  -- {even: [2]; odd: [1, 3]}',
+    checked=(0,), doc="Group elements into a map from key (as text) to the list of elements with that key.",
+    example='parity x:n>t;r=mod x 2;=r 0{"even"}{"odd"}\ngrp parity [1 2 3]', result='{even: [2]; odd: [1, 3]}',
 )
 def grp(call, fn, xs):
     fn = fn_arg("grp", fn)

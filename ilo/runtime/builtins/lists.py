@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 
 from ilo.runtime.builtins._support import as_index, debug, fail, fn_arg, is_num
-from ilo.runtime.builtins.registry import builtin
+from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.values import Err, FnRef, Ok, Record, values_equal
 
 
@@ -21,9 +21,10 @@ from ilo.runtime.values import Err, FnRef, Ok, Record, values_equal
     "L a > n",
     "M k v > n",
     aliases=("length",),
-    doc="Length: bytes of UTF-8 text, elements of a list, or entries of a map.",
-    example='len "héllo"  -- 6',
-    jit="kernel",
+    checked=(0,), doc="Length: bytes of UTF-8 text, elements of a list, or entries of a map.",
+    example='len "héllo"', result='6',
+    # a dedicated kernel instruction; the JIT types it for text, lists and maps
+    kernels=(kernel("Ln > n", op="len"), kernel("Lt > n", op="len"), kernel("t > n", op="len")),
 )
 def len_(x):
     if isinstance(x, str):
@@ -38,8 +39,8 @@ def len_(x):
     "L a, _ > b",
     "t, _ > b",
     aliases=("contains",),
-    doc="Membership: an equal element in a list, or a substring in text.",
-    example="has [1 2 3] 2  -- true",
+    checked=(0,), doc="Membership: an equal element in a list, or a substring in text.",
+    example="has [1 2 3] 2", result="true",
 )
 def has(xs, v):
     if isinstance(xs, list):
@@ -56,9 +57,8 @@ def has(xs, v):
     "L a > a",
     "t > t",
     aliases=("head",),
-    doc="First element of a list, or first character of text; empty input is an error.",
-    example="hd [7 8 9]  -- 7",
-    jit="kernel",
+    checked=(0,), doc="First element of a list, or first character of text; empty input is an error.",
+    example="hd [7 8 9]", result="7",
 )
 def hd(xs):
     if isinstance(xs, list):
@@ -77,8 +77,8 @@ def hd(xs):
     "L a > L a",
     "t > t",
     aliases=("tail",),
-    doc="Everything after the first element or character; empty input is an error.",
-    example="tl [7 8 9]  -- [8, 9]",
+    checked=(0,), doc="Everything after the first element or character; empty input is an error.",
+    example="tl [7 8 9]", result="[8, 9]",
 )
 def tl(xs):
     if isinstance(xs, (list, str)):
@@ -93,8 +93,8 @@ def tl(xs):
     "L a > L a",
     "t > t",
     aliases=("reverse",),
-    doc="Reverse a list or the characters of text.",
-    example='rev "abc"  -- cba',
+    checked=(0,), doc="Reverse a list or the characters of text.",
+    example='rev "abc"', result='cba',
 )
 def rev(xs):
     if isinstance(xs, (list, str)):
@@ -139,9 +139,8 @@ def _sort_plain(xs):
     "t > t",
     "F a _, L a > L a",
     aliases=("sort",),
-    needs_call=True,
-    doc="Sort a list of numbers or of text (or the characters of text); with a function first, sort by its key.",
-    example="srt [3 1 2]  -- [1, 2, 3]",
+    checked=(0,), doc="Sort a list of numbers or of text (or the characters of text); with a function first, sort by its key.",
+    example="srt [3 1 2]", result="[1, 2, 3]",
 )
 def srt(call, first, *rest):
     if not rest:
@@ -180,8 +179,8 @@ def _dedup_key(v):
     "L a > L a",
     "t > t",
     aliases=("unique",),
-    doc="Drop repeated elements or characters, keeping first occurrences in order.",
-    example='unq "banana"  -- ban',
+    checked=(0,), doc="Drop repeated elements or characters, keeping first occurrences in order.",
+    example='unq "banana"', result='ban',
 )
 def unq(xs):
     if isinstance(xs, str):
@@ -202,8 +201,8 @@ def unq(xs):
     "L a, n, n > L a",
     "t, n, n > t",
     aliases=("slice",),
-    doc="Elements or characters from index a up to (not including) b, clamped to the bounds.",
-    example="slc [1 2 3 4] 1 3  -- [2, 3]",
+    checked=(0, 1, 2), doc="Elements or characters from index a up to (not including) b, clamped to the bounds.",
+    example="slc [1 2 3 4] 1 3", result="[2, 3]",
 )
 def slc(xs, a, b):
     if not is_num(a):
@@ -222,8 +221,8 @@ def slc(xs, a, b):
     "L (L a) > L a",
     "_ > L _",
     aliases=("flatten",),
-    doc="Flatten one level: inner lists are spliced in, other elements kept.",
-    example="flat [[1 2] [3]]  -- [1, 2, 3]",
+    checked=(), doc="Flatten one level: inner lists are spliced in, other elements kept.",
+    example="flat [[1 2] [3]]", result="[1, 2, 3]",
 )
 def flat(xs):
     if not isinstance(xs, list):

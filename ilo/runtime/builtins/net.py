@@ -8,9 +8,6 @@ network trouble is a value the program handles, never a crash. Uses the standard
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
-
 from ilo.runtime.builtins._support import fail
 from ilo.runtime.builtins.registry import builtin
 from ilo.runtime.values import Err, Ok
@@ -26,6 +23,11 @@ def _request(url, body, headers, name: str):
     ):
         raise fail(f"{name}: headers must be a map of text to text")
     data = None if body is None else str(body).encode("utf-8")
+    # Imported here: urllib.request pulls in http, email and ssl (~15 ms), which a program
+    # that never fetches should not pay at start-up.
+    import urllib.error
+    import urllib.request
+
     try:
         req = urllib.request.Request(url, data=data, headers=dict(headers or {}),
                                      method="GET" if body is None else "POST")
@@ -39,13 +41,13 @@ def _request(url, body, headers, name: str):
 
 
 @builtin("get", "t > R t t", "t, M t t > R t t", pure=False,
-         doc="HTTP GET: ~body on success, ^message on failure", example='r=get "http://localhost:8000/x"')
+         checked=(0, 1), doc="HTTP GET: ~body on success, ^message on failure", example='r=get "http://localhost:8000/x"')
 def get(url, headers=None):
     return _request(url, None, headers, "get")
 
 
 @builtin("post", "t, t > R t t", "t, t, M t t > R t t", pure=False,
-         doc="HTTP POST with a text body: ~body or ^message", example='r=post url "{}"')
+         checked=(0, 1, 2), doc="HTTP POST with a text body: ~body or ^message", example='r=post url "{}"')
 def post(url, body, headers=None):
     if not isinstance(body, str):
         raise fail("post: body must be text")

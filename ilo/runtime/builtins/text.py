@@ -18,7 +18,7 @@ from ilo.runtime.format import format_value
 _WHITE_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
-@builtin("trm", "t > t", aliases=("trim",), doc="Trim leading and trailing whitespace.", example='trm "  hi "  -- hi')
+@builtin("trm", "t > t", aliases=("trim",), checked=(0,), doc="Trim leading and trailing whitespace.", example='trm "  hi "', result='hi')
 def trm(s):
     if not isinstance(s, str):
         raise fail(f"trm requires text, got {debug(s)}")
@@ -30,7 +30,7 @@ def trm(s):
     "t, t > L t",
     aliases=("split",),
     doc="Split text on every occurrence of a separator.",
-    example='spl "a,b,c" ","  -- [a, b, c]',
+    example='spl "a,b,c" ","', result='[a, b, c]',
 )
 def spl(s, sep):
     if not (isinstance(s, str) and isinstance(sep, str)):
@@ -44,8 +44,8 @@ def spl(s, sep):
     "cat",
     "L t, t > t",
     aliases=("concat",),
-    doc="Join a list of text with a separator.",
-    example='cat ["a" "b"] "-"  -- a-b',
+    checked=(0, 1), doc="Join a list of text with a separator.",
+    example='cat ["a" "b"] "-"', result='a-b',
 )
 def cat(xs, sep):
     if not (isinstance(xs, list) and isinstance(sep, str)):
@@ -56,18 +56,12 @@ def cat(xs, sep):
     return sep.join(xs)
 
 
-# fmt takes a template and any number of values; overloads up to this many arguments are
-# listed for verifiers that read fixed arities, and ``variadic`` allows more.
-_FMT_LISTED = 16
-
-
 @builtin(
     "fmt",
-    *("t" + ", _" * k + " > t" for k in range(_FMT_LISTED)),
+    "t, *_ > t",
     aliases=("format",),
-    variadic=True,
-    doc="Fill each {} in a template with the next argument, left to right.",
-    example='fmt "{} + {}" 1 2  -- 1 + 2',
+    checked=(0,), doc="Fill each {} in a template with the next argument, left to right.",
+    example='fmt "{} + {}" 1 2', result='1 + 2',
 )
 def fmt(template, *args):
     if not isinstance(template, str):
@@ -107,8 +101,8 @@ def _find_all(rx: re.Pattern, s: str) -> list[str]:
     "t, t > L t",
     "_, _ > L t",
     aliases=("regex",),
-    doc="Regex search: every match when the pattern has no groups, else the first match's groups.",
-    example='rgx "\\d+" "a1b22"  -- [1, 22]',
+    checked=(), untyped=True, doc="Regex search: every match when the pattern has no groups, else the first match's groups.",
+    example='rgx "\\d+" "a1b22"', result='[1, 22]',
 )
 def rgx(pattern, s):
     if not isinstance(pattern, str):
