@@ -127,6 +127,9 @@ class Calls:
         except FallbackReason as why:
             _DECLINED[key] = self.fallbacks[chunk.name] = str(why)
             return NEVER
+        except Exception as e:  # noqa: BLE001 - a JIT bug must cost speed, never the program
+            _DECLINED[key] = self.fallbacks[chunk.name] = f"the JIT failed to build it ({type(e).__name__}: {e})"
+            return NEVER
         self.kernels.append(fk)
         fk.tier = self
         return _install(fk)
@@ -140,13 +143,15 @@ class Calls:
         if want_numba:
             try:
                 bundle = fnkernels.build(program, name, types, "numba")
+                fk.func, fk.origin = _load(bundle)
             except FallbackReason as why:
-                fk.why_not_numba = str(why)
+                fk.why_not_numba, bundle = str(why), None
         elif self.numba == "never":
             fk.why_not_numba = "numba disabled (ILO_JIT_NUMBA=never)"
         if bundle is None:
             bundle = fnkernels.build(program, name, types, "python")
-            if not bundle.why_not_numba and self.numba == "auto":
+            fk.func, fk.origin = _load(bundle)
+            if not want_numba and not bundle.why_not_numba and self.numba == "auto":
                 numba_bundle = fnkernels.build(program, name, types, "numba")
                 fk.numba_source = numba_bundle.source
                 from ilo.jit import backend
@@ -154,7 +159,6 @@ class Calls:
                 fk.promote_at = costs.numba_cost(cache.numba_cached(numba_bundle.source), backend.warmed_up())
             elif bundle.why_not_numba and not fk.why_not_numba:
                 fk.why_not_numba = bundle.why_not_numba
-        fk.func, fk.origin = _load(bundle)
         fk.backend = bundle.backend
         fk.callees = sorted({m.name for m in bundle.members if m is not bundle.root})
         fk.estimate = costs.call_saving(len(fk.chunk.code))
@@ -166,7 +170,7 @@ class Calls:
         fk.promote_at = None
         try:
             self._build(fk, True)
-        except FallbackReason as why:  # numba cannot run it after all: keep python, untimed
+        except Exception as why:  # noqa: BLE001 - numba cannot run it after all: keep python, untimed
             fk.why_not_numba = str(why)
         fk.code[0] = _install(fk)
 

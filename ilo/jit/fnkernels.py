@@ -30,12 +30,12 @@ from ilo.jit import ops
 from ilo.jit.emit import _NUM_VAR, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
 from ilo.jit.infer import (
     KERNEL_TYPES,
-    NUMBA_BUILTINS,
     TypedRegion,
     _check_reads,
     _join_slot,
     _result_type,
     _successors,
+    builtin_form,
     join,
 )
 from ilo.jit.regions import FallbackReason, Ins, Region, _shape
@@ -237,7 +237,7 @@ def _numba_blocker(m: Member) -> str:
         ins = typed.region.at(pc)
         if ins.kind not in NUMBA_FN_KINDS:
             return f"{ins.kind} needs the python backend"
-        if ins.kind == "builtin" and ins.op not in NUMBA_BUILTINS:
+        if ins.kind == "builtin" and builtin_form(typed, ins).numba is None:
             return f"builtin {ins.op} needs the python backend"
         for r in ins.reads:
             if state[r][0] not in SCALARS:

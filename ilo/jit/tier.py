@@ -271,6 +271,8 @@ class JitTier:
                 ready = self._build(plan, values, sig, trips)
             except FallbackReason as why:
                 ready = str(why)
+            except Exception as e:  # noqa: BLE001 - a JIT bug must cost speed, never the program
+                ready = f"the JIT failed to build it ({type(e).__name__}: {e})"
             loop.kernels[sig] = ready
             plan.seen.discard(sig)
         if sig not in plan.seen:  # this tier's stats describe the build, wherever it happened
