@@ -137,3 +137,28 @@ def test_text_and_bool_results_cross_kernel_calls(numba, monkeypatch):
            "lbl x:n>t;b=big x;=b true \"big\";\"small\"\n"
            "f n:n>t;s=\"\";@i 0..n{l=lbl i;s=+s l};s")
     check(src, "f", 14, numba=numba, monkeypatch=monkeypatch)
+
+
+RECORD = ("type pt{x:n;y:n}\n"
+          "f n:n>n;s=0;i=0;wh <i n{yv=*i 2;p=pt x:i y:yv;s=+s +p.x p.y;i=+i 1};s")
+
+
+def test_records_made_and_read_in_a_kernel_never_become_objects():
+    stats = check(RECORD, "f", 50)
+    assert [k.backend for k in stats.functions if k.name == "f"] == ["python"]
+
+
+def test_records_that_escape_are_real_records_on_every_engine():
+    # the record leaves the loop (returned, stored in a list): kernels build real records
+    src = ("type pt{x:n;y:n}\n"
+           "f n:n>L pt;ps=[];@i 0..n{yv=*i 2;p=pt x:i y:yv;ps=+=ps p};ps\n"
+           "g n:n>pt;p=pt x:0 y:0;@i 0..n{p=pt x:i y:p.x};p")
+    check(src, "f", 5)
+    check(src, "g", 40)
+
+
+def test_a_field_of_a_record_passed_in_stays_on_the_vm_and_agrees():
+    src = ("type pt{x:n;y:n}\n"
+           "gx p:pt>n;p.x\n"
+           "f n:n>n;p=pt x:3 y:4;s=0;@i 0..n{v=gx p;s=+s v};s")
+    check(src, "f", 30)

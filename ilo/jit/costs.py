@@ -51,3 +51,50 @@ def python_build_cost(built_before: bool) -> float:
 def numba_cost(cached: bool, warmed_up: bool) -> float:
     """What moving a kernel to numba costs before it runs."""
     return (NUMBA_WARM if cached else NUMBA_COLD) + (0.0 if warmed_up else NUMBA_FIRST_USE)
+
+
+# A python kernel's cost per instruction, by what the instruction compiles to: most are one
+# or two bytecodes on locals (~8 ns), a map operation is a dict method call (~40 ns), a
+# builtin without an inline python form calls the shared implementation (~120 ns: ``mod``,
+# ``len``...), a user-function call is a Python call plus the callee's own instructions.
+PY_COSTS = {"mget": 40e-9, "mset": 40e-9, "mhas": 30e-9, "len": 120e-9, "call": 100e-9, "newmap": 40e-9}
+PY_CALL = 120e-9
+# Measured python kernel time per loop (region fingerprint): [seconds, iterations]. Once a
+# loop has run, its measured cost per iteration replaces the estimate.
+MEASURED: dict = {}
+
+
+def python_iteration(region, program=None) -> float:
+    """Estimated seconds one iteration of ``region`` costs a python kernel, from its body."""
+    measured = MEASURED.get(region.fingerprint)
+    if measured is not None and measured[1] >= 1000:
+        return measured[0] / measured[1]
+    total = 0.0
+    for ins in region.code:
+        if ins.kind == "builtin":
+            total += _builtin_cost(ins)
+        elif ins.kind == "call":
+            callee = program.chunks.get(ins.op) if program is not None else None
+            total += PY_COSTS["call"] + (len(callee.code) * PY_INSTR if callee is not None else 0.0)
+        else:
+            total += PY_COSTS.get(ins.kind, PY_INSTR)
+    return total
+
+
+def _builtin_cost(ins) -> float:
+    from ilo.runtime.builtins import registry
+
+    spec = registry.get(ins.op) if registry.canonical(ins.op) else None
+    forms = getattr(spec, "kernels", None)
+    if forms and all(f.python is not None for f in forms):
+        return 2 * PY_INSTR  # an inline form: a few bytecodes
+    return PY_CALL
+
+
+def measured(region, seconds: float, trips) -> None:
+    """Record a python kernel entry: ``seconds`` spent on ~``trips`` iterations."""
+    if trips is None:
+        return
+    m = MEASURED.setdefault(region.fingerprint, [0.0, 0.0])
+    m[0] += seconds
+    m[1] += trips

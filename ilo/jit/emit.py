@@ -310,6 +310,14 @@ class _Emitter:
     def ins_nop(self, ins):
         return []
 
+    def ins_newrec(self, ins):
+        fields = ", ".join(f"{n!r}: {self.var(r, ins.pc)}" for n, r in zip(ins.value, ins.srcs))
+        return [f"{self.dvar(ins)} = _Record({ins.op!r}, {{{fields}}})"]
+
+    def ins_field(self, ins):
+        # typed from the record's own type letter: the kernel made it, with this field
+        return [f"{self.dvar(ins)} = {self.var(ins.srcs[0], ins.pc)}.fields[{ins.op!r}]"]
+
     def ins_call(self, ins):
         """A call to a user function's kernel (``fnkernels``), defined in the same module.
         ``_d``: the nested calls the VM's depth limit allows from this frame. A callee that
@@ -509,7 +517,8 @@ def _literal(v) -> str:
 
 PRELUDE_NUMBA = ["import math", "", "import numpy as np"]
 PRELUDE_PYTHON = ["import math", "", "from ilo.jit.pyhelpers import END as _END", "from ilo.jit.pyhelpers import BUILTINS as _B", "from ilo.jit.pyhelpers import SOLE as _SOLE",
-                  "from ilo.jit.pyhelpers import refcount as _rc", "from ilo.jit.pyhelpers import values_equal as _eq"]
+                  "from ilo.jit.pyhelpers import refcount as _rc", "from ilo.jit.pyhelpers import values_equal as _eq",
+                  "from ilo.runtime.values import Record as _Record"]
 
 
 def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:

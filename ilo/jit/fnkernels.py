@@ -36,6 +36,7 @@ from ilo.jit.infer import (
     _result_type,
     _successors,
     builtin_form,
+    is_record,
     join,
 )
 from ilo.jit.regions import FallbackReason, Ins, Region, _shape
@@ -56,14 +57,21 @@ def python_type(t: str) -> str:
 
 
 def decode(chunk) -> list:
-    """The loop decoder's ``Ins`` list with user-function calls as kind ``call``."""
+    """The loop decoder's ``Ins`` list with user-function calls as kind ``call`` and records
+    made and read in the code as kinds ``newrec``/``field`` (python kernels)."""
     cached = chunk.decoded.get("jit_fn")
     if cached is None:
         cached = []
         for ins in ops.decode(chunk):
-            if ins.kind == "opaque" and ins.name == "CALL":
+            if ins.kind == "opaque" and ins.name in ("CALL", "NEWREC", "FIELD"):
                 _op, a, b, c = chunk.code[ins.pc]
-                ins = Ins(ins.pc, "call", a, tuple(c), chunk.constants[b], name="CALL")
+                if ins.name == "CALL":
+                    ins = Ins(ins.pc, "call", a, tuple(c), chunk.constants[b], name="CALL")
+                elif ins.name == "NEWREC":  # python kernels only: value = the field names
+                    names = tuple(n for n, _r in c)
+                    ins = Ins(ins.pc, "newrec", a, tuple(r for _n, r in c), chunk.constants[b], names, name="NEWREC")
+                else:
+                    ins = Ins(ins.pc, "field", a, (b,), chunk.constants[c], name="FIELD")
             cached.append(ins)
         chunk.decoded["jit_fn"] = cached
     return cached
@@ -271,6 +279,33 @@ class _FnEmitter(_Emitter):
         # or returned from a call may be held twice: in-place updates then test ownership
         # each time. Containers the function made itself and never shared are updated in place.
         self.aliasing = backend == "python" and (self.aliasing or _shares_containers(m))
+        self.flat = self.scalar_records() if backend == "python" else set()
+
+    def scalar_records(self) -> set:
+        """NEWREC pcs whose records are only ever read by FIELD: they never exist as objects
+        (a function kernel writes no register back, so nobody else can see them); each field
+        lives in a local of its own, set where the record is made."""
+        typed = self.m.typed
+        sites = {pc for pc in typed.states if typed.region.at(pc).kind == "newrec"}
+        for pc, state in typed.states.items():
+            ins = typed.region.at(pc)
+            for r in ins.reads:
+                t = state[r][0]
+                if is_record(t) and ins.kind != "field":
+                    sites.discard(int(t[1:t.index(":")]))
+        return sites
+
+    def ins_newrec(self, ins):
+        if ins.pc not in self.flat:
+            return super().ins_newrec(ins)
+        return [f"_rec{ins.pc}_{n} = {self.var(r, ins.pc)}" for n, r in zip(ins.value, ins.srcs)]
+
+    def ins_field(self, ins):
+        t = self.t.type_at(ins.pc, ins.srcs[0])
+        site = int(t[1:t.index(":")])
+        if site not in self.flat:
+            return super().ins_field(ins)
+        return [f"{self.dvar(ins)} = _rec{site}_{ins.op}"]
 
     def _type_after(self, ins, d=None) -> str:
         if ins.kind == "call":

@@ -168,6 +168,10 @@ def _ty(state: dict, s) -> str:
 def _result_type(ins, state: dict, dst=None) -> str:
     ts = [_ty(state, s) for s in ins.srcs]
     kind = ins.kind
+    if kind == "newrec":
+        return record_type(ins, state)
+    if kind == "field":
+        return field_type(ins, state)
     if kind in ("rangeprep", "rangenext"):
         if all(t == "n" for t in ts):
             return "n"
@@ -229,12 +233,39 @@ def builtin_form(typed: TypedRegion, ins):
     return registry.kernel_form(ins.op, types)
 
 
+# Records made inside a kernel: the type letter is ``R<pc>:<field types>`` (``NEWREC`` at
+# that pc, in field order), so a field read knows its type and two records made at different
+# places (or from values of other types) never merge into one type.
+
+
+def record_type(ins, state: dict) -> str:
+    """The type of the record ``NEWREC`` (kind ``newrec``: ``value`` holds the field names,
+    ``srcs`` their registers) makes from ``state``: ``R<pc>:name=type,...``."""
+    return f"R{ins.pc}:" + ",".join(f"{n}={_ty(state, s)}" for n, s in zip(ins.value, ins.srcs))
+
+
+def is_record(t: str) -> bool:
+    return t[:1] == "R" and ":" in t
+
+
+def field_type(ins, state: dict) -> str:
+    """The type of ``FIELD`` (kind ``field``) reading field ``ins.op`` of a kernel-made record."""
+    t = _ty(state, ins.srcs[0])
+    if not is_record(t):
+        raise FallbackReason(f"pc {ins.pc}: field '{ins.op}' of {t} (only records made in the kernel)")
+    for item in t.split(":", 1)[1].split(","):
+        name, _, ft = item.partition("=")
+        if name == ins.op:
+            return ft
+    raise FallbackReason(f"pc {ins.pc}: field '{ins.op}' is not one the record was made with")
+
+
 def _check_reads(typed: TypedRegion) -> None:
     for pc, state in typed.states.items():
         ins = typed.region.at(pc)
         for r in ins.reads:
             t = state[r][0]
-            if t not in KERNEL_TYPES:
+            if t not in KERNEL_TYPES and not (is_record(t) and ins.kind in ("field", "move")):
                 raise FallbackReason(f"pc {pc}: r{r} holds {t} values")
             if ins.kind in ("branch", "ret") or (ins.kind == "cmp" and ins.op in ("=", "!=")):
                 continue

@@ -23,6 +23,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ilo import config
+from ilo.jit import costs
 from ilo.jit.hook import (
     _BUILT,
     MIN_TRIPS,
@@ -120,7 +121,9 @@ def _numba_pays(region, trips, code=None) -> tuple[str, float]:
     cost = WARM_COST if warm else (COLD_ARRAY_COST if arrays else COLD_COST)
     if not backend.warmed_up():
         cost += FIRST_USE_COST
-    saved = trips * len(region.code) * PY_INSTR + _PY_SECONDS.get(region.fingerprint, 0.0)
+    from ilo.vm.hotloops import PROGRAM
+
+    saved = trips * costs.python_iteration(region, PROGRAM[0]) + _PY_SECONDS.get(region.fingerprint, 0.0)
     if saved < cost:
         return f"~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}", cost
     return "", cost
@@ -297,7 +300,9 @@ class JitTier:
     def _promote(self, plan: _Plan, ready: _Ready, trips) -> bool:
         """A python kernel whose loop keeps coming back: has its time repaid numba?"""
         spent = _PY_SECONDS.get(plan.region.fingerprint, 0.0)
-        ahead = (trips or 0) * len(plan.region.code) * PY_INSTR
+        from ilo.vm.hotloops import PROGRAM
+
+        ahead = (trips or 0) * costs.python_iteration(plan.region, PROGRAM[0])
         return spent + ahead >= ready.promote_at
 
     def _build(self, plan: _Plan, values: dict, sig: tuple, trips):
@@ -396,7 +401,7 @@ class JitTier:
             return _LATER
         plan.stats.entries += 1
         if ready.code.backend == "python":
-            resume = self._run_python(ready, plan, regs, base)
+            resume = self._run_python(ready, plan, regs, base, trips)
         else:
             resume = self._run_numba(ready, plan, regs, base)
         if resume is None:
@@ -405,7 +410,7 @@ class JitTier:
             plan.stats.deopts += 1
         return resume
 
-    def _run_python(self, ready: _Ready, plan: _Plan, regs: list, base: int):
+    def _run_python(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips=None):
         code = ready.code
         taken, sole = boundary.take(regs, base, plan.registers)
         for i, r in enumerate(plan.registers):
@@ -420,7 +425,9 @@ class JitTier:
             return self._recover(ready, plan, exc, regs, base)
         finally:
             fp = plan.region.fingerprint
-            _PY_SECONDS[fp] = _PY_SECONDS.get(fp, 0.0) + time.perf_counter() - t0
+            spent = time.perf_counter() - t0
+            _PY_SECONDS[fp] = _PY_SECONDS.get(fp, 0.0) + spent
+            costs.measured(plan.region, spent, trips)
         resume, back = code.exits[result[0]]
         for r, slot, _t in back:
             regs[base + r] = result[1 + slot]
