@@ -42,7 +42,10 @@ def _cases() -> list[dict]:
             case = json.loads(line)
             key = (case["src"], case["func"], tuple(case["args"]))
             if key not in seen:
-                case["set"] = path.stem
+                # Both sets name cases by file and line, and the older set's files differ:
+                # its ids carry the set's name so that no two cases share one.
+                if path.stem != "examples":
+                    case["id"] = f"{path.stem}:{case['id']}"
                 seen[key] = case
     return list(seen.values())
 
@@ -65,7 +68,7 @@ KNOWN = _known()
 
 
 def _write_program(case: dict, folder: Path) -> Path:
-    name = case["id"].split(":")[0].rsplit("/", 1)[-1]
+    name = case["id"].removeprefix("cases:").split(":")[0].rsplit("/", 1)[-1]
     path = folder / name
     path.write_text(case["src"])
     for aux, text in (case.get("aux_files") or {}).items():

@@ -79,7 +79,8 @@ def test_error_phases(serv):
     assert err["phase"] == "runtime" and err["code"] == "ILO-R003"
     # the same fields as `ilo --json`, with the position
     d = err["diagnostics"][0]
-    assert (d["line"], d["col"], d["function"], d["message"]) == (1, 9, "f", "division by zero")
+    label = d["labels"][0]
+    assert (label["line"], label["col"], d["notes"], d["message"]) == (1, 9, ["in function 'f'"], "division by zero")
 
 
 def test_arguments_as_words_or_json_values(serv):
