@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import math
 
-from ilo.runtime.builtins._support import as_i64, as_index, debug, fail, fn_arg, is_num
+from ilo.runtime.builtins._support import as_i64, debug, fail, fn_arg, is_num
 from ilo.runtime.builtins.registry import builtin, kernel
-from ilo.runtime.values import Err, FnRef, Ok, Record, dedup_key, values_equal
+from ilo.runtime.values import dedup_key, values_equal
 
 
 @builtin(
