@@ -91,7 +91,7 @@ class Program:
 
     @property
     def function_names(self) -> list[str]:
-        return [f.name for f in self.verified.program.functions]
+        return [f.name for f in self.verified.program.functions if not f.lifted]
 
     def params(self, func: str) -> list:
         return list(self.verified.functions[func].params)

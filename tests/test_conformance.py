@@ -19,7 +19,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ENGINES, REPO, SHARED, run_cli
+
+if __name__ == "__main__":
+    # Run as a script, sys.path[0] is tests/ and `import ilo` (in conftest) would find
+    # whichever ilo is installed, e.g. /work/main's: put this checkout first.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from conftest import ENGINES, REPO, SHARED, run_cli  # noqa: E402
 
 FILES = [SHARED / "conformance" / "examples.jsonl", SHARED / "conformance" / "cases.jsonl"]
 KNOWN_FILE = REPO / "tests" / "conformance_known_failures.txt"
@@ -117,7 +123,4 @@ def _update() -> None:
 
 if __name__ == "__main__":
     if "--update" in sys.argv:
-        # Run as a script, sys.path[0] is tests/, and `import ilo` would find whichever ilo
-        # is installed (e.g. /work/main's) instead of this checkout's: put the checkout first.
-        sys.path[:0] = [str(REPO), str(REPO / "tests")]
         _update()

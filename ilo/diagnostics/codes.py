@@ -41,6 +41,7 @@ _TABLE: tuple[Code, ...] = (
     Code("ILO-P017", "imports not available", "`use` needs a file context; inline programs cannot import."),
     Code("ILO-P018", "circular import", "Two files import each other."),
     Code("ILO-P019", "unknown imported name", "A name in a `use` list is not declared in that file."),
+    Code("ILO-P021", "ambiguous double minus", "`- -*a b *c d` reads as -((a*b) - (c*d)); bind the products to names first."),
     Code("ILO-P020", "program too deeply nested", "The program nests brackets or expressions deeper than the parser allows."),
     Code("ILO-T001", "duplicate type definition", "Two `type` declarations share a name."),
     Code("ILO-T002", "duplicate function definition", "Two functions or tools share a name."),
@@ -67,6 +68,7 @@ _TABLE: tuple[Code, ...] = (
     Code("ILO-T023", "index on non-list", "`xs.0` needs a list."),
     Code("ILO-T024", "non-exhaustive match", "A match on a result or bool leaves a case uncovered and has no `_` arm."),
     Code("ILO-T025", "'!' on non-result call", "`f! x` unwraps a result; `f` does not return `R`."),
+    Code("ILO-T034", "'!' on a value", "`x!` unwraps the result of a call; on a variable holding a result, match it instead: `?x{~v:v;^e:^e}`."),
     Code("ILO-T026", "'!' in non-result function", "`f! x` propagates an error, so the enclosing function must return `R`."),
     Code("ILO-T027", "guard body looks like a function name", "A braceless guard's body is a bare function name; call it with arguments or use braces."),
     Code("ILO-T028", "brk/cnt outside a loop", "`brk` and `cnt` only make sense inside `@` or `wh`."),
@@ -88,6 +90,7 @@ _TABLE: tuple[Code, ...] = (
     Code("ILO-R013", "internal engine error", "An engine failed in a way that is a bug in ilo; please report it."),
     Code("ILO-R014", "call depth exceeded", "Recursion went deeper than the engine's call-depth limit."),
     Code("ILO-R015", "step or time limit exceeded", "The program ran past --max-steps or --timeout (the API's max_steps= or timeout=); a step is a loop iteration or a call."),
+    Code("ILO-R026", "panic-unwrap", "`f!! x` met an Err (or nil): the program stops with that error instead of returning it."),
     Code("ILO-R016", "bad argument", "An argument from the command line or the Python API does not fit the parameter's declared type."),
     Code("ILO-R017", "file error", "A file could not be read or written."),
 )

@@ -133,6 +133,12 @@ class ExprEvaluator:
         branch = e.then if truthy(ev[type(e.cond)](e.cond, frame)) else e.otherwise
         return ev[type(branch)](branch, frame)
 
+    def eval_lambda(self, e: ast.Lambda, frame):
+        # The captured variables' values now, bound to the lifted function.
+        if not e.captures:
+            return FnRef(e.name)
+        return FnRef(e.name, tuple(frame.lookup(c) for c in e.captures))
+
     def function_value(self, name: str):
         """A function name used as a value: ``FnRef``, or None if ``name`` names no function."""
         if name in self.vp.functions or name in self.vp.tools:
@@ -177,4 +183,5 @@ EXPR_HANDLERS = {
     ast.NilCoalesce: "eval_nil_coalesce",
     ast.With: "eval_with",
     ast.Ternary: "eval_ternary",
+    ast.Lambda: "eval_lambda",
 }

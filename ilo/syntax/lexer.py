@@ -32,25 +32,32 @@ from ilo.syntax.tokens import KEYWORDS, SYMBOLS, Token, TokenKind
 # limit on operator nesting.
 MAX_NESTING = 200
 
-_COMMENT, _NUMBER, _TEXT, _WORD, _SYMBOL, _NEWLINE, _OTHER = range(1, 8)
+_FIELD, _COMMENT, _NUMBER, _TEXT, _WORD, _SYMBOL, _NEWLINE, _OTHER = range(1, 9)
 # Alternatives are ordered so that the first one that matches is also the longest
 # possible token (comments before numbers before `-`; two-char symbols before one-char).
 # Blanks match no alternative, so `finditer` skips them without a Python-level step.
 _MASTER = re.compile(
     "|".join(
         (
+            # Right after `.`/`.?` (no blank; not after `..`) any identifier-shaped
+            # word is a field name, JSON style: `r.type`, `r.URL`, `r.user_id`,
+            # `r.baseSeverity`; digits there are one index each (`xss.0.1`).
+            r"(?:(?<=[^.]\.)|(?<=^\.)|(?<=\.\?))([A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*|[0-9]+)",
             r"(--[^\n]*)",
-            r"(-?[0-9]+(?:\.[0-9]+)?)",
+            r"(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)",
             r'("[^"\\]*(?:\\.[^"\\]*)*")',
             r"([a-z][a-z0-9]*(?:-[a-z0-9]+)*)",
-            r"(>=|<=|!=|\+=|>>|\?\?|==|\.\.|\.\?|[-+*/><=&|?@!^~$:;.,{}()\[\]_LRFOMS])",
+            r"(>=|<=|!=|\+=|>>|\?\?|!!|==|\.\.|\.\?|[-+*/><=&|?@!^~$:;.,{}()\[\]_LRFOMS])",
             r"(\n)",
             r"([^ \t])",
         )
     )
 )
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_ESCAPES = {
+    "n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\",
+    "f": "\f", "b": "\b", "v": "\v", "a": "\a", "0": "\0", "/": "/",
+}  # any other `\x` stays as written
 _WORDISH = re.compile(r"[A-Za-z0-9_-]*")
 _OPENERS = frozenset("([{")
 _CLOSERS = frozenset(")]}")
@@ -118,7 +125,8 @@ def normalize_newlines(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(out), norm or [0], orig or [0]
 
 
-_EXPONENT = re.compile(r"[eE][+-]?[0-9]+")
+# Tokens after which a glued `-N` splits into `-` and `N` (see the NUMBER case in _scan).
+_FRESH_EXPR = frozenset({TokenKind.SEMI, TokenKind.NEWLINE, TokenKind.EQ, TokenKind.LBRACE, TokenKind.LPAREN})
 
 
 def _lex_error(code: str, message: str, span: Span, suggestion: str | None = None) -> IloError:
@@ -142,6 +150,7 @@ def _scan(source: Source, keep_newlines: bool) -> TokenStream:
     si, delta, bound = 0, seg_orig[0] - seg_norm[0], bounds[0]
     depth = 0
     symbols, keywords, ident = SYMBOLS, KEYWORDS, TokenKind.IDENT
+    last_kind = None  # previous token's kind, newlines included
 
     for m in _MASTER.finditer(text):
         group = m.lastindex
@@ -175,22 +184,35 @@ def _scan(source: Source, keep_newlines: bool) -> TokenStream:
             elif sym in _CLOSERS and depth:
                 depth -= 1
         elif group == _NUMBER:
-            kind, value = TokenKind.NUMBER, float(m.group())
-            if _EXPONENT.match(text, end):
-                # `1e5` would otherwise lex as the number 1 and a name `e5`, and fail later
-                # with a puzzling parse error; say what is wrong where it is.
-                bad = m.group() + _EXPONENT.match(text, end).group()
-                raise _lex_error("ILO-L001", f"'{bad}': ilo numbers have no exponent",
-                                 Span(start + delta, start + delta + len(bad)),
-                                 "write the number out in full, or compute it (e.g. *1.5 1000000)")
+            word = m.group()
+            kind, value = TokenKind.NUMBER, float(word)
+            if word[0] == "-" and (last_kind is None or last_kind in _FRESH_EXPR):
+                # The reference's negative-literal rule: at the start of an expression
+                # (`;-0 v`, `=-1 t`, `{-2 x}`, `(-0 n)`) a glued `-N` is the operator `-`
+                # then N, so `-0 v` is 0 - v; elsewhere (`at xs -1`, `[1 -2]`) it stays
+                # one negative number.
+                add_kind(TokenKind.MINUS)
+                add_value(None)
+                add_start(start + delta)
+                add_end(start + delta + 1)
+                start += 1
+                value = -value
+        elif group == _FIELD:
+            word = m.group()
+            if word[0].isdigit():
+                kind, value = TokenKind.NUMBER, float(word)
+            else:
+                kind, value = ident, word
         elif group == _TEXT:
             kind, value = TokenKind.TEXT, _unescape(m.group()[1:-1])
         elif group == _NEWLINE:
+            last_kind = TokenKind.NEWLINE
             if not keep_newlines:
                 continue
             kind, value = TokenKind.NEWLINE, None
         else:
             raise _bad_char(text, start, start + delta)
+        last_kind = kind
         add_kind(kind)
         add_value(value)
         add_start(start + delta)

@@ -21,6 +21,7 @@ from ilo import types as ty
 from ilo.diagnostics import Diagnostic, IloError
 from ilo.source import UNKNOWN_SPAN, Source, Span
 from ilo.syntax import ast
+from ilo.syntax.captures import resolve_captures
 from ilo.syntax.lexer import MAX_NESTING, scan
 from ilo.syntax.parser_base import RESERVED_HINTS, ParseFailure
 from ilo.syntax.parser_exprs import ExprParser
@@ -97,7 +98,17 @@ class Parser(ExprParser):
                 if self.pos == stuck_at and self.peek() is K.RBRACE:
                     self.advance()  # a stray `}` would stop the resync forever
                     self.sync_to_decl_boundary()
+        if self.lambdas and not self.diagnostics:
+            decls.extend(self.lifted.values())
+            resolve_captures(self.lambdas, self._known_function(decls), self.lifted)
         return ast.Program(decls, source_text=self.source.text)
+
+    @staticmethod
+    def _known_function(decls: list[ast.Decl]):
+        from ilo.runtime.builtins.registry import canonical
+
+        names = {d.name for d in decls if isinstance(d, (ast.Function, ast.Tool))}
+        return lambda name: name in names or canonical(name) is not None
 
     def sync_to_decl_boundary(self) -> None:
         """Skip to the next `type`, `tool` or function header outside any braces."""
@@ -144,6 +155,8 @@ class Parser(ExprParser):
         name = self.expect_ident()
         self.current_fn = name
         params = self.parse_params()
+        # Known before its body, so recursive calls take their arity too (`fac -n 1`).
+        self.register_fn(name, params)
         self.expect(K.GT)
         ret = self.parse_type()
         self.expect(K.SEMI)
@@ -264,6 +277,9 @@ class Parser(ExprParser):
         if k is K.QUESTION:
             if self.is_prefix_ternary():
                 return ast.ExprStmt(self.parse_prefix_ternary())
+            ternary = self.parse_bool_ternary()
+            if ternary is not None:
+                return ast.ExprStmt(ternary)
             subject, arms = self.parse_match_parts()
             return ast.Match(subject, arms)
         if k is K.AT:
@@ -422,6 +438,8 @@ class Parser(ExprParser):
             return self.at(i + 1) in (K.IDENT, K.UNDERSCORE) and self.at(i + 2) is K.COLON
         if k in (K.UNDERSCORE, K.NUMBER, K.TEXT, K.TRUE, K.FALSE, K.NIL):
             return self.at(i + 1) is K.COLON
+        if k is K.MINUS:
+            return self.at(i + 1) is K.NUMBER and self.at(i + 2) is K.COLON
         if k is K.IDENT and self.values[i] in _TYPE_PATTERNS:
             return self.at(i + 1) in (K.IDENT, K.UNDERSCORE) and self.at(i + 2) is K.COLON
         return False
@@ -441,6 +459,10 @@ class Parser(ExprParser):
         if k is K.NUMBER or k is K.TEXT:
             self.advance()
             return ast.PLit(value, span=self.span_from(start))
+        if k is K.MINUS and self.at(self.pos + 1) is K.NUMBER:
+            # `;-1:` — a negative literal split by the lexer's fresh-expression rule.
+            self.pos += 2
+            return ast.PLit(-self.values[self.pos - 1], span=self.span_from(start))
         if k in _LITERAL_PATTERNS:
             self.advance()
             return ast.PLit(_LITERAL_PATTERNS[k], span=self.span_from(start))

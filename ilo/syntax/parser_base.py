@@ -55,6 +55,14 @@ class ParserBase:
         self.pos = 0
         self.depth = 0
         self.current_fn: str | None = None
+        # Known-arity functions (see call_arity): user functions join as declared,
+        # builtins are looked up on first use; None caches "not known".
+        self.fn_arity: dict[str, tuple[int, frozenset[int]] | None] = {}
+        # True inside a whitespace list `[a b c]`, where names are elements, not calls.
+        self.no_whitespace_call = False
+        # Inline lambdas in the order they close, and their lifted functions by name.
+        self.lambdas: list = []
+        self.lifted: dict = {}
         self.text_len = len(source.text)
 
     # ── Cursor ──────────────────────────────────────────────────────────────

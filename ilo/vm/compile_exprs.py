@@ -10,6 +10,7 @@ Mixed into ``FunctionCompiler`` (``compiler.py``), which owns emission and regis
 
 from __future__ import annotations
 
+from ilo.runtime.values import FnRef
 from ilo.syntax import ast
 from ilo.types import TBool, TList, TNum, TText
 from ilo.vm.opcodes import Op
@@ -122,6 +123,16 @@ class ExprCompiler:
             self.fail("ILO-R001", f"undefined variable: {e.name}")
         else:
             self.emit(Op.LOADK, dst, self.const(value))
+        return dst
+
+    def compile_lambda(self, e: ast.Lambda, want):
+        dst = self.dest(want)
+        if not e.captures:
+            self.emit(Op.LOADK, dst, self.const(FnRef(e.name)))
+            return dst
+        regs = self.operands([ast.Ref(name, span=e.span) for name in e.captures])
+        self.release_all(regs)
+        self.emit(Op.MKCLOSURE, dst, self.const(e.name), tuple(regs))
         return dst
 
     def compile_field(self, e: ast.Field, want):
@@ -291,11 +302,15 @@ class ExprCompiler:
             self.fail("ILO-R002", f"undefined function: {e.func}")
         if not e.unwrap:
             return dst
-        # `f! x`: ~v gives v; ^e ends the current body as a return of ^e.
+        # `f! x`: ~v gives v; ^e (or nil) ends the current body as a return of it;
+        # `f!! x` stops the program there instead.
         out = self.dest(want)
         ok = self.label()
         self.emit_jump(Op.UNWRAP, ok, out, dst)
-        self.emit_exit(self.ctx.ret, dst)
+        if e.panic:
+            self.emit(Op.PANIC, dst)
+        else:
+            self.emit_exit(self.ctx.ret, dst)
         self.place(ok)
         self.regs.release(dst)
         return out
@@ -446,4 +461,5 @@ EXPR_DISPATCH = {
     ast.NilCoalesce: ExprCompiler.compile_nilcoalesce,
     ast.With: ExprCompiler.compile_with,
     ast.Ternary: ExprCompiler.compile_ternary,
+    ast.Lambda: ExprCompiler.compile_lambda,
 }

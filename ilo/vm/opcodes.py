@@ -128,8 +128,11 @@ _op("CALL_BUILTIN", "r k rs", "R[a] = builtin K[b](R[c0], ...)  (the registry's 
     jit_ok=False)
 _op("CALL_TOOL", "r k rs", "R[a] = tool K[b](R[c0], ...)  (declared tools answer ~nil)", jit_ok=False)
 _op("RET", "r - -", "return R[a] to the caller", ends_block=True, jit_ok=False)
-_op("UNWRAP", "r r j", "~v: R[a] = v, pc = c;  other non-^e: R[a] = R[b], pc = c;"
-    "  ^e: falls through (the next instructions propagate R[b])", jump=True)
+_op("UNWRAP", "r r j", "~v: R[a] = v, pc = c;  other non-^e non-nil: R[a] = R[b], pc = c;"
+    "  ^e or nil: falls through (the next instructions propagate R[b])", jump=True)
+_op("PANIC", "r - -", "raise ILO-R026 for R[a] (^e or nil met by `f!! x`)", ends_block=True, jit_ok=False)
+_op("MKCLOSURE", "r k rs", "R[a] = function value K[b] with captured values (R[c0], R[c1], ...)",
+    jit_ok=False)
 
 # ── results and match tests ─────────────────────────────────────────────────
 _op("MKOK", "r r -", "R[a] = ~R[b]")
