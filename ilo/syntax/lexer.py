@@ -76,53 +76,89 @@ class TokenStream:
     ends: array = field(default_factory=lambda: array("q"))
 
 
+# What the line-break rewrite must see: text literals (their brackets and `--` are not
+# code), comments (dropped first, so an indented comment line adds no `;`), line breaks
+# with the indentation after them, and round/square brackets (inside them a line break
+# is only a blank). Everything between matches is copied as it is.
+_LAYOUT = re.compile(r'"(?:[^"\\]|\\.)*"?|--[^\n]*|\n[ \t]*|[()\[\]]', re.DOTALL)
+
+
 def normalize_newlines(text: str) -> tuple[str, list[int], list[int]]:
     """Apply the reference's line-break rules.
+
+    - inside ``(...)`` or ``[...]`` a line break is a blank (multi-line lists and calls);
+    - a line break before an indented line is ``;``, except after ``{``, after a ``;``,
+      before ``}`` and before a ``>>`` pipe continuation;
+    - before a column-0 ``}`` it disappears; any other line break stays (a declaration
+      boundary). Comments are removed first.
 
     Returns the normalised text and a segment map: segment ``i`` starts at normalised
     offset ``norm[i]`` and original offset ``orig[i]`` and runs without gaps.
     """
-    if "\n" not in text:
+    if "\n" not in text and "--" not in text:
         return text, [0], [0]
     out: list[str] = []
     norm: list[int] = []
     orig: list[int] = []
     npos = 0
-    last_sig = ""
-    i, n = 0, len(text)
+    last_sig = ""  # last non-blank character emitted
+    depth = 0
+    pos = 0  # start of the original text not yet copied
 
     def emit(piece: str, at: int) -> None:
-        nonlocal npos
+        nonlocal npos, last_sig
+        if not piece:
+            return
         norm.append(npos)
         orig.append(at)
         out.append(piece)
         npos += len(piece)
+        stripped = piece.rstrip(_ASCII_WS)
+        if stripped:
+            last_sig = stripped[-1]
 
-    while True:
-        j = text.find("\n", i)
-        if j < 0:
-            j = n
-        if j > i:
-            chunk = text[i:j]
-            emit(chunk, i)
-            stripped = chunk.rstrip(_ASCII_WS)
-            if stripped:
-                last_sig = stripped[-1]
-        if j >= n:
-            break
-        k = j + 1
-        nxt = text[k] if k < n else ""
-        if nxt == " " or nxt == "\t":
-            while k < n and text[k] in " \t":
-                k += 1
-            # Indented continuation: a statement separator, except right after `{` or
-            # right before `}` where it would create an empty statement.
-            if last_sig != "{" and not (k < n and text[k] == "}"):
-                emit(";", j)
+    n = len(text)
+    for m in _LAYOUT.finditer(text):
+        c = text[m.start()]
+        if c == '"':
+            continue
+        if c == "(" or c == "[":
+            depth += 1
+            continue
+        if c == ")" or c == "]":
+            depth = max(0, depth - 1)
+            continue
+        at, after = m.start(), m.end()
+        emit(text[pos:at], pos)
+        pos = after
+        if c == "-":  # a comment: dropped, its line break is handled on its own
+            continue
+        if depth > 0:
+            emit(" ", at)
+            continue
+        nxt = text[after] if after < n else ""
+        if after > at + 1:  # the next line is indented
+            ends_semi = bool(out) and out[-1].endswith(";")
+            if not (last_sig == "{" or ends_semi or text.startswith(">>", after)):
+                emit(";", at)
+                ends_semi = True
+            if nxt == "}" and last_sig != "{" and ends_semi:
+                _drop_last_char(out, norm, orig)
+                npos -= 1
         elif nxt != "}":
-            emit("\n", j)
-        i = k
+            emit("\n", at)
+    emit(text[pos:], pos)
     return "".join(out), norm or [0], orig or [0]
+
+
+def _drop_last_char(out: list[str], norm: list[int], orig: list[int]) -> None:
+    """Remove the `;` that ends the output (before an indented `}`)."""
+    if len(out[-1]) == 1:
+        out.pop()
+        norm.pop()
+        orig.pop()
+    else:
+        out[-1] = out[-1][:-1]
 
 
 # Tokens after which a glued `-N` splits into `-` and `N` (see the NUMBER case in _scan).

@@ -159,8 +159,12 @@ class Parser(ExprParser):
         self.register_fn(name, params)
         self.expect(K.GT)
         ret = self.parse_type()
-        self.expect(K.SEMI)
-        body = self.parse_body()
+        if self.peek() is K.SEMI:  # a line break after the return type works as well
+            self.advance()
+        if self.peek() is K.LBRACE and not self.is_destructure_pattern():
+            body = self.parse_brace_body()  # `f x:n>n{...}`: the whole body in braces
+        else:
+            body = self.parse_body(top_level=True)
         self.current_fn = None
         return ast.Function(name, params, ret, body, span=self.span_from(start))
 
@@ -246,7 +250,9 @@ class Parser(ExprParser):
         k = self.peek()
         return k is K.EOF or k is K.RBRACE
 
-    def parse_body(self) -> list[ast.Stmt]:
+    def parse_body(self, top_level: bool = False) -> list[ast.Stmt]:
+        """`;`-separated statements; a function's own body also ends where the next
+        function's header starts (so a trailing comment line cannot join them)."""
         stmts: list[ast.Stmt] = []
         if self.at_body_end():
             return stmts
@@ -254,6 +260,8 @@ class Parser(ExprParser):
         while self.peek() is K.SEMI:
             self.advance()
             if self.at_body_end():
+                break
+            if top_level and self.is_fn_decl_start_strict(self.pos):
                 break
             stmts.append(self.parse_stmt())
         return stmts
@@ -389,10 +397,12 @@ class Parser(ExprParser):
     def parse_foreach(self) -> ast.Stmt:
         self.expect(K.AT)
         binding = self.expect_ident()
-        first = self.parse_atom()
+        # Bounds and collections are any inner expression (`0..len xs`, `+i 2..n`, `f xs`):
+        # a call's arguments stop at `..` and `{`, which start no operand.
+        first = self.parse_expr_inner()
         if self.peek() is K.DOTDOT:
             self.advance()
-            end = self.parse_atom()
+            end = self.parse_expr_inner()
             return ast.ForRange(binding, first, end, self.parse_brace_body())
         return ast.ForEach(binding, first, self.parse_brace_body())
 
@@ -418,7 +428,9 @@ class Parser(ExprParser):
         pattern = self.parse_pattern()
         self.expect(K.COLON)
         body: list[ast.Stmt] = []
-        if not self._at_arm_end():
+        if self.peek() is K.LBRACE and not self.is_destructure_pattern():
+            body = self.parse_brace_body()  # `~v:{a;b}`: a block body
+        elif not self._at_arm_end():
             body.append(self.parse_stmt())
             # An arm's body runs on over `;` until the next `pattern:`.
             while self.peek() is K.SEMI and not self._semi_starts_arm():

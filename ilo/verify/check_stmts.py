@@ -104,11 +104,15 @@ class StmtChecks:
         return ANY if result is None else result
 
     def bind_pattern(self, pattern: ast.Pattern, subject: Ty) -> None:
-        if isinstance(pattern, ast.POk) and pattern.binding != "_":
+        # `_` binds too, as in the reference: the payload in `~_:`/`^_:`/`n _:`, the
+        # subject itself in a wildcard arm (so `~_:~_` rewraps the value).
+        if isinstance(pattern, ast.PWild):
+            self.scope.bind("_", subject)
+        elif isinstance(pattern, ast.POk):
             self.scope.bind(pattern.binding, subject.ok if isinstance(subject, TResult) else ANY)
-        elif isinstance(pattern, ast.PErr) and pattern.binding != "_":
+        elif isinstance(pattern, ast.PErr):
             self.scope.bind(pattern.binding, subject.err if isinstance(subject, TResult) else ANY)
-        elif isinstance(pattern, ast.PType) and pattern.binding != "_":
+        elif isinstance(pattern, ast.PType):
             kind = str(pattern.ty)
             bound = {"n": NUM, "t": TEXT, "b": BOOL}.get(kind, ANY)
             if isinstance(pattern.ty, TList):

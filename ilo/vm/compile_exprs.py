@@ -136,6 +136,12 @@ class ExprCompiler:
         return dst
 
     def compile_field(self, e: ast.Field, want):
+        if e.safe:
+            obj = self.compile_expr(e.obj)
+            self.regs.release(obj)
+            dst = self.dest(want)
+            self.emit(Op.FIELD_SAFE, dst, obj, self.const(e.name))
+            return dst
         return self._access(e, want, Op.FIELD, lambda: self.const(e.name))
 
     def compile_index(self, e: ast.Index, want):
@@ -410,6 +416,8 @@ class ExprCompiler:
         old = self.at(p)
         try:
             if isinstance(p, ast.PWild):
+                # `_` names the subject in a wildcard arm (see Verifier.bind_pattern).
+                self.emit(Op.MOVE, self.regs.define("_"), subject)
                 return
             if isinstance(p, ast.PLit):
                 if type(p.value) is float and subject_num:
@@ -419,13 +427,11 @@ class ExprCompiler:
                 return
             if isinstance(p, (ast.POk, ast.PErr)):
                 self.emit_jump(Op.JNTYPE, nomatch, subject, self.const("ok" if isinstance(p, ast.POk) else "err"))
-                if p.binding != "_":
-                    self.emit(Op.PAYLOAD, self.regs.define(p.binding), subject)
+                self.emit(Op.PAYLOAD, self.regs.define(p.binding), subject)
                 return
             if isinstance(p, ast.PType):
                 self.emit_jump(Op.JNTYPE, nomatch, subject, self.const(type_tag(p.ty)))
-                if p.binding != "_":
-                    self.emit(Op.MOVE, self.regs.define(p.binding), subject)
+                self.emit(Op.MOVE, self.regs.define(p.binding), subject)
                 return
             raise AssertionError(f"unknown pattern {p!r}")
         finally:

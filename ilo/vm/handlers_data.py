@@ -226,6 +226,18 @@ def _field(a, b, c, pc, env):
     return h
 
 
+@factory("FIELD_SAFE")
+def _field_safe(a, b, c, pc, env):
+    nxt, name = pc + 1, env.K[c]
+
+    def h(R):
+        obj = R[b]
+        R[a] = obj.fields.get(name) if type(obj) is Record else None
+        return nxt
+
+    return h
+
+
 @factory("WITH")
 def _with(a, b, c, pc, env):
     nxt = pc + 1

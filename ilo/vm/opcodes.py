@@ -150,6 +150,8 @@ _op("MSET", "r r rs", "R[a] = R[b] with key R[c0] set to R[c1] (in place when a 
     self_rebind=True)
 _op("NEWREC", "r k fs", "R[a] = record K[b] {name: R[reg] for name, reg in c}")
 _op("FIELD", "r r k", "R[a] = R[b].K[c]  (ILO-R005 when missing)")
+_op("FIELD_SAFE", "r r k", "R[a] = R[b].?K[c]  (nil when R[b] is nil, not a record, or has no such field)",
+    jit_ok=False)
 _op("WITH", "r r fs", "R[a] = copy of record R[b] with {name: R[reg] for name, reg in c}")
 
 
