@@ -8,7 +8,7 @@ ilo            Python
 ``b``          ``bool``
 ``nil``        ``None``
 ``L a``        ``list`` — owned by the runtime; see ``ownership`` before mutating
-``M k v``      ``dict`` — keys are text at run time
+``M k v``      ``dict`` — keys are ``str`` (text keys) or ``int`` (number keys, floored)
 record         ``Record`` (type name + fields in declaration order)
 ``~v`` / ``^e``  ``Ok(v)`` / ``Err(e)``
 function ref   ``FnRef(name)``
@@ -38,8 +38,8 @@ class Record:
             and values_equal(self.fields, other.fields)
         )
 
-    def __hash__(self) -> int:  # pragma: no cover - records are not dict keys in ilo
-        return hash(self.type_name)
+    def __hash__(self) -> int:
+        return hash(dedup_key(self))
 
     def __getattr__(self, name: str):
         try:
@@ -64,7 +64,7 @@ class Ok:
         return isinstance(other, Ok) and values_equal(self.value, other.value)
 
     def __hash__(self) -> int:
-        return hash(("ok", repr(self.value)))
+        return hash(dedup_key(self))
 
     def __repr__(self) -> str:
         return f"Ok({self.value!r})"
@@ -82,7 +82,7 @@ class Err:
         return isinstance(other, Err) and values_equal(self.value, other.value)
 
     def __hash__(self) -> int:
-        return hash(("err", repr(self.value)))
+        return hash(dedup_key(self))
 
     def __repr__(self) -> str:
         return f"Err({self.value!r})"
@@ -136,20 +136,109 @@ def type_name(v) -> str:
     return type(v).__name__
 
 
+def key_order(k):
+    """Sort key for map keys (``str`` text keys, ``int`` number keys): numbers first, as the
+    reference orders ``mkeys``, ``mvals`` and printed maps."""
+    return (1, k, 0) if type(k) is str else (0, "", k)
+
+
 def values_equal(a, b) -> bool:
-    """ilo equality: structural, and never true across types (``=true 1`` is false)."""
+    """ilo equality: structural, and never true across types (``=true 1`` is false).
+
+    Iterative (an explicit stack of pairs), so two lists nested a million deep compare
+    without touching Python's recursion limit."""
     if a is b:
         return True
-    ta, tb = type(a), type(b)
-    if ta is not tb:
+    ta = type(a)
+    if ta is not type(b):
         return False
     if ta is float or ta is str or ta is bool:
         return a == b
-    if ta is list:
-        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
-    if ta is dict:
-        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+    if ta in _CONTAINERS:
+        return _deep_equal(a, b)
     return a == b
+
+
+_CONTAINERS = frozenset({list, dict})  # Record, Ok and Err are added below their classes
+
+
+def _deep_equal(a, b) -> bool:
+    stack = [(a, b)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        x, y = pop()
+        if x is y:
+            continue
+        t = type(x)
+        if t is not type(y):
+            return False
+        if t is list:
+            if len(x) != len(y):
+                return False
+            for p, q in zip(x, y):
+                if p is not q:
+                    tp = type(p)
+                    if tp is float or tp is str or tp is bool:
+                        if type(q) is not tp or p != q:
+                            return False
+                    else:
+                        push((p, q))
+        elif t is dict:
+            if x.keys() != y.keys():
+                return False
+            for k in x:
+                push((x[k], y[k]))
+        elif t is Record:
+            if x.type_name != y.type_name:
+                return False
+            push((x.fields, y.fields))
+        elif t is Ok or t is Err:
+            push((x.value, y.value))
+        elif x != y:  # scalars and function references
+            return False
+    return True
+
+
+def dedup_key(v):
+    """A hashable identity of a value, equal for equal-looking values of the same type and
+    apart across types; floats by ``repr`` (so every NaN is one value, and ``-0`` is not ``0``,
+    as the reference's debug-text comparison has it).
+
+    Flat (a tuple of tokens in pre-order, each container token carrying its size), so it is
+    built without recursion and hashed and compared without the nested-tuple recursion
+    CPython does in C, whatever the depth."""
+    out = []
+    emit = out.append
+    stack = [v]
+    pop, push = stack.pop, stack.append
+    while stack:
+        x = pop()
+        t = type(x)
+        if t is float:
+            emit(("n", repr(x)))
+        elif x is None or t is bool or t is str:
+            emit((t.__name__, x))
+        elif t is list:
+            emit(("L", len(x)))
+            stack.extend(reversed(x))
+        elif t is dict:
+            keys = sorted(x, key=key_order)
+            emit(("M", tuple(keys)))
+            stack.extend(x[k] for k in reversed(keys))
+        elif t is Record:
+            emit(("rec", x.type_name, tuple(x.fields)))
+            stack.extend(reversed(list(x.fields.values())))
+        elif t is Ok or t is Err:
+            emit((t.__name__,))
+            push(x.value)
+        elif t is FnRef:
+            emit(("F", x.name))
+        else:
+            emit(("?", repr(x)))
+    return tuple(out)
+
+
+_CONTAINERS = _CONTAINERS | {Record, Ok, Err}
 
 
 def truthy(v) -> bool:
@@ -170,8 +259,14 @@ _PLAIN = {float, str, bool, type(None)}
 
 
 def from_python(v):
-    """Convert a Python value handed to the API into an ilo value (ints become floats)."""
-    if isinstance(v, bool) or v is None or isinstance(v, (str, float, FnRef)):
+    """Convert a Python value handed to the API into an ilo value (ints become floats).
+
+    numpy arrays and scalars are accepted (``ndarray.tolist()`` is one C-speed pass), and a
+    subclass of a plain type (``numpy.float64`` is a ``float``) becomes the plain type, since
+    the engines test ``type(x) is float``. Raises ``TypeError`` for anything ilo cannot hold,
+    including an int too large for a 64-bit float."""
+    t = type(v)
+    if t is float or t is str or t is bool or v is None or t is FnRef:
         return v
     if isinstance(v, (Ok, Err)):  # the payload may hold Python ints too
         inner = from_python(v.value)
@@ -180,8 +275,16 @@ def from_python(v):
         fields = {k: from_python(x) for k, x in v.fields.items()}
         same = all(fields[k] is x for k, x in v.fields.items())
         return v if same else Record(v.type_name, fields)
+    if isinstance(v, bool):
+        return bool(v)
     if isinstance(v, int):
+        return int_to_number(v)
+    if isinstance(v, float):
         return float(v)
+    if isinstance(v, str):
+        return str(v)
+    if t.__module__ == "numpy":  # duck-typed, so the API never imports numpy itself
+        return _from_numpy(v)
     if isinstance(v, (list, tuple)):
         kinds = set(map(type, v))
         if kinds <= _PLAIN:
@@ -190,8 +293,41 @@ def from_python(v):
             # still holds it, so the refcount test will copy before any in-place update.
             return v if type(v) is list else list(v)
         if kinds <= _PLAIN | {int}:
-            return [float(x) if type(x) is int else x for x in v]
+            return [x if type(x) is not int else int_to_number(x) for x in v]
         return [from_python(x) for x in v]
     if isinstance(v, dict):
-        return {str(k): from_python(x) for k, x in v.items()}
+        return {_key(k): from_python(x) for k, x in v.items()}
     raise TypeError(f"cannot pass a {type(v).__name__} to ilo")
+
+
+def int_to_number(v: int) -> float:
+    """A Python int as an ilo number; one beyond the float range is a TypeError (not an
+    OverflowError), so the API reports it as a bad argument."""
+    try:
+        return float(v)
+    except OverflowError:
+        digits = len(str(abs(v))) if v.bit_length() < 10_000 else f"about {int(v.bit_length() * 0.30103)}"
+        raise TypeError(f"an integer of {digits} digits is too large for an ilo number "
+                        "(a 64-bit float, at most ~1.8e308)") from None
+
+
+def _key(k) -> str:
+    if isinstance(k, int) and not isinstance(k, bool) and k.bit_length() > 10_000:
+        raise TypeError("a map key integer is too large to write as text")
+    return str(k)
+
+
+def _from_numpy(v):
+    """numpy scalars and arrays: an array becomes a (nested) list of plain values."""
+    tolist = getattr(v, "tolist", None)
+    if tolist is None:
+        raise TypeError(f"cannot pass a numpy {type(v).__name__} to ilo")
+    kind = getattr(getattr(v, "dtype", None), "kind", "O")
+    if kind not in "biufUSO":  # complex, datetimes, void records: no ilo type holds them
+        raise TypeError(f"cannot pass a numpy value of dtype {v.dtype} to ilo")
+    plain = tolist()
+    if kind in "iu" and getattr(v, "ndim", 0) == 1:
+        return [float(x) for x in plain]
+    if kind == "S":
+        raise TypeError("cannot pass a numpy bytes array to ilo (decode it to text first)")
+    return from_python(plain)

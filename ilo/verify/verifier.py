@@ -47,7 +47,7 @@ class Verifier(DeclChecks, StmtChecks, ExprChecks):
         self.call_targets: dict[int, CallTarget] = {}
         self.expr_types: dict[int, Ty] = {}
         # Types to record for a node that differ from what the checks around it see
-        # (see builtin_sigs.REFERENCE_UNTYPED).
+        # (see BuiltinSpec.untyped).
         self.precise_types: dict[int, Ty] = {}
         self.scope = Scope()
         self.func: str | None = None

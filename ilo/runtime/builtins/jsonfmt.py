@@ -66,7 +66,8 @@ def dump_tree(v):
     if isinstance(v, list):
         return [dump_tree(x) for x in v]
     if isinstance(v, dict):
-        return {k: dump_tree(x) for k, x in v.items()}
+        # JSON object keys are text: number keys are written as their digits
+        return {str(k): dump_tree(x) for k, x in v.items()}
     if isinstance(v, Record):
         return {k: dump_tree(x) for k, x in v.fields.items()}
     if isinstance(v, (Ok, Err)):
@@ -95,7 +96,7 @@ def _plain_tree(v):
     if t is list:
         return [_plain_tree(x) for x in v]
     if t is dict:
-        return {k: _plain_tree(x) for k, x in v.items()}
+        return {str(k): _plain_tree(x) for k, x in v.items()}
     if t is Record:
         return {k: _plain_tree(x) for k, x in v.fields.items()}
     if t is Ok or t is Err:
@@ -113,7 +114,7 @@ def float_tree(v):
     if isinstance(v, list):
         return [float_tree(x) for x in v]
     if isinstance(v, dict):
-        return {k: float_tree(x) for k, x in v.items()}
+        return {str(k): float_tree(x) for k, x in v.items()}
     return format_value(v)
 
 
@@ -182,8 +183,52 @@ def _reject_constant(name: str):
     raise JsonError(f"expected value (JSON has no {name})")
 
 
+# serde_json (the reference's parser) refuses to nest arrays and objects 128 deep: its
+# remaining-depth counter starts at 128 and the bracket that takes it to 0 is an error.
+MAX_DEPTH = 128
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep_at(text: str) -> int | None:
+    """The index of the bracket that opens level ``MAX_DEPTH``, or None. Strings are
+    skipped whole, so brackets inside them do not count."""
+    if text.count("[") + text.count("{") < MAX_DEPTH:
+        return None
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        c = m.group()
+        if c == "[" or c == "{":
+            depth += 1
+            if depth == MAX_DEPTH:
+                return m.start()
+        elif c == "]" or c == "}":
+            depth -= 1
+    return None
+
+
+def _depth_error(text: str, at: int) -> JsonError:
+    # serde_json positions: line from 1, column = the bracket's 1-based *byte* column.
+    start = text.rfind("\n", 0, at) + 1
+    line = text.count("\n", 0, start) + 1
+    column = len(text[start:at].encode("utf-8")) + 1
+    return JsonError(f"recursion limit exceeded at line {line} column {column}")
+
+
 def loads(text: str):
     """Parse JSON text into plain Python data, or raise ``JsonError`` with a serde-like message."""
+    at = _too_deep_at(text)
+    if at is not None:
+        # serde reads left to right: an error before the deep bracket is reported instead.
+        try:
+            _loads(text[:at])
+        except JsonError as e:
+            if not str(e).startswith("EOF while parsing"):
+                raise
+        raise _depth_error(text, at)
+    return _loads(text)
+
+
+def _loads(text: str):
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
@@ -219,22 +264,67 @@ def parse_json_value(text: str):
 @builtin(
     "jdmp",
     "_ > t",
-    doc="Serialise any value to compact JSON text (records and maps become objects).",
-    example='jdmp [1 2 3]  -- "[1,2,3]"',
+    checked=(), doc="Serialise any value to compact JSON text (records and maps become objects).",
+    example='jdmp [1 2 3]', result='[1,2,3]',
 )
 def jdmp(v):
     try:
         # Fast path: the C encoder, when every number prints the same way serde_json would.
         return json.dumps(_plain_tree(v), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     except _NeedsRenderer:
+        pass
+    except RecursionError:  # nested deeper than the C encoder goes: the iterative writer
+        return dump_deep(v)
+    try:
         return render(dump_tree(v))
+    except RecursionError:
+        return dump_deep(v)
+
+
+def dump_deep(v) -> str:
+    """``jdmp``'s text for a value of any nesting depth, with an explicit stack (the same
+    output as ``render(dump_tree(v))``: compact, object keys sorted, results unwrapped)."""
+    out: list[str] = []
+    emit = out.append
+    stack: list = [v]
+    while stack:
+        x = stack.pop()
+        t = type(x)
+        if t is _Piece:
+            emit(x)
+        elif t is list:
+            emit("[")
+            stack.append(_Piece("]"))
+            for i in range(len(x) - 1, -1, -1):
+                stack.append(x[i])
+                if i:
+                    stack.append(_Piece(","))
+        elif t is dict or t is Record:
+            fields = x if t is dict else x.fields
+            emit("{")
+            stack.append(_Piece("}"))
+            keys = sorted(fields)
+            for i in range(len(keys) - 1, -1, -1):
+                stack.append(fields[keys[i]])
+                stack.append(_Piece(_text(keys[i]) + ":"))
+                if i:
+                    stack.append(_Piece(","))
+        elif t is Ok or t is Err:
+            stack.append(x.value)
+        else:
+            emit(render(dump_tree(x)))  # a scalar
+    return "".join(out)
+
+
+class _Piece(str):
+    """Literal JSON text on ``dump_deep``'s stack (a value of type ``str`` is a string)."""
 
 
 @builtin(
     "jpar",
     "t > R _ t",
-    doc="Parse JSON text: ~value (objects become records of type json) or ^message.",
-    example='r=jpar! "{\\"x\\":1}";r.x  -- 1',
+    checked=(0,), doc="Parse JSON text: ~value (objects become records of type json) or ^message.",
+    example='r=jpar! "{\\"x\\":1}";r.x', result='1',
 )
 def jpar(text):
     if not isinstance(text, str):
@@ -263,7 +353,7 @@ def _step(current, key: str):
     "jpth",
     "t, t > R t t",
     doc="Look up a dot-separated path (keys and array indices) in JSON text; ~found value as text.",
-    example='jpth "{\\"a\\":[5,6]}" "a.1"  -- ~6',
+    example='jpth "{\\"a\\":[5,6]}" "a.1"', result='~6',
 )
 def jpth(text, path):
     if not (isinstance(text, str) and isinstance(path, str)):
