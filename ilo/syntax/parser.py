@@ -22,6 +22,7 @@ from ilo.diagnostics import Diagnostic, IloError
 from ilo.source import UNKNOWN_SPAN, Source, Span
 from ilo.syntax import ast
 from ilo.syntax.captures import resolve_captures
+from ilo.syntax.desugar import desugar_dot_index
 from ilo.syntax.lexer import MAX_NESTING, scan
 from ilo.syntax.parser_base import RESERVED_HINTS, ParseFailure
 from ilo.syntax.parser_exprs import ExprParser
@@ -39,22 +40,23 @@ _OPERATOR_STARTS = frozenset(
 )
 
 
-def parse(source: Source) -> ast.Program:
+def parse(source: Source, lambda_prefix: str = "__lit_") -> ast.Program:
     """Parse a whole program; raise IloError (codes ILO-L*/ILO-P*) if it is malformed."""
     # The parse allocates many small nodes and frees none; pausing the cyclic GC meanwhile
     # saves about a third of the time on large programs.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _parse(source)
+        return _parse(source, lambda_prefix)
     finally:
         if gc_was_on:
             gc.enable()
 
 
-def _parse(source: Source) -> ast.Program:
+def _parse(source: Source, lambda_prefix: str) -> ast.Program:
     stream = scan(source)
     parser = Parser(source, stream)
+    parser.lambda_prefix = lambda_prefix  # imported files get their own, so names never clash
     # Each nesting level costs a handful of Python frames; make sure the nesting guard,
     # not Python's recursion limit, is what stops a deep program.
     needed = MAX_NESTING * 12 + 200
@@ -98,6 +100,8 @@ class Parser(ExprParser):
                 if self.pos == stuck_at and self.peek() is K.RBRACE:
                     self.advance()  # a stray `}` would stop the resync forever
                     self.sync_to_decl_boundary()
+        if not self.diagnostics:
+            desugar_dot_index(decls + list(self.lifted.values()))
         if self.lambdas and not self.diagnostics:
             decls.extend(self.lifted.values())
             resolve_captures(self.lambdas, self._known_function(decls), self.lifted)

@@ -62,6 +62,7 @@ class ParserBase:
         self.no_whitespace_call = False
         # Inline lambdas in the order they close, and their lifted functions by name.
         self.lambdas: list = []
+        self.lambda_prefix = "__lit_"
         self.lifted: dict = {}
         self.text_len = len(source.text)
 

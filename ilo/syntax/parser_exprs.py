@@ -630,7 +630,7 @@ class ExprParser(ParserBase):
                 "parentheses: `(a:n x:t>n;+a (kc (body x)))`",
             )
         self.expect(K.RPAREN)
-        name = f"__lit_{len(self.lambdas)}"
+        name = f"{self.lambda_prefix}{len(self.lambdas)}"
         span = self.span_from(start)
         lam = ast.Lambda(name, params, ret, body, span=span)
         self.lambdas.append(lam)
