@@ -419,7 +419,7 @@ class _Printer:
         return "[" + ", ".join(items) + "]", _ALL
 
     def expr_call(self, e: ast.Call):
-        bang = "!" if e.unwrap else ""
+        bang = ("!!" if e.panic else "!") if e.unwrap else ""
         if not e.args:
             if e.func in _BARE_CALL_ATOMS and not e.unwrap:
                 return e.func, _ALL
@@ -497,12 +497,18 @@ class _Printer:
     def expr_lambda(self, e: ast.Lambda):
         head = self.params(e.params)
         body = ";".join(self.stmt(s) for s in e.body)
-        return f"({head}{' ' if head else ''}>{unparse_type(e.ret)};{body})", _ALL
+        return f"({head}>{unparse_type(e.ret)};{body})", _ALL
 
     def expr_ternary(self, e: ast.Ternary):
         cond = e.cond
         if not (isinstance(cond, ast.BinOp) and cond.op in _TERNARY_OPS):
-            raise UnparseError("a ternary outside `v=cond{a}{b}` needs a comparison condition")
+            # The bool-subject form `?c{a}{b}`; a branch with a `:` or `;` of its own would
+            # read as match arms, so it goes in parentheses.
+            branches = []
+            for branch in (e.then, e.otherwise):
+                text = self.expr(branch, EXPR)
+                branches.append(_paren(text) if ":" in text or ";" in text else text)
+            return f"?{self.expr(cond, ATOM)}{{{branches[0]}}}{{{branches[1]}}}", _HEADED
         then, other = self.expr(e.then, OPERAND), self.expr(e.otherwise, OPERAND)
         text = self.join_operands([self.binop(cond), then, other])
         return "?" + self.sp + text, _HEADED
