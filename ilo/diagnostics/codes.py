@@ -68,6 +68,8 @@ _TABLE: tuple[Code, ...] = (
     Code("ILO-T023", "index on non-list", "`xs.0` needs a list."),
     Code("ILO-T024", "non-exhaustive match", "A match on a result or bool leaves a case uncovered and has no `_` arm."),
     Code("ILO-T025", "'!' on non-result call", "`f! x` unwraps a result; `f` does not return `R`."),
+    Code("ILO-T032", "discarded fmt", "A bare `fmt` that is not the last statement builds text nobody uses; print it with `prnt fmt ...` or bind it."),
+    Code("ILO-T033", "discarded update", "A bare `+=xs v`, `mset m k v` or `mdel m k` makes a new value that is thrown away; rebind it: `xs=+=xs v`."),
     Code("ILO-T034", "'!' on a value", "`x!` unwraps the result of a call; on a variable holding a result, match it instead: `?x{~v:v;^e:^e}`."),
     Code("ILO-T026", "'!' in non-result function", "`f! x` propagates an error, so the enclosing function must return `R`."),
     Code("ILO-T027", "guard body looks like a function name", "A braceless guard's body is a bare function name; call it with arguments or use braces."),

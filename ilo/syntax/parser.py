@@ -156,6 +156,14 @@ class Parser(ExprParser):
 
     def parse_fn_decl(self) -> ast.Function:
         start = self.here()
+        if self.kinds[self.pos] is K.IDENT and _is_builtin(self.values[self.pos]):
+            # Builtins win in calls, so a user function of that name would never run.
+            word = self.values[self.pos]
+            raise self.error(
+                "ILO-P011", f"`{word}` is a builtin and cannot be used as a function name",
+                f"rename to something like `my{word}` or `{word}of` — builtins shadow user "
+                "functions in calls, so reusing the name silently breaks dispatch",
+            )
         name = self.expect_ident()
         self.current_fn = name
         params = self.parse_params()
@@ -502,6 +510,13 @@ class Parser(ExprParser):
 
 
 _KEYWORD_STMTS = {"ret": Parser._ret, "brk": Parser._brk, "cnt": Parser._cnt, "wh": Parser._wh}
+
+
+def _is_builtin(name: str) -> bool:
+    # Short names only: the reference lets a user function take a long-form alias's name.
+    from ilo.runtime.builtins.registry import canonical
+
+    return canonical(name) == name
 
 
 def _pattern_type(letter: str) -> ty.Ty:
