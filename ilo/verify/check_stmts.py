@@ -58,7 +58,7 @@ class StmtChecks:
             name, first, shape = "+=", e.left, "`+=xs v` returns a new list — rebind with `{0}=+={0} v`"
         elif type(e) is ast.Call and e.args and builtin_sigs.canonical(e.func) in ("mset", "mdel"):
             name, first = builtin_sigs.canonical(e.func), e.args[0]
-            shape = (f"`mset m k v` returns a new map — rebind with `{{0}}=mset {{0}} k v`" if name == "mset"
+            shape = ("`mset m k v` returns a new map — rebind with `{0}=mset {0} k v`" if name == "mset"
                      else "`mdel m k` returns a new map — rebind with `{0}=mdel {0} k`")
         if first is None:
             return
