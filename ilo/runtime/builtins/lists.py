@@ -13,7 +13,7 @@ import math
 
 from ilo.runtime.builtins._support import as_i64, debug, fail, fn_arg, is_num
 from ilo.runtime.builtins.registry import builtin, kernel
-from ilo.runtime.values import Err, FnRef, Ok, Record, values_equal
+from ilo.runtime.values import dedup_key, values_equal
 
 
 @builtin(
@@ -167,24 +167,7 @@ def sort_by_key(name: str, call, fn, rest: tuple, descending: bool) -> list:
     return [x for _, x in keyed]
 
 
-def _dedup_key(v):
-    """A hashable identity for ``unq``: equal-looking values of different types stay apart,
-    and every NaN counts as one value (the reference compares debug text)."""
-    if isinstance(v, float):
-        return ("n", repr(v))
-    if v is None or isinstance(v, (bool, str)):
-        return (type(v).__name__, v)
-    if isinstance(v, list):
-        return ("L", tuple(_dedup_key(x) for x in v))
-    if isinstance(v, dict):
-        return ("M", tuple((k, _dedup_key(v[k])) for k in sorted(v)))
-    if isinstance(v, Record):
-        return ("rec", v.type_name, tuple((k, _dedup_key(x)) for k, x in v.fields.items()))
-    if isinstance(v, (Ok, Err)):
-        return (type(v).__name__, _dedup_key(v.value))
-    if isinstance(v, FnRef):
-        return ("F", v.name)
-    return ("?", repr(v))
+_dedup_key = dedup_key  # flat and iterative: any nesting depth (runtime/values.py)
 
 
 @builtin(
