@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
+from ilo.runtime import sizes
 
 _NUM_VAR = {"n": "n", "b": "b", "Ln": "L", "L?": "L"}
 
@@ -39,6 +40,7 @@ class KernelCode:
     lines: dict = field(default_factory=dict)  # python backend: source line -> pc
     in_place: set = field(default_factory=set)  # registers mutated in place (need sole ownership)
     reassigned: set = field(default_factory=set)  # registers given a new value other than in place
+    depth: bool = False  # numba: the kernel takes the calls the depth limit allows as a last argument
 
 
 class _Emitter:
@@ -74,6 +76,8 @@ class _Emitter:
     def _type_after(self, ins, d=None) -> str:
         from ilo.jit.infer import _result_type
 
+        if ins.kind == "call":
+            return self.t.calls[ins.pc].ret
         return _result_type(ins, self.t.states[ins.pc], d)
 
     def _slot_vars(self) -> list:
@@ -173,6 +177,17 @@ class _Emitter:
                 body, test, back = inner
                 for line in self.prep(ins):
                     self.emit(line, ind, pc)
+                bins = self.r.at(back)
+                if self.backend == "python" and bins.kind == "fornext" and test == back:
+                    # as in ``kernel_body``: CPython's `for` over the VM's own iterator
+                    self.emit(f"for {self.dvar(bins)} in {self.var(bins.srcs[0], bins.pc)}:", ind, back)
+                    self.ctx.append(("loop", test, back + 1))
+                    for line in self.step(bins)[1:]:
+                        self.emit(line, ind + 1, back)
+                    self.block(body, test, ind + 1)
+                    self.ctx.pop()
+                    pc = back + 1
+                    continue
                 self.emit("while True:", ind)
                 self.ctx.append(("loop", test, back + 1))
                 self.rotated(body, test, back, ind + 1)
@@ -296,6 +311,25 @@ class _Emitter:
     def ins_nop(self, ins):
         return []
 
+    def ins_newrec(self, ins):
+        fields = ", ".join(f"{n!r}: {self.var(r, ins.pc)}" for n, r in zip(ins.value, ins.srcs))
+        return [f"{self.dvar(ins)} = _Record({ins.op!r}, {{{fields}}})"]
+
+    def ins_field(self, ins):
+        # typed from the record's own type letter: the kernel made it, with this field
+        return [f"{self.dvar(ins)} = {self.var(ins.srcs[0], ins.pc)}.fields[{ins.op!r}]"]
+
+    def ins_call(self, ins):
+        """A call to a user function's kernel (``fnkernels``), defined in the same module.
+        ``_d``: the nested calls the VM's depth limit allows from this frame. A callee that
+        gives up (``Deopt``) leaves the loop before the call, and the VM runs the call."""
+        callee = self.t.calls[ins.pc]
+        args = "".join(", " + self.var(s, ins.pc) for s in ins.srcs)
+        call = f"{self.dvar(ins)} = {callee.fname}(_d - 1{args})"
+        if self.backend == "python":
+            return [call]  # an exception here is mapped to this pc by the line table
+        return ["try:", "    " + call, "except Exception:", "    " + self.deopt(ins)]
+
     def ins_newlist(self, ins):
         items = ", ".join(self.var(s, ins.pc) for s in ins.srcs)
         if self.backend == "numba":
@@ -320,8 +354,17 @@ class _Emitter:
         a, b = (self.var(s, ins.pc) for s in ins.srcs)
         d = self.dvar(ins)
         ta = self.t.type_at(ins.pc, ins.srcs[0])
-        if ins.op == "+" and ta in ("Ln", "Lt") and self.backend == "python":
-            return [f"{d} = {a} + {b}"]  # list concatenation always makes a new list
+        # A text or list that would pass the size limit is the VM's to refuse (ILO-R018 at
+        # this instruction, old value kept): the kernel leaves before allocating.
+        size_guard = []
+        if ins.op == "+" and ta in ("t", "Ln", "Lt", "L?") and self.backend == "python":
+            limit = sizes.MAX_TEXT if ta == "t" else sizes.MAX_LIST
+            rhs = ins.srcs[1]
+            test = (f"len({a}) > {limit - len(rhs.value)}" if isinstance(rhs, K) and isinstance(rhs.value, str)
+                    else f"len({a}) + len({b}) > {limit}")
+            size_guard = [f"if {test}:", "    " + self.deopt(ins)]
+        if ins.op == "+" and ta in ("Ln", "Lt", "L?") and self.backend == "python":
+            return size_guard + [f"{d} = {a} + {b}"]  # list concatenation always makes a new list
         if ins.op in ("/", "mod") and self.backend == "numba":
             guard = [f"if {b} == 0.0:", "    " + self.deopt(ins)]
             expr = f"{a} / {b}" if ins.op == "/" else f"math.nan if math.isinf({a}) else np.fmod({a}, {b})"
@@ -330,7 +373,7 @@ class _Emitter:
             return [f"{d} = _B['mod']({a}, {b})"]
         if ins.op == "+" and ta == "t" and ins.dst == ins.srcs[0]:
             self.in_place.add(ins.dst)  # CPython grows a sole-owned local string in place
-        return [f"{d} = {a} {ins.op} {b}"]
+        return size_guard + [f"{d} = {a} {ins.op} {b}"]
 
     def ins_cmp(self, ins):
         a, b = (self.var(s, ins.pc) for s in ins.srcs)
@@ -484,7 +527,8 @@ def _literal(v) -> str:
 
 PRELUDE_NUMBA = ["import math", "", "import numpy as np"]
 PRELUDE_PYTHON = ["import math", "", "from ilo.jit.pyhelpers import END as _END", "from ilo.jit.pyhelpers import BUILTINS as _B", "from ilo.jit.pyhelpers import SOLE as _SOLE",
-                  "from ilo.jit.pyhelpers import refcount as _rc", "from ilo.jit.pyhelpers import values_equal as _eq"]
+                  "from ilo.jit.pyhelpers import refcount as _rc", "from ilo.jit.pyhelpers import values_equal as _eq",
+                  "from ilo.runtime.values import Record as _Record"]
 
 
 def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
@@ -504,6 +548,9 @@ def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
         params.append(v)
         if v.endswith("_L"):
             params.append(v + "_n")
+    calls = bool(typed.calls)
+    if calls and backend == "numba":
+        params.append("_d")
     doc = f'    """{region.function} loop at pc {region.header}: {backend} kernel."""'
     if backend == "numba":
         head = PRELUDE_NUMBA + ["", "", f"def kernel({', '.join(params)}):", doc]
@@ -512,6 +559,9 @@ def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
         # references the caller handed over, so refcount tests inside stay exact
         head = PRELUDE_PYTHON + ["", "", "def kernel(_a):", doc,
                                  f"    {', '.join(params)}, = _a" if params else "    pass", "    _a.clear()"]
+        if calls:
+            head[:0] = ["from ilo.vm.machine import DEPTH as _DEPTH"]
+            head.append("    _d = _DEPTH[1] - _DEPTH[0]")
     inits = []
     if backend == "numba":
         passed = set(params)
@@ -522,7 +572,12 @@ def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
     text_lines = head + inits
     offset = len(text_lines)
     lines = {offset + k: pc for k, pc in e.lines.items()}
-    source = "\n".join(text_lines + e.out) + "\n"
+    tail = []
+    if calls:  # the called functions' kernels, after the loop kernel (the line table stays valid)
+        from ilo.jit.fnkernels import member_source
+
+        tail = member_source(typed.members, backend)
+    source = "\n".join(text_lines + e.out + tail) + "\n"
     reassigned = {d for ins in region.code for d in ins.dsts
                   if not (ins.kind in ("listappend", "mset") and ins.dst == ins.srcs[0])}
-    return KernelCode(source, backend, args, e.slot_vars, e.exits, lines, e.in_place, reassigned)
+    return KernelCode(source, backend, args, e.slot_vars, e.exits, lines, e.in_place, reassigned, calls)

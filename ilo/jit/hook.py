@@ -90,7 +90,7 @@ class JitHook:
     call's own stats and forgets the last call's list mirrors (they would keep its lists
     alive). Kernels, regions and plans stay."""
 
-    __slots__ = ("threshold", "min_trips", "fresh", "_numba", "_tier", "_stats")
+    __slots__ = ("threshold", "min_trips", "fresh", "_numba", "_tier", "_stats", "_calls")
     NEVER = NEVER
     LATER = LATER
 
@@ -100,6 +100,7 @@ class JitHook:
         self._numba = numba
         self._tier = None
         self._stats = None  # empty stats, while no loop was offered
+        self._calls = None  # the function side (``calls.Calls``), made on the first hot call
 
     def on_hot(self, chunk, header: int, regs: list, base: int = 0):
         if self.fresh:
@@ -113,6 +114,17 @@ class JitHook:
             tier = self._tier = JitTier(self.threshold, self._numba)
         return tier.on_hot(chunk, header, regs, base)
 
+    def on_hot_call(self, program, chunk, code, plain, R):
+        """A function got hot (``ilo.vm.hotcalls``): its kernel's entry handler, or LATER/NEVER."""
+        if config.NO_JIT:
+            return NEVER
+        calls = self._calls
+        if calls is None:
+            from ilo.jit.calls import Calls
+
+            calls = self._calls = Calls(self.threshold, self.threshold < MIN_TRIPS, self._numba or config.JIT_NUMBA)
+        return calls.offer(program, chunk, code, plain, R)
+
     def _start_call(self) -> None:
         self.fresh = False
         self._stats = None
@@ -124,9 +136,12 @@ class JitHook:
         if self.fresh:
             self._start_call()
         if self._tier is not None:
-            return self._tier.stats
-        if self._stats is None:
-            from ilo.jit.stats import JitStats
+            stats = self._tier.stats
+        else:
+            if self._stats is None:
+                from ilo.jit.stats import JitStats
 
-            self._stats = JitStats()
-        return self._stats
+                self._stats = JitStats()
+            stats = self._stats
+        stats.calls = self._calls
+        return stats

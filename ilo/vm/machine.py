@@ -23,14 +23,17 @@ from __future__ import annotations
 import threading
 
 from ilo import config
+from ilo.runtime import sizes
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.gcpause import gc_paused
 from ilo.runtime.opmsg import division_by_zero, operand_error
 from ilo.runtime.values import FnRef, type_name
 from ilo.vm.chunk import Chunk, CompiledProgram
 from ilo.vm.handlers import CALL_SIGNAL, FACTORIES
 from ilo.vm.handlers_data import call_tool
-from ilo.vm.hotloops import COMPLETE, HOOKS, complete, watch_loops
+from ilo.vm.hotcalls import watch_calls
+from ilo.vm.hotloops import COMPLETE, HOOKS, PROGRAM, complete, watch_loops
 from ilo.vm.opcodes import OPCODES, jump_target
 
 assert CALL_SIGNAL == -1  # the run loop tests for the literal
@@ -79,25 +82,32 @@ def decoded(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
     cached before decoding, so recursive functions can refer to their own code."""
     code = chunk.decoded.get(mode)
     if code is None:
-        code = chunk.decoded[mode] = []
-        env = Env(program, mode, chunk)
-        handlers = []
-        for pc, (op, a, b, c) in enumerate(chunk.code):
-            handler = FACTORIES[OPCODES[op].name](a, b, c, pc, env)
-            if mode == "hooked":
-                target = jump_target((op, a, b, c))
-                if target is not None and target <= pc:
-                    handler = _back_edge(handler, chunk, target)
-            elif mode == "limited":
-                target = jump_target((op, a, b, c))
-                if target is not None and target <= pc:
-                    handler = _charged(handler, target)
-                if pc == 0:
-                    handler = _charged(handler)
-            handlers.append(handler)
-        if mode == "counted":
-            watch_loops(chunk, code, handlers, env)
-        code.extend(handlers)
+        with gc_paused():  # a closure per instruction: linear time on long bodies
+            code = _decode(program, chunk, mode)
+    return code
+
+
+def _decode(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
+    code = chunk.decoded[mode] = []  # cached first: recursive functions refer to their own code
+    env = Env(program, mode, chunk)
+    handlers = []
+    for pc, (op, a, b, c) in enumerate(chunk.code):
+        handler = FACTORIES[OPCODES[op].name](a, b, c, pc, env)
+        if mode == "hooked":
+            target = jump_target((op, a, b, c))
+            if target is not None and target <= pc:
+                handler = _back_edge(handler, chunk, target)
+        elif mode == "limited":
+            target = jump_target((op, a, b, c))
+            if target is not None and target <= pc:
+                handler = _charged(handler, target)
+            if pc == 0:
+                handler = _charged(handler)
+        handlers.append(handler)
+    if mode == "counted":
+        watch_loops(chunk, code, handlers, env)
+        watch_calls(program, chunk, code, handlers)
+    code.extend(handlers)
     return code
 
 
@@ -284,6 +294,8 @@ def as_runtime_error(e: Exception, chunk: Chunk, pc: int, R=None) -> IloRuntimeE
             err = IloRuntimeError("ILO-R004", f"runtime type error: {e}")
     elif isinstance(e, RecursionError):
         err = IloRuntimeError("ILO-R014", "call depth exceeded (the Python stack ran out)")
+    elif isinstance(e, (MemoryError, OverflowError)):  # a value too big to build
+        err = sizes.out_of_memory()
     else:
         err = IloRuntimeError("ILO-R013", f"internal VM error: {type(e).__name__}: {e}")
     _locate(err, chunk, pc)
@@ -315,9 +327,10 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
     # threads from sharing them (under the GIL they could not run in parallel anyway). It is
     # re-entrant: a run may start another run on the same thread.
     with _RUN_LOCK:
-        saved, saved_limit = _HOOKS[0], DEPTH[1]
+        saved, saved_limit, saved_program = _HOOKS[0], DEPTH[1], PROGRAM[0]
         mode = "plain"
         if hooks is not None:
+            PROGRAM[0] = program
             counting = hooks if type(hooks) in COMPLETE else complete(hooks)
             mode = "hooked" if counting is None else "counted"
             _HOOKS[0] = hooks if counting is None else counting
@@ -329,5 +342,6 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
             return execute(program, chunk, list(args), mode)
         finally:
             _HOOKS[0] = saved
+            PROGRAM[0] = saved_program
             DEPTH[1] = saved_limit
             _BUDGET[0] = saved_budget
