@@ -181,7 +181,7 @@ def _example_line(c: Construct) -> str:
 _COMPACT_HEAD = """\
 ilo: a token-minimal language for agents. A program is declarations, one per line.
 Prefix operators, no parentheses for nesting, `;` between statements, last value is the result.
-Run: ilo 'PROGRAM' [FUNC] [ARGS...]   (or a .ilo file; FUNC defaults to the first function)
+Run: ilo 'PROGRAM' [FUNC] [ARGS...]   (or a .ilo file; FUNC defaults to the only function, or main)
 Lines: syntax | meaning | example program [call → printed result].  ⏎ = a new line.
 """
 
