@@ -93,6 +93,15 @@ class Calls:
         self.kernels: list[FnKernel] = []  # installed through this hook (``--jit-stats``)
         self.saved: dict = {}  # chunk id -> seconds its calls would have saved so far
         self.fallbacks: dict = {}  # function name -> why it stays on the VM
+        self.base: dict = {}  # id(FnKernel) -> its entries when the current call started
+
+    def new_call(self) -> None:
+        """The API starts a call: stats from here describe it (kernels stay)."""
+        self.base = {id(fk): fk.entries for fk in self.kernels}
+
+    def ran(self) -> list:
+        """Kernels entered during the current call (those built in it included)."""
+        return [fk for fk in self.kernels if fk.entries > self.base.get(id(fk), 0)]
 
     def offer(self, program, chunk, code, plain, R):
         from ilo.jit.infer import runtime_type
@@ -175,7 +184,7 @@ class Calls:
         fk.code[0] = _install(fk)
 
     def report(self) -> list[str]:
-        lines = [fk.describe() for fk in self.kernels]
+        lines = [fk.describe() for fk in self.ran()]
         lines += [f"  function {name} stays on the VM: {why}" for name, why in self.fallbacks.items()]
         return lines
 
