@@ -13,7 +13,9 @@ The requests are a fixed mix, in a fixed order, of three kinds an agent sends:
 Both sides get the same programs and argument words and must print the same results (checked).
 The serv side sends each request as one JSON line and reads the response before sending the
 next (an agent waiting for each answer), so it is the latency sum, not a pipelined throughput.
-The process side runs ``python -m ilo PROGRAM FUNC ARGS`` for each request, the way an agent
+Wall time and CPU time (of the child processes) are both reported: on a shared machine the
+wall ratio depends on the load, the CPU ratio much less. The process side runs
+``python -m ilo PROGRAM FUNC ARGS`` for each request, the way an agent
 calling the CLI does (Python start-up, imports, parse, verify, compile, run, exit). Both use the
 same fresh ``ILO_CACHE_DIR`` (kernels cached on disk are reused by later processes, as they
 would be on an agent's machine).
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -51,6 +54,11 @@ def requests(n: int) -> list[tuple[str, str, list[str]]]:
         else:
             out.append((LOOP, "tot", [str(20_000 + i % 5)]))
     return out
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def via_serv(reqs, env) -> tuple[float, list[str]]:
@@ -93,17 +101,23 @@ def main() -> int:
     reqs = requests(opts.n)
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "ILO_CACHE_DIR": cache}
+        c0 = _children_cpu()
         serv_s, serv_out = via_serv(reqs, env)
+        c1 = _children_cpu()
         proc_s, proc_out = via_processes(reqs, env)
+        c2 = _children_cpu()
+    serv_cpu, proc_cpu = c1 - c0, c2 - c1
     bad = [i for i, (a, b) in enumerate(zip(serv_out, proc_out)) if not same(a, b)]
     if bad:
         print(f"results differ at requests {bad[:5]}: {serv_out[bad[0]]!r} vs {proc_out[bad[0]]!r}")
         return 1
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}")
     print(f"{opts.n} requests (arithmetic / map accumulator / hot loop n=20,000, a third each)")
-    print(f"  one ilo serv process : {serv_s:8.2f} s total  {serv_s / opts.n * 1000:8.2f} ms per request")
-    print(f"  one process each     : {proc_s:8.2f} s total  {proc_s / opts.n * 1000:8.2f} ms per request")
-    print(f"  ratio                : {proc_s / serv_s:8.1f}x")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"{'':23}{'wall total':>12}{'per request':>14}{'CPU total':>12}")
+    print(f"  one ilo serv process {serv_s:10.2f} s{serv_s / opts.n * 1000:11.2f} ms{serv_cpu:10.2f} s")
+    print(f"  one process each     {proc_s:10.2f} s{proc_s / opts.n * 1000:11.2f} ms{proc_cpu:10.2f} s")
+    print(f"  ratio                {proc_s / serv_s:10.1f}x{'':14}{proc_cpu / max(serv_cpu, 1e-9):10.1f}x")
     return 0
 
 

@@ -2,8 +2,9 @@
 
 Agents call ``ilo 'prog' args`` thousands of times, so the fixed cost of a process matters
 more than any loop. This runs each command N times, interleaved (so load on the machine hits
-all of them alike), and prints the best and median wall time of each and the ratio of
-medians to ``python -c pass`` (the target: within 3x).
+all of them alike), and prints the best and median wall time of each, the median CPU time
+(user + system: steadier than wall time on a shared machine), and the ratios of medians to
+``python -c pass`` (the target: within 3x).
 
     python bench/startup.py            # N=30
     python bench/startup.py --runs 60
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -50,17 +52,20 @@ def commands(script: Path) -> dict[str, list[str]]:
     }
     on_path = shutil.which("ilo")
     if on_path:
-        found[f"ilo on PATH '{PROGRAM}' (installed code)"] = [on_path, PROGRAM]
+        found[f"ilo on PATH '{PROGRAM}' (its launcher)"] = [on_path, PROGRAM]
     return found
 
 
-def time_once(argv: list[str], env: dict) -> float:
+def time_once(argv: list[str], env: dict) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child: user + system)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     r = subprocess.run(argv, cwd=REPO, env=env, capture_output=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         raise SystemExit(f"{argv} failed: {r.stderr.decode()[-500:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -76,19 +81,23 @@ def main() -> None:
         script = Path(folder) / "ilo"
         script.write_text(CONSOLE_SCRIPT)
         cmds = commands(script)
-        times: dict[str, list[float]] = {name: [] for name in cmds}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in cmds}
         for argv in cmds.values():  # warm the bytecode caches
             time_once(argv, env)
         for _ in range(opts.runs):
             for name, argv in cmds.items():
                 times[name].append(time_once(argv, env))
-    base = statistics.median(times["python -c pass"])
-    print(f"{'command':<48}{'best':>10}{'median':>10}{'x pass':>8}")
-    for name, ts in times.items():
-        med = statistics.median(ts)
-        print(f"{name:<48}{min(ts) * 1e3:>8.1f}ms{med * 1e3:>8.1f}ms{med / base:>8.2f}")
-    print(f"({opts.runs} runs each, interleaved; CPython {sys.version.split()[0]}, {os.cpu_count()} cores)")
-
+    wall = {name: [w for w, _ in ts] for name, ts in times.items()}
+    cpu = {name: [c for _, c in ts] for name, ts in times.items()}
+    base, base_cpu = statistics.median(wall["python -c pass"]), statistics.median(cpu["python -c pass"])
+    print(f"{'command':<48}{'best':>9}{'median':>9}{'x pass':>8}{'cpu':>9}{'x pass':>8}")
+    for name in times:
+        med, med_cpu = statistics.median(wall[name]), statistics.median(cpu[name])
+        print(f"{name:<48}{min(wall[name]) * 1e3:>7.1f}ms{med * 1e3:>7.1f}ms{med / base:>8.2f}"
+              f"{med_cpu * 1e3:>7.1f}ms{med_cpu / base_cpu:>8.2f}")
+    print(f"({opts.runs} runs each, interleaved; wall time best and median; cpu = median user+system "
+          f"time of the process, steadier on a busy machine; CPython {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
 
 if __name__ == "__main__":
     main()

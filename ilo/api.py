@@ -20,7 +20,9 @@ from typing import Any
 
 from ilo.diagnostics.diagnostic import Diagnostic, IloError
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.gcpause import gc_paused
 from ilo.runtime.limits import Budget
+from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.typecheck import is_plain_list_of, mismatch
 from ilo.runtime.values import from_python
 from ilo.source import Source
@@ -166,7 +168,8 @@ class Program:
         if self._compiled is None:
             from ilo import vm
 
-            self._compiled = vm.compile_program(self.verified)
+            with gc_paused():  # linear time on long bodies (see runtime/gcpause.py)
+                self._compiled = vm.compile_program(self.verified)
         return self._compiled
 
     def call(self, func: str | None = None, *args: Any, engine: str | None = None, jit: bool = False,
@@ -213,7 +216,7 @@ class Program:
         except RecursionError:
             raise IloError(Diagnostic("ILO-R014", "call depth exceeded (recursion too deep)")) from None
         except MemoryError:
-            raise IloError(Diagnostic("ILO-R013", "out of memory")) from None
+            raise out_of_memory().to_error() from None
 
     def check_args(self, name: str, args: Sequence[Any]) -> list:
         """Python arguments as ilo values, each checked against its parameter's declared type:
@@ -234,9 +237,12 @@ class Program:
                 continue
             try:
                 value = from_python(arg)
+                why = mismatch(value, param.ty, self.verified.records, self.verified.aliases)
             except TypeError as e:
                 raise IloError(Diagnostic("ILO-R016", f"argument '{param.name}' of '{name}': {e}")) from None
-            why = mismatch(value, param.ty, self.verified.records, self.verified.aliases)
+            except RecursionError:
+                raise IloError(Diagnostic(
+                    "ILO-R016", f"argument '{param.name}' of '{name}' is nested too deeply to convert")) from None
             if why is not None:
                 raise IloError(
                     Diagnostic(
@@ -303,7 +309,8 @@ def load(source: str, name: str = "<inline>") -> Program:
     # Files saved on Windows end lines with CRLF; ilo's grammar counts only LF as a line break.
     src = Source(name, source.replace("\r\n", "\n"))
     try:
-        return Program(verify(parse(src), src))
+        with gc_paused():  # linear time on long programs (see runtime/gcpause.py)
+            return Program(verify(parse(src), src))
     except IloError as e:
         e.source = src  # so the CLI can quote the offending line
         raise

@@ -272,7 +272,8 @@ def _run(opts) -> int:
         return status
     except IloError as e:
         source = program.source if program is not None else getattr(e, "source", None)
-        _report(e.diagnostics, source, opts)
+        diags = [d for d in e.diagnostics if not (opts.no_hints and d.severity == "warning")]
+        _report(diags, source, opts)
         return 1
     except KeyboardInterrupt:
         print("ilo: interrupted", file=sys.stderr)

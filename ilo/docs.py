@@ -295,7 +295,7 @@ def builtin_help(spec: BuiltinSpec) -> str:
     if spec.aliases:
         lines.append(f"Also written: {', '.join(spec.aliases)}.")
     if spec.example:
-        lines += ["", f"  {spec.example}"]
+        lines += ["", f"  {builtin_example(spec)}"]
     return "\n".join(lines) + "\n"
 
 

@@ -15,7 +15,8 @@ requests work unchanged:
 ``ilo PROGRAM f 5`` would; JSON numbers, booleans, lists and objects are also accepted and
 passed as values. Optional fields of ours: ``"engine"`` (``tree``/``vm``/``jit``),
 ``"max_steps"`` and ``"timeout"`` (per-request limits, ILO-R015), ``"id"`` (echoed back in
-the response) and ``"jit_stats": true`` (what the JIT did for this request). A request
+the response) and ``"jit_stats": true`` (what the JIT did for this request). What the program
+prints (``prnt``) is returned in a ``"stdout"`` field, never written between protocol lines. A request
 ``{"stats": true}`` answers with the server's counters instead of running anything.
 
 Why it is fast: a program seen before (same source text) is neither parsed, verified nor
@@ -29,6 +30,8 @@ Who calls it: ``ilo serv`` (``ilo.cli`` dispatches here) and ``python -m ilo.ser
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import sys
@@ -130,13 +133,22 @@ class Server:
         engine = req.get("engine") or self.engine
         limits = {"max_steps": req.get("max_steps", self.max_steps), "timeout": req.get("timeout", self.timeout)}
         kernels = _kernel_count()
+        # What the program prints (`prnt`) must not land between protocol lines: it is
+        # captured and sent in the response's "stdout" field.
+        printed = io.StringIO()
         try:
-            name = program.resolve_function(req.get("func"))
-            args = _arguments(program, name, req.get("args") or [])
-            value = program.call(name, *args, engine=engine, **limits)
+            with contextlib.redirect_stdout(printed):
+                name = program.resolve_function(req.get("func"))
+                args = _arguments(program, name, req.get("args") or [])
+                value = program.call(name, *args, engine=engine, **limits)
         except IloError as e:
-            return {"error": _diag_error("runtime", e.diagnostics, program.source)}
+            resp = {"error": _diag_error("runtime", e.diagnostics, program.source)}
+            if printed.getvalue():
+                resp["stdout"] = printed.getvalue()
+            return resp
         resp = _value_response(value, start)
+        if printed.getvalue():
+            resp["stdout"] = printed.getvalue()
         if req.get("jit_stats") is True:
             resp["jit"] = _jit_summary(program, _kernel_count() - kernels)
         return resp
@@ -173,8 +185,8 @@ def _check_request(req: dict) -> str | None:
         return f"unknown engine {engine!r}; choose one of {', '.join(_ENGINES)}"
     for key in ("max_steps", "timeout"):
         v = req.get(key)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):
-            return f"'{key}' must be a non-negative number"
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1e18):
+            return f"'{key}' must be a non-negative number below 1e18"
     return None
 
 

@@ -77,10 +77,11 @@ def test_error_phases(serv):
     assert err["phase"] == "verify" and err["code"] == "ILO-T008"
     err = serv.ask({"program": "f x:n>n;/x 0", "args": [1]})["error"]
     assert err["phase"] == "runtime" and err["code"] == "ILO-R003"
-    # the same fields as `ilo --json`, with the position
+    # the same objects as `ilo --json` (the reference's schema), with the position
     d = err["diagnostics"][0]
     label = d["labels"][0]
-    assert (label["line"], label["col"], d["notes"], d["message"]) == (1, 9, ["in function 'f'"], "division by zero")
+    assert (label["line"], label["col"], label["start"], d["message"]) == (1, 9, 8, "division by zero")
+    assert d["notes"] == ["in function 'f'"]
 
 
 def test_arguments_as_words_or_json_values(serv):
@@ -113,8 +114,17 @@ def test_optional_fields(serv):
     runaway = {"program": "f>n;i=0;wh true{i=+i 1};i"}
     assert serv.ask({**runaway, "max_steps": 1000})["error"]["code"] == "ILO-R015"
     assert serv.ask({**runaway, "timeout": 0.2})["error"]["code"] == "ILO-R015"
+    assert serv.ask({**runaway, "max_steps": 1e400})["error"]["phase"] == "request"
     # ... and the loop goes on
     assert serv.ask({"program": "f>n;7"})["ok"] == 7
+
+
+def test_printed_output_is_returned_not_interleaved(serv):
+    r = serv.ask({"program": 'f>n;prnt "hi";42'})
+    assert r["ok"] == 42 and r["stdout"] == "hi\n"
+    r = serv.ask({"program": 'f>n;prnt "before";x=/1 0;x'})
+    assert r["error"]["code"] == "ILO-R003" and r["stdout"] == "before\n"
+    assert "stdout" not in serv.ask({"program": "f>n;1"})
 
 
 def test_warm_kernels_and_program_cache():

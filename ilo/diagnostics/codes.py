@@ -90,6 +90,7 @@ _TABLE: tuple[Code, ...] = (
     Code("ILO-R015", "step or time limit exceeded", "The program ran past --max-steps or --timeout (the API's max_steps= or timeout=); a step is a loop iteration or a call."),
     Code("ILO-R016", "bad argument", "An argument from the command line or the Python API does not fit the parameter's declared type."),
     Code("ILO-R017", "file error", "A file could not be read or written."),
+    Code("ILO-R018", "value too large", "A text or list would pass the size limit (2**30 characters, 2**28 elements) or memory ran out while building it; the variable keeps its old value."),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _TABLE}

@@ -18,6 +18,7 @@ from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, Ret
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.format import format_value
+from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.values import Err, FnRef, Ok, type_name
 from ilo.syntax import ast
 
@@ -37,6 +38,10 @@ class CallMixin:
             if err.span is None:
                 err.span = e.span
             raise
+        except MemoryError:  # a builtin's result too big to build (the VM maps it the same)
+            err = out_of_memory()
+            err.span = e.span
+            raise err from None
         if e.unwrap:
             kind = type(result)
             if kind is Ok:

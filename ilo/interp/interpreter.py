@@ -41,6 +41,7 @@ from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.limits import UNLIMITED, Budget
+from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.values import Record, truthy, type_name
 from ilo.syntax import ast
 from ilo.verify.program import VerifiedProgram
@@ -363,6 +364,8 @@ def _call_entry(interp: Interpreter, func: str, args: list):
         raise
     except RecursionError:
         raise IloRuntimeError("ILO-R014", "call depth exceeded (the Python stack ran out)") from None
+    except MemoryError:
+        raise out_of_memory() from None
     except Exception as e:  # noqa: BLE001 - the boundary: no Python exception reaches the user
         raise IloRuntimeError("ILO-R013", f"internal interpreter error: {type(e).__name__}: {e}") from e
 

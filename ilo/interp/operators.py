@@ -12,6 +12,7 @@ In: two (or one) evaluated operands and the operator node (for its span). Out: a
 
 from __future__ import annotations
 
+from ilo.runtime import sizes
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.opmsg import division_by_zero, negate_error, operand_error
 from ilo.runtime.values import truthy, values_equal
@@ -25,8 +26,16 @@ def _type_error(op: str, a, b, node) -> IloRuntimeError:
 
 def op_add(a, b, node):
     ta = type(a)
-    if ta is type(b) and (ta is float or ta is str or ta is list):
-        return a + b
+    if ta is type(b):
+        if ta is float:
+            return a + b
+        if ta is str or ta is list:
+            try:
+                sizes.check_concat(a, b)  # before allocating: see runtime/sizes.py
+            except IloRuntimeError as err:
+                err.span = node.span
+                raise
+            return a + b
     raise _type_error("+", a, b, node)
 
 

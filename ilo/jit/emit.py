@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
+from ilo.runtime import sizes
 
 _NUM_VAR = {"n": "n", "b": "b", "Ln": "L", "L?": "L"}
 
@@ -353,8 +354,17 @@ class _Emitter:
         a, b = (self.var(s, ins.pc) for s in ins.srcs)
         d = self.dvar(ins)
         ta = self.t.type_at(ins.pc, ins.srcs[0])
-        if ins.op == "+" and ta in ("Ln", "Lt") and self.backend == "python":
-            return [f"{d} = {a} + {b}"]  # list concatenation always makes a new list
+        # A text or list that would pass the size limit is the VM's to refuse (ILO-R018 at
+        # this instruction, old value kept): the kernel leaves before allocating.
+        size_guard = []
+        if ins.op == "+" and ta in ("t", "Ln", "Lt", "L?") and self.backend == "python":
+            limit = sizes.MAX_TEXT if ta == "t" else sizes.MAX_LIST
+            rhs = ins.srcs[1]
+            test = (f"len({a}) > {limit - len(rhs.value)}" if isinstance(rhs, K) and isinstance(rhs.value, str)
+                    else f"len({a}) + len({b}) > {limit}")
+            size_guard = [f"if {test}:", "    " + self.deopt(ins)]
+        if ins.op == "+" and ta in ("Ln", "Lt", "L?") and self.backend == "python":
+            return size_guard + [f"{d} = {a} + {b}"]  # list concatenation always makes a new list
         if ins.op in ("/", "mod") and self.backend == "numba":
             guard = [f"if {b} == 0.0:", "    " + self.deopt(ins)]
             expr = f"{a} / {b}" if ins.op == "/" else f"math.nan if math.isinf({a}) else np.fmod({a}, {b})"
@@ -363,7 +373,7 @@ class _Emitter:
             return [f"{d} = _B['mod']({a}, {b})"]
         if ins.op == "+" and ta == "t" and ins.dst == ins.srcs[0]:
             self.in_place.add(ins.dst)  # CPython grows a sole-owned local string in place
-        return [f"{d} = {a} {ins.op} {b}"]
+        return size_guard + [f"{d} = {a} {ins.op} {b}"]
 
     def ins_cmp(self, ins):
         a, b = (self.var(s, ins.pc) for s in ins.srcs)

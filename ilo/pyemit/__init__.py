@@ -8,9 +8,10 @@ per ilo function (``translate.py``). Each ilo function ``add-one`` becomes a pub
 errors raise the module's ``IloRuntimeError`` (``.code``, ``.message``). ``FUNCTIONS`` maps ilo
 names to them, and ``python MODULE.py [FUNC] [ARGS...]`` runs one.
 
-Not carried over: step and time limits, and arguments are not checked against the declared
-parameter types (the engines' ``ILO-R016``); the in-place accumulator paths are not used, so
-``m=mset m k v`` in a loop copies (correct, but O(n) per step).
+Arguments are checked against the declared parameter types as ``Program.call`` checks them
+(``ILO-T006``, ``ILO-R016``), and the accumulator idioms (``m=mset m k v``, ``xs=+=xs v``,
+``s=+s t``) update in place through the carried ``runtime.ownership``, so loops stay linear.
+Not carried over: step and time limits (``ILO-R015``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def emit_python(program) -> str:
         "",
         f"_RECORDS = {({n: [p.name for p in t.fields] for n, t in vp.records.items()})!r}",
         f"_TOOLS = {sorted(vp.tools)!r}",
+        "_PARAMS = {" + ", ".join(f"{f.name!r}: [{', '.join(f'({p.name!r}, {_ty(p.ty)})' for p in f.params)}]"
+                                  for f in vp.program.functions) + "}",
+        "_TYPEDEFS = {" + ", ".join(
+            f"{n!r}: _ast.TypeDef(name={n!r}, fields=[{', '.join(f'_ast.Param(name={p.name!r}, ty={_ty(p.ty)})' for p in t.fields)}])"
+            for n, t in vp.records.items()) + "}",
+        "_ALIASES = {" + ", ".join(f"{n!r}: {_ty(t)}" for n, t in vp.aliases.items()) + "}",
     ]
     for text, const in consts.items():
         out.append(f"{const} = {text}")
@@ -77,6 +84,10 @@ def emit_python(program) -> str:
             f"__all__ = {[*public, 'FUNCTIONS', 'IloRuntimeError', 'Ok', 'Err', 'Record', 'FnRef']!r}",
             "", "if __name__ == '__main__':", "    _sys.exit(_main(_sys.argv[1:]))", ""]
     return "\n".join(out)
+
+
+def _ty(ty) -> str:
+    return f"_types.parse_type({str(ty)!r})"
 
 
 def _sig(fn) -> str:

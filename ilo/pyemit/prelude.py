@@ -23,6 +23,8 @@ _registry = _rt("runtime.builtins.registry")
 _ops = _rt("interp.operators")
 _BIN, _unary = _ops.BINARY, _ops.unary
 _match = _rt("interp.exprs").match_pattern
+_own = _rt("runtime.ownership")
+_mismatch = _rt("runtime.typecheck").mismatch
 _ast = _rt("syntax.ast")
 _types = _rt("types")
 format_value = _rt("runtime.format").format_value
@@ -202,12 +204,19 @@ def _entry(name, args):
     """Call ilo function ``name`` with Python values, on a thread with room for deep
     recursion; errors raise ``IloRuntimeError`` (``.code``, ``.message``)."""
     fn = _FUNCS[name]
-    if len(args) != fn.__code__.co_argcount:
-        raise IloRuntimeError("ILO-T006", f"'{name}' takes {fn.__code__.co_argcount} argument(s), {len(args)} given")
-    try:
-        values = [_from_python(a) for a in args]
-    except TypeError as e:
-        raise IloRuntimeError("ILO-R016", f"argument of '{name}': {e}") from None
+    params = _PARAMS[name]
+    if len(args) != len(params):
+        raise IloRuntimeError("ILO-T006", f"'{name}' takes {len(params)} argument(s), {len(args)} given")
+    values = []
+    for (pname, ty), arg in zip(params, args):  # the checks Program.call makes (ILO-R016)
+        try:
+            value = _from_python(arg)
+        except TypeError as e:
+            raise IloRuntimeError("ILO-R016", f"argument '{pname}' of '{name}': {e}") from None
+        why = _mismatch(value, ty, _TYPEDEFS, _ALIASES)
+        if why is not None:
+            raise IloRuntimeError("ILO-R016", f"argument '{pname}' of '{name}' expects {ty}, {why}")
+        values.append(value)
     outcome = {}
 
     def work():

@@ -150,8 +150,45 @@ class FunctionTranslator:
         self.emit(f"{target} = {self.expr(s.expr, ctx)}")
 
     def stmt_let(self, s: ast.Let, target, ctx, last):
+        if self.rebind(s, ctx):
+            return
         value = self.expr(s.value, ctx)
         self.emit(f"{self.bind(s.name)} = {value}")
+
+    def rebind(self, s: ast.Let, ctx) -> bool:
+        """``m=mset m k v``, ``xs=+=xs v``, ``s=+s t``: the same in-place paths as the engines
+        (``runtime.ownership`` decides, by reference count, whether the old value is shared)."""
+        from ilo.interp.interpreter import _is_ref, _pure
+
+        v, name = s.value, s.name
+        py = self.lookup(name)
+        if py is None:
+            return False
+        if type(v) is ast.Call and not v.unwrap and len(v.args) == 3 and _is_ref(v.args[0], name):
+            target = self.vp.call_targets.get(id(v))
+            if target is None or target.kind != "builtin" or target.name != "mset" or not _pure(v.args[1:]):
+                return False
+            key, val = self.operand(v.args[1], ctx), self.operand(v.args[2], ctx)
+            helper, operands = "rebind_mset", f"{key}, {val}, _builtin('mset')"
+        elif type(v) is ast.BinOp and v.op in ("+", "+=") and _is_ref(v.left, name) and _pure([v.right]):
+            other = self.operand(v.right, ctx)
+            helper = "rebind_append" if v.op == "+=" else "rebind_add"
+            operands = f"{other}, {'_ops.append_value' if v.op == '+=' else '_ops.add_values'}"
+        else:
+            return False
+        slot = self.new_tmp()
+        # OWNERSHIP: the old value moves into a one-element slot, so the local no longer
+        # counts as an owner; ownership.py updates it in place only if nothing else holds it.
+        self.emit(f"{slot} = [{py}]; {py} = None")
+        self.emit(f"try: _own.{helper}({slot}, 0, {operands})")
+        self.emit(f"finally: {py} = {slot}[0]")
+        return True
+
+    def operand(self, e, ctx) -> str:
+        """``e`` evaluated now, into a temporary (it may read the variable about to move)."""
+        t = self.new_tmp()
+        self.emit(f"{t} = {self.expr(e, ctx)}")
+        return t
 
     def stmt_destructure(self, s: ast.Destructure, target, ctx, last):
         value = self.expr(s.value, ctx)

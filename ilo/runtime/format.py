@@ -32,29 +32,77 @@ def format_number(n: float) -> str:
 
 
 def format_value(v) -> str:
-    if v is None:
-        return "nil"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, float):
-        return format_number(v)
-    if isinstance(v, int):
-        return format_number(float(v))
-    if isinstance(v, str):
+    """``v`` as the reference prints it. Iterative (an explicit stack of values and literal
+    pieces), so a list nested a million deep prints without recursion."""
+    t = type(v)
+    if t is str:
         return v
-    if isinstance(v, list):
-        return "[" + ", ".join(format_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{" + "; ".join(f"{k}: {format_value(v[k])}" for k in sorted(v, key=key_order)) + "}"
-    if isinstance(v, Record):
-        inner = ", ".join(f"{k}: {format_value(x)}" for k, x in v.fields.items())
-        return f"{v.type_name} {{{inner}}}"
-    if isinstance(v, Ok):
-        return "~" + format_value(v.value)
-    if isinstance(v, Err):
-        return "^" + format_value(v.value)
-    if isinstance(v, FnRef):
-        return f"<fn:{v.name}>"
-    return str(v)
+    if t is float:
+        return format_number(v)
+    if t is list and not v:
+        return "[]"
+    out: list[str] = []
+    emit = out.append
+    # Stack entries: a value still to format, or a _Piece of literal text to emit as is.
+    stack = [v]
+    pop, push = stack.pop, stack.append
+    while stack:
+        x = pop()
+        t = type(x)
+        if t is _Piece or t is str:
+            emit(x)
+        elif t is float:
+            emit(format_number(x))
+        elif x is None:
+            emit("nil")
+        elif x is True:
+            emit("true")
+        elif x is False:
+            emit("false")
+        elif t is list:
+            emit("[")
+            push(_CLOSE_LIST)
+            for i in range(len(x) - 1, -1, -1):
+                push(x[i])
+                if i:
+                    push(_COMMA)
+        elif t is dict:
+            emit("{")
+            push(_CLOSE_MAP)
+            keys = sorted(x, key=key_order)
+            for i in range(len(keys) - 1, -1, -1):
+                push(x[keys[i]])
+                push(_Piece(f"{keys[i]}: "))
+                if i:
+                    push(_SEMI)
+        elif t is Record:
+            emit(f"{x.type_name} {{")
+            push(_CLOSE_MAP)
+            items = list(x.fields.items())
+            for i in range(len(items) - 1, -1, -1):
+                push(items[i][1])
+                push(_Piece(f"{items[i][0]}: "))
+                if i:
+                    push(_COMMA)
+        elif t is Ok:
+            emit("~")
+            push(x.value)
+        elif t is Err:
+            emit("^")
+            push(x.value)
+        elif t is FnRef:
+            emit(f"<fn:{x.name}>")
+        elif isinstance(x, int):
+            emit(format_number(float(x)))
+        elif isinstance(x, str):  # a str subclass prints as its text
+            emit(str(x))
+        else:
+            emit(str(x))
+    return "".join(out)
+
+
+class _Piece(str):
+    """Literal output text on ``format_value``'s stack (a value of type ``str`` is a text)."""
+
+
+_COMMA, _SEMI, _CLOSE_LIST, _CLOSE_MAP = _Piece(", "), _Piece("; "), _Piece("]"), _Piece("}")

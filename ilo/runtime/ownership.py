@@ -25,6 +25,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, MutableMapping, MutableSequence
 
+from ilo.runtime.sizes import check_concat, out_of_memory
+
 Slot = MutableMapping | MutableSequence
 
 
@@ -85,9 +87,11 @@ def rebind_add(slot: Slot, key, other, add: Callable) -> None:
     """``slot[key] = add(slot[key], other)`` (``+``): text and list concatenation in place
     when the left operand has no other owner; anything else goes through ``add``."""
     cur = slot[key]
+    kind = type(cur)
+    if (kind is str or kind is list) and type(other) is kind:
+        check_concat(cur, other)  # before the slot is touched: a refused value keeps the old one
     slot[key] = None  # OWNERSHIP: drop the slot's reference before concatenating
     try:
-        kind = type(cur)
         if kind is str and type(other) is str:
             # OWNERSHIP: CPython appends in place iff `cur` is its only reference; otherwise
             # it builds a new string, so this line is correct either way.
@@ -96,5 +100,12 @@ def rebind_add(slot: Slot, key, other, add: Callable) -> None:
             cur.extend(other)  # OWNERSHIP: `cur` is referenced by this local only
         else:
             cur = add(cur, other)
-    finally:
-        slot[key] = cur
+    except MemoryError:
+        # A failed in-place text append frees the old text and unbinds `cur` (CPython's
+        # rule), so there may be nothing left to put back.
+        slot[key] = locals().get("cur")
+        raise out_of_memory() from None
+    except BaseException:
+        slot[key] = cur  # a type error: the message shows the operands
+        raise
+    slot[key] = cur

@@ -38,8 +38,8 @@ class Record:
             and values_equal(self.fields, other.fields)
         )
 
-    def __hash__(self) -> int:  # pragma: no cover - records are not dict keys in ilo
-        return hash(self.type_name)
+    def __hash__(self) -> int:
+        return hash(dedup_key(self))
 
     def __getattr__(self, name: str):
         try:
@@ -64,7 +64,7 @@ class Ok:
         return isinstance(other, Ok) and values_equal(self.value, other.value)
 
     def __hash__(self) -> int:
-        return hash(("ok", repr(self.value)))
+        return hash(dedup_key(self))
 
     def __repr__(self) -> str:
         return f"Ok({self.value!r})"
@@ -82,7 +82,7 @@ class Err:
         return isinstance(other, Err) and values_equal(self.value, other.value)
 
     def __hash__(self) -> int:
-        return hash(("err", repr(self.value)))
+        return hash(dedup_key(self))
 
     def __repr__(self) -> str:
         return f"Err({self.value!r})"
@@ -136,19 +136,102 @@ def key_order(k):
 
 
 def values_equal(a, b) -> bool:
-    """ilo equality: structural, and never true across types (``=true 1`` is false)."""
+    """ilo equality: structural, and never true across types (``=true 1`` is false).
+
+    Iterative (an explicit stack of pairs), so two lists nested a million deep compare
+    without touching Python's recursion limit."""
     if a is b:
         return True
-    ta, tb = type(a), type(b)
-    if ta is not tb:
+    ta = type(a)
+    if ta is not type(b):
         return False
     if ta is float or ta is str or ta is bool:
         return a == b
-    if ta is list:
-        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
-    if ta is dict:
-        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+    if ta in _CONTAINERS:
+        return _deep_equal(a, b)
     return a == b
+
+
+_CONTAINERS = frozenset({list, dict})  # Record, Ok and Err are added below their classes
+
+
+def _deep_equal(a, b) -> bool:
+    stack = [(a, b)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        x, y = pop()
+        if x is y:
+            continue
+        t = type(x)
+        if t is not type(y):
+            return False
+        if t is list:
+            if len(x) != len(y):
+                return False
+            for p, q in zip(x, y):
+                if p is not q:
+                    tp = type(p)
+                    if tp is float or tp is str or tp is bool:
+                        if type(q) is not tp or p != q:
+                            return False
+                    else:
+                        push((p, q))
+        elif t is dict:
+            if x.keys() != y.keys():
+                return False
+            for k in x:
+                push((x[k], y[k]))
+        elif t is Record:
+            if x.type_name != y.type_name:
+                return False
+            push((x.fields, y.fields))
+        elif t is Ok or t is Err:
+            push((x.value, y.value))
+        elif x != y:  # scalars and function references
+            return False
+    return True
+
+
+def dedup_key(v):
+    """A hashable identity of a value, equal for equal-looking values of the same type and
+    apart across types; floats by ``repr`` (so every NaN is one value, and ``-0`` is not ``0``,
+    as the reference's debug-text comparison has it).
+
+    Flat (a tuple of tokens in pre-order, each container token carrying its size), so it is
+    built without recursion and hashed and compared without the nested-tuple recursion
+    CPython does in C, whatever the depth."""
+    out = []
+    emit = out.append
+    stack = [v]
+    pop, push = stack.pop, stack.append
+    while stack:
+        x = pop()
+        t = type(x)
+        if t is float:
+            emit(("n", repr(x)))
+        elif x is None or t is bool or t is str:
+            emit((t.__name__, x))
+        elif t is list:
+            emit(("L", len(x)))
+            stack.extend(reversed(x))
+        elif t is dict:
+            keys = sorted(x, key=key_order)
+            emit(("M", tuple(keys)))
+            stack.extend(x[k] for k in reversed(keys))
+        elif t is Record:
+            emit(("rec", x.type_name, tuple(x.fields)))
+            stack.extend(reversed(list(x.fields.values())))
+        elif t is Ok or t is Err:
+            emit((t.__name__,))
+            push(x.value)
+        elif t is FnRef:
+            emit(("F", x.name))
+        else:
+            emit(("?", repr(x)))
+    return tuple(out)
+
+
+_CONTAINERS = _CONTAINERS | {Record, Ok, Err}
 
 
 def truthy(v) -> bool:

@@ -74,9 +74,18 @@ def value_type(name: str) -> Ty:
     return ANY
 
 
-def check_call(name: str, arg_types: list[Ty]) -> tuple[Ty, list[BuiltinProblem]]:
-    """Check a call of canonical builtin ``name``; return (result type, problems)."""
+def check_call(name: str, arg_types: list[Ty], literals: list | None = None) -> tuple[Ty, list[BuiltinProblem]]:
+    """Check a call of canonical builtin ``name``; return (result type, problems).
+    ``literals`` holds each argument's value when it is a literal (else None)."""
     spec = registry.get(name)
+    ty, problems = _check_call(spec, name, arg_types)
+    if spec.check_literals is not None and literals is not None:
+        # reported before the argument-type problems, in the reference's order
+        problems = [BuiltinProblem(*p) for p in spec.check_literals(literals)] + problems
+    return ty, problems
+
+
+def _check_call(spec: registry.BuiltinSpec, name: str, arg_types: list[Ty]) -> tuple[Ty, list[BuiltinProblem]]:
     n = len(arg_types)
     if spec.variadic:
         fixed = [s for s in spec.sigs if len(s.params) <= n]

@@ -80,7 +80,8 @@ class ExprChecks:
         if canon != call.func:
             self.hint(f"hint: `{call.func}` → `{canon}` (canonical short form)")
         self.call_targets[id(call)] = CallTarget("builtin", canon)
-        ty, problems = builtin_sigs.check_call(canon, arg_types)
+        literals = [a.value if type(a) is ast.Lit else None for a in call.args]
+        ty, problems = builtin_sigs.check_call(canon, arg_types, literals)
         for p in problems:
             self.err(p.code, p.message, span, p.suggestion)
         if builtin_sigs.reference_untyped(canon):

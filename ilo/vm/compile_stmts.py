@@ -39,13 +39,19 @@ class StmtCompiler:
     def compile_body(self, stmts: list, dst: int | None, new_scope: bool = False) -> None:
         if new_scope:
             self.regs.push()
-        setters = [sets_value(s) for s in stmts]
-        if dst is not None and not any(setters):
-            self.emit(Op.LOADNIL, dst)
+        # The body's value is the last statement's that sets one: statement i writes `dst`
+        # only if none after it does. One backward scan (not a slice per statement), so a
+        # long body compiles in linear time.
         last = len(stmts) - 1
+        live = [False] * len(stmts)
+        later = False
+        for i in range(last, -1, -1):
+            live[i] = not later
+            later = later or sets_value(stmts[i])
+        if dst is not None and not later:
+            self.emit(Op.LOADNIL, dst)
         for i, s in enumerate(stmts):
-            live = dst is not None and not any(setters[i + 1:])
-            self.compile_stmt(s, dst if live else None, i == last)
+            self.compile_stmt(s, dst if dst is not None and live[i] else None, i == last)
         if new_scope:
             self.regs.pop()
 

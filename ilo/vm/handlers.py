@@ -14,7 +14,7 @@ ones raise ``IloRuntimeError`` with the tree interpreter's codes.
 
 from __future__ import annotations
 
-from ilo.runtime import ownership
+from ilo.runtime import ownership, sizes
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.opmsg import division_by_zero, negate_error, operand_error
 from ilo.runtime.values import truthy, type_name, values_equal
@@ -40,8 +40,12 @@ type_error = operand_error  # the tree interpreter's message builder (runtime.op
 def add_values(x, y):
     """ilo ``+``: numbers add, texts and lists concatenate (a new value)."""
     t = type(x)
-    if t is type(y) and (t is float or t is str or t is list):
-        return x + y
+    if t is type(y):
+        if t is float:
+            return x + y
+        if t is str or t is list:
+            sizes.check_concat(x, y)
+            return x + y
     raise type_error("+", x, y)
 
 
@@ -121,13 +125,21 @@ def _add(a, b, c, pc, env):
 
         return h
 
+    max_text, max_list = sizes.MAX_TEXT, sizes.MAX_LIST
+
     def h(R):
         x = R[b]
         y = R[c]
         t = type(x)
-        if t is type(y) and (t is float or t is str or t is list):
-            R[a] = x + y
-            return nxt
+        if t is type(y):
+            if t is float:
+                R[a] = x + y
+                return nxt
+            if t is str or t is list:
+                if len(x) + len(y) > (max_text if t is str else max_list):
+                    sizes.check_concat(x, y)  # raises ILO-R018 before allocating
+                R[a] = x + y
+                return nxt
         raise type_error("+", x, y)
 
     return h
@@ -140,17 +152,25 @@ def _text_append(a, nxt, c=None, const=None):
     dispatch because the verifier already did it (the text path needs no refcount test).
     The operand is register ``c`` or, when ``c`` is None, the constant ``const``; two closures
     rather than an operand callback, because this is the hot path of every text builder."""
+    limit = sizes.MAX_TEXT
     if c is None:
+        k_len = len(const)
 
         def h(R):
             s = R[a]
+            if len(s) + k_len > limit:
+                sizes.check_concat(s, const)  # ILO-R018 with the old text still in R[a]
             R[a] = None  # OWNERSHIP: drop the register's reference so `s` may be the only one
             try:
                 # OWNERSHIP: CPython resizes `s` in place iff this local is its only reference,
                 # otherwise builds a new string; correct either way.
                 s += const
-            finally:
-                R[a] = s  # also on a type error, so the error message can show the operands
+            except TypeError:
+                R[a] = s  # so the error message can show the operands
+                raise
+            except MemoryError:
+                raise sizes.out_of_memory() from None  # CPython freed `s`: nothing to put back
+            R[a] = s
             return nxt
 
         return h
@@ -158,11 +178,17 @@ def _text_append(a, nxt, c=None, const=None):
     def h(R):
         t = R[c]
         s = R[a]
+        if len(s) + len(t) > limit:
+            sizes.check_concat(s, t)  # ILO-R018 with the old text still in R[a]
         R[a] = None  # OWNERSHIP: as above
         try:
             s += t  # OWNERSHIP: in place iff `s` is the only reference
-        finally:
+        except TypeError:
             R[a] = s
+            raise
+        except MemoryError:
+            raise sizes.out_of_memory() from None
+        R[a] = s
         return nxt
 
     return h
@@ -173,9 +199,13 @@ def _add_ss(a, b, c, pc, env):
     nxt = pc + 1
     if a == b:
         return _text_append(a, nxt, c=c)
+    limit = sizes.MAX_TEXT
 
     def h(R):
-        R[a] = R[b] + R[c]
+        x, y = R[b], R[c]
+        if len(x) + len(y) > limit:
+            sizes.check_concat(x, y)
+        R[a] = x + y
         return nxt
 
     return h
@@ -186,9 +216,13 @@ def _addk_ss(a, b, c, pc, env):
     nxt, k = pc + 1, env.K[c]
     if a == b:
         return _text_append(a, nxt, const=k)
+    limit = sizes.MAX_TEXT - len(k)
 
     def h(R):
-        R[a] = R[b] + k
+        x = R[b]
+        if len(x) > limit:
+            sizes.check_concat(x, k)
+        R[a] = x + k
         return nxt
 
     return h

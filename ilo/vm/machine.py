@@ -23,8 +23,10 @@ from __future__ import annotations
 import threading
 
 from ilo import config
+from ilo.runtime import sizes
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.gcpause import gc_paused
 from ilo.runtime.opmsg import division_by_zero, operand_error
 from ilo.runtime.values import FnRef, type_name
 from ilo.vm.chunk import Chunk, CompiledProgram
@@ -80,26 +82,32 @@ def decoded(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
     cached before decoding, so recursive functions can refer to their own code."""
     code = chunk.decoded.get(mode)
     if code is None:
-        code = chunk.decoded[mode] = []
-        env = Env(program, mode, chunk)
-        handlers = []
-        for pc, (op, a, b, c) in enumerate(chunk.code):
-            handler = FACTORIES[OPCODES[op].name](a, b, c, pc, env)
-            if mode == "hooked":
-                target = jump_target((op, a, b, c))
-                if target is not None and target <= pc:
-                    handler = _back_edge(handler, chunk, target)
-            elif mode == "limited":
-                target = jump_target((op, a, b, c))
-                if target is not None and target <= pc:
-                    handler = _charged(handler, target)
-                if pc == 0:
-                    handler = _charged(handler)
-            handlers.append(handler)
-        if mode == "counted":
-            watch_loops(chunk, code, handlers, env)
-            watch_calls(program, chunk, code, handlers)
-        code.extend(handlers)
+        with gc_paused():  # a closure per instruction: linear time on long bodies
+            code = _decode(program, chunk, mode)
+    return code
+
+
+def _decode(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
+    code = chunk.decoded[mode] = []  # cached first: recursive functions refer to their own code
+    env = Env(program, mode, chunk)
+    handlers = []
+    for pc, (op, a, b, c) in enumerate(chunk.code):
+        handler = FACTORIES[OPCODES[op].name](a, b, c, pc, env)
+        if mode == "hooked":
+            target = jump_target((op, a, b, c))
+            if target is not None and target <= pc:
+                handler = _back_edge(handler, chunk, target)
+        elif mode == "limited":
+            target = jump_target((op, a, b, c))
+            if target is not None and target <= pc:
+                handler = _charged(handler, target)
+            if pc == 0:
+                handler = _charged(handler)
+        handlers.append(handler)
+    if mode == "counted":
+        watch_loops(chunk, code, handlers, env)
+        watch_calls(program, chunk, code, handlers)
+    code.extend(handlers)
     return code
 
 
@@ -286,6 +294,8 @@ def as_runtime_error(e: Exception, chunk: Chunk, pc: int, R=None) -> IloRuntimeE
             err = IloRuntimeError("ILO-R004", f"runtime type error: {e}")
     elif isinstance(e, RecursionError):
         err = IloRuntimeError("ILO-R014", "call depth exceeded (the Python stack ran out)")
+    elif isinstance(e, (MemoryError, OverflowError)):  # a value too big to build
+        err = sizes.out_of_memory()
     else:
         err = IloRuntimeError("ILO-R013", f"internal VM error: {type(e).__name__}: {e}")
     _locate(err, chunk, pc)

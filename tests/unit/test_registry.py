@@ -72,7 +72,7 @@ def test_every_kernel_form_compiles_in_a_hot_loop(numba, tmp_path, monkeypatch):
     forms = list(_forms(numba))
     assert forms
     src = _loop_program(forms)
-    args = [[1.0, 2.0, 3.0, 4.0], ["a", "bb", "c"], "héllo"]
+    args = [[1.0, 2.0, 3.0, 4.0], ["a", "bb", "c", "d"], "héllo"]
     program = ilo.load(src)
     tier = JitTier(threshold=2, numba="always" if numba else "never")
     got = vm.run(program.compiled(), "f", [from_python(a) for a in args], hooks=tier)
@@ -127,3 +127,28 @@ def test_signature_syntax_optional_and_variadic():
     assert [len(s.params) for s in sigs] == [2, 3] and not variadic
     sigs, variadic = registry.parse_signatures("t, *_ > t")
     assert variadic and [len(s.params) for s in sigs] == [1, 2]
+
+
+def test_a_number_keyed_map_accumulator_compiles_and_updates_in_place(tmp_path, monkeypatch):
+    monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path))
+    src = "f n:n>M n n;m=mmap;i=0;wh <i n{j=mod i 7;k=+j 0.5;c=mget m k;c=c??0;d=+c 1;m=mset m k d;i=+i 1};m"
+    program = ilo.load(src)
+    tier = JitTier(threshold=2, numba="never")
+    got = vm.run(program.compiled(), "f", [100.0], hooks=tier)
+    assert got == {k: (15.0 if k < 2 else 14.0) for k in range(7)}
+    assert format_value(got) == format_value(program.call("f", 100.0, engine="tree"))
+    assert tier.stats.ran("python") and not tier.stats.fallbacks
+    assert any("MSET" in c and "in place" in c for s in tier.stats.compiled for c in s.choices)
+
+
+def test_numba_kernel_forms_agree_with_the_implementations_on_edge_values(tmp_path, monkeypatch):
+    """Halves, signed zeros, NaN and infinities through numba forms of rou/flr/cel/min/max/clamp."""
+    monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path))
+    src = ("f xs:L n>L n;out=[];i=0;n=len xs;wh <i n{x=at xs i;a=rou x;b=flr x;c=cel x;d=min x 0;e=max x 0;"
+           "g=clamp x -1 1;s=+a b;s=+s c;s=+s d;s=+s e;s=+s g;out=+=out a;out=+=out s;i=+i 1};out")
+    xs = [0.5, -0.5, 1.5, -2.5, 0.49999999999999994, -0.0, 3.7, -3.7, float("inf"), float("-inf"), float("nan")]
+    program = ilo.load(src)
+    tier = JitTier(threshold=2, numba="always")
+    got = vm.run(program.compiled(), "f", [xs], hooks=tier)
+    assert tier.stats.ran("numba"), tier.stats.report()
+    assert format_value(got) == format_value(program.call("f", xs, engine="tree"))

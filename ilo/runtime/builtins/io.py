@@ -1,4 +1,4 @@
-"""I/O builtins: files (``rd rdl rdb wr wrl``), ``prnt`` and ``env``.
+"""I/O builtins: files (``rd rdl rdjl rdb wr wrl``), ``prnt`` and ``env``.
 
 In: paths, text and data values. Out: results — file problems come back as ``^message``
 values worded like Rust's io errors (``No such file or directory (os error 2)``), never as
@@ -125,6 +125,30 @@ def rdl(path):
 
 
 @builtin(
+    "rdjl",
+    "t > L (R _ t)",
+    doc="Read a JSON-lines file: one ~value or ^parse error per non-empty line.",
+    example='rdjl "events.jsonl"',
+    pure=False,
+)
+def rdjl(path):
+    if not isinstance(path, str):
+        raise fail(f"rdjl requires text path, got {debug(path)}")
+    content = _read(path)
+    if isinstance(content, Err):  # unlike rd/rdl, an unreadable file is an error, not a value
+        raise fail(f"rdjl failed to read '{path}': {content.value}")
+    out = []
+    for line in content.value.split("\n"):
+        if not line:
+            continue
+        try:
+            out.append(Ok(parse_json_value(line)))
+        except JsonError as e:
+            out.append(Err(str(e)))
+    return out
+
+
+@builtin(
     "rdb",
     "t, t > R _ t",
     aliases=("readbuf",),
@@ -205,6 +229,15 @@ def _grid_text(rows, fmt: str) -> str:
     return "".join(out)
 
 
+def _wr_literal_check(literals: list) -> list:
+    """A literal format other than json/csv/tsv is rejected before the program runs."""
+    fmt = literals[2] if len(literals) == 3 else None
+    if isinstance(fmt, str) and fmt not in ("json", "csv", "tsv"):
+        return [("ILO-T013", f'\'wr\' format "{fmt}" is not supported; expected "json", "csv", or "tsv"',
+                 'e.g. wr path data "json"')]
+    return []
+
+
 @builtin(
     "wr",
     "t, t > R t t",
@@ -213,6 +246,7 @@ def _grid_text(rows, fmt: str) -> str:
     checked=(0, 1), doc='Write text to a file (replacing it), or data as "csv", "tsv" or pretty "json"; ~path on success.',
     example='wr "out.txt" "hello"',
     pure=False,
+    check_literals=_wr_literal_check,
 )
 def wr(path, data, fmt=None):
     if not isinstance(path, str):

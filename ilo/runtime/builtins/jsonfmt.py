@@ -183,8 +183,52 @@ def _reject_constant(name: str):
     raise JsonError(f"expected value (JSON has no {name})")
 
 
+# serde_json (the reference's parser) refuses to nest arrays and objects 128 deep: its
+# remaining-depth counter starts at 128 and the bracket that takes it to 0 is an error.
+MAX_DEPTH = 128
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep_at(text: str) -> int | None:
+    """The index of the bracket that opens level ``MAX_DEPTH``, or None. Strings are
+    skipped whole, so brackets inside them do not count."""
+    if text.count("[") + text.count("{") < MAX_DEPTH:
+        return None
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        c = m.group()
+        if c == "[" or c == "{":
+            depth += 1
+            if depth == MAX_DEPTH:
+                return m.start()
+        elif c == "]" or c == "}":
+            depth -= 1
+    return None
+
+
+def _depth_error(text: str, at: int) -> JsonError:
+    # serde_json positions: line from 1, column = the bracket's 1-based *byte* column.
+    start = text.rfind("\n", 0, at) + 1
+    line = text.count("\n", 0, start) + 1
+    column = len(text[start:at].encode("utf-8")) + 1
+    return JsonError(f"recursion limit exceeded at line {line} column {column}")
+
+
 def loads(text: str):
     """Parse JSON text into plain Python data, or raise ``JsonError`` with a serde-like message."""
+    at = _too_deep_at(text)
+    if at is not None:
+        # serde reads left to right: an error before the deep bracket is reported instead.
+        try:
+            _loads(text[:at])
+        except JsonError as e:
+            if not str(e).startswith("EOF while parsing"):
+                raise
+        raise _depth_error(text, at)
+    return _loads(text)
+
+
+def _loads(text: str):
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
@@ -228,7 +272,52 @@ def jdmp(v):
         # Fast path: the C encoder, when every number prints the same way serde_json would.
         return json.dumps(_plain_tree(v), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     except _NeedsRenderer:
+        pass
+    except RecursionError:  # nested deeper than the C encoder goes: the iterative writer
+        return dump_deep(v)
+    try:
         return render(dump_tree(v))
+    except RecursionError:
+        return dump_deep(v)
+
+
+def dump_deep(v) -> str:
+    """``jdmp``'s text for a value of any nesting depth, with an explicit stack (the same
+    output as ``render(dump_tree(v))``: compact, object keys sorted, results unwrapped)."""
+    out: list[str] = []
+    emit = out.append
+    stack: list = [v]
+    while stack:
+        x = stack.pop()
+        t = type(x)
+        if t is _Piece:
+            emit(x)
+        elif t is list:
+            emit("[")
+            stack.append(_Piece("]"))
+            for i in range(len(x) - 1, -1, -1):
+                stack.append(x[i])
+                if i:
+                    stack.append(_Piece(","))
+        elif t is dict or t is Record:
+            fields = x if t is dict else x.fields
+            emit("{")
+            stack.append(_Piece("}"))
+            keys = sorted(fields)
+            for i in range(len(keys) - 1, -1, -1):
+                stack.append(fields[keys[i]])
+                stack.append(_Piece(_text(keys[i]) + ":"))
+                if i:
+                    stack.append(_Piece(","))
+        elif t is Ok or t is Err:
+            stack.append(x.value)
+        else:
+            emit(render(dump_tree(x)))  # a scalar
+    return "".join(out)
+
+
+class _Piece(str):
+    """Literal JSON text on ``dump_deep``'s stack (a value of type ``str`` is a string)."""
 
 
 @builtin(

@@ -9,10 +9,11 @@ the engine's ``call`` callback like the other higher-order builtins.
 from __future__ import annotations
 
 import functools
+import math
 
-from ilo.runtime.builtins._support import as_index, debug, fail, fn_arg, is_num
+from ilo.runtime.builtins._support import as_i64, debug, fail, fn_arg, is_num
 from ilo.runtime.builtins.registry import builtin, kernel
-from ilo.runtime.values import Err, FnRef, Ok, Record, values_equal
+from ilo.runtime.values import dedup_key, values_equal
 
 
 @builtin(
@@ -59,6 +60,9 @@ def has(xs, v):
     aliases=("head",),
     checked=(0,), doc="First element of a list, or first character of text; empty input is an error.",
     example="hd [7 8 9]", result="7",
+    kernels=(kernel("Ln > n", numba=("if {n0} == 0:", "    {exit}", "{d} = {a0}[0]"),
+                    python=("if {n0} == 0:", "    {exit}", "{tmp}v = {a0}[0]", "if type({tmp}v) is not float:",
+                            "    {exit}", "{d} = {tmp}v")),),
 )
 def hd(xs):
     if isinstance(xs, list):
@@ -102,7 +106,7 @@ def rev(xs):
     raise fail(f"rev requires a list or text, got {debug(xs)}")
 
 
-def _cmp_partial(a, b) -> int:
+def cmp_partial(a, b) -> int:
     # Rust's partial_cmp(...).unwrap_or(Equal): NaN compares equal to everything.
     if a < b:
         return -1
@@ -113,7 +117,7 @@ def _cmp_partial(a, b) -> int:
 
 def _cmp_keys(ka, kb) -> int:
     if (is_num(ka) and is_num(kb)) or (isinstance(ka, str) and isinstance(kb, str)):
-        return _cmp_partial(ka, kb)
+        return cmp_partial(ka, kb)
     return 0  # keys of different kinds keep their order, as in the reference
 
 
@@ -126,7 +130,7 @@ def _sort_plain(xs):
         return []
     if all(is_num(x) for x in xs):
         if any(x != x for x in xs):
-            return sorted(xs, key=functools.cmp_to_key(_cmp_partial))
+            return sorted(xs, key=functools.cmp_to_key(cmp_partial))
         return sorted(xs)
     if all(isinstance(x, str) for x in xs):
         return sorted(xs)
@@ -138,40 +142,32 @@ def _sort_plain(xs):
     "L a > L a",
     "t > t",
     "F a _, L a > L a",
+    "F a c _, c, L a > L a",
     aliases=("sort",),
-    checked=(0,), doc="Sort a list of numbers or of text (or the characters of text); with a function first, sort by its key.",
+    checked=(0,), doc="Sort a list of numbers or of text (or the characters of text); with a function first, sort by its key (optionally with a context value).",
     example="srt [3 1 2]", result="[1, 2, 3]",
 )
 def srt(call, first, *rest):
     if not rest:
         return _sort_plain(first)
-    fn = fn_arg("srt", first)
-    xs = rest[0]
+    return sort_by_key("srt", call, first, rest, descending=False)
+
+
+def sort_by_key(name: str, call, fn, rest: tuple, descending: bool) -> list:
+    """``srt``/``rsrt`` with a key function: ``fn xs``, or ``fn ctx xs`` calling ``fn x ctx``.
+    The sort is stable; keys of different kinds (or NaN) compare equal, as in the reference."""
+    fn = fn_arg(name, fn, "key arg")
+    xs = rest[-1]
     if not isinstance(xs, list):
-        raise fail(f"srt: second arg must be a list, got {debug(xs)}")
-    keyed = [(call(fn, [x]), x) for x in xs]
-    keyed.sort(key=functools.cmp_to_key(lambda p, q: _cmp_keys(p[0], q[0])))
+        raise fail(f"{name}: list arg must be a list, got {debug(xs)}")
+    extra = list(rest[:-1])
+    keyed = [(call(fn, [x, *extra]), x) for x in xs]
+    sign = -1 if descending else 1
+    keyed.sort(key=functools.cmp_to_key(lambda p, q: sign * _cmp_keys(p[0], q[0])))
     return [x for _, x in keyed]
 
 
-def _dedup_key(v):
-    """A hashable identity for ``unq``: equal-looking values of different types stay apart,
-    and every NaN counts as one value (the reference compares debug text)."""
-    if isinstance(v, float):
-        return ("n", repr(v))
-    if v is None or isinstance(v, (bool, str)):
-        return (type(v).__name__, v)
-    if isinstance(v, list):
-        return ("L", tuple(_dedup_key(x) for x in v))
-    if isinstance(v, dict):
-        return ("M", tuple((k, _dedup_key(v[k])) for k in sorted(v)))
-    if isinstance(v, Record):
-        return ("rec", v.type_name, tuple((k, _dedup_key(x)) for k, x in v.fields.items()))
-    if isinstance(v, (Ok, Err)):
-        return (type(v).__name__, _dedup_key(v.value))
-    if isinstance(v, FnRef):
-        return ("F", v.name)
-    return ("?", repr(v))
+_dedup_key = dedup_key  # flat and iterative: any nesting depth (runtime/values.py)
 
 
 @builtin(
@@ -201,19 +197,29 @@ def unq(xs):
     "L a, n, n > L a",
     "t, n, n > t",
     aliases=("slice",),
-    checked=(0, 1, 2), doc="Elements or characters from index a up to (not including) b, clamped to the bounds.",
+    checked=(0, 1, 2), doc="Elements or characters from index a up to (not including) b; negative bounds count from the end, bounds clamp.",
     example="slc [1 2 3 4] 1 3", result="[2, 3]",
 )
 def slc(xs, a, b):
-    if not is_num(a):
-        raise fail(f"slc: start index must be a number, got {debug(a)}")
-    if not is_num(b):
-        raise fail(f"slc: end index must be a number, got {debug(b)}")
+    start, end = _bound("start", a), _bound("end", b)
     if not isinstance(xs, (list, str)):
         raise fail(f"slc requires a list or text, got {debug(xs)}")
-    end = min(as_index(b), len(xs))
-    start = min(as_index(a), end)
-    return xs[start:end]
+    n = len(xs)
+    end = _resolve(end, n)
+    return xs[min(_resolve(start, n), end):end]
+
+
+def _bound(which: str, v) -> int:
+    if not is_num(v):
+        raise fail(f"slc: {which} index must be a number, got {debug(v)}")
+    if not (math.isfinite(v) and v.is_integer()):
+        raise fail(f"slc: {which} index must be an integer")
+    return as_i64(v)
+
+
+def _resolve(i: int, n: int) -> int:
+    """A Python-style bound: negative counts from the end; clamped to [0, n]."""
+    return min(max(i + n if i < 0 else i, 0), n)
 
 
 @builtin(

@@ -1,4 +1,5 @@
-"""HTTP builtins: ``get url [headers]`` (alias ``$url``) and ``post url body [headers]``.
+"""HTTP builtins: ``get url [headers]`` (alias ``$url``), ``post url body [headers]`` and
+``get-many urls`` (concurrent GETs, results in the order of the URLs).
 
 In: a URL, optional body text and an optional ``M t t`` map of headers. Out: ``~body`` on a
 2xx answer, ``^message`` on any failure (HTTP status, DNS, refused connection, timeout) —
@@ -8,7 +9,7 @@ network trouble is a value the program handles, never a crash. Uses the standard
 
 from __future__ import annotations
 
-from ilo.runtime.builtins._support import fail
+from ilo.runtime.builtins._support import debug, fail
 from ilo.runtime.builtins.registry import builtin
 from ilo.runtime.values import Err, Ok
 
@@ -52,3 +53,24 @@ def post(url, body, headers=None):
     if not isinstance(body, str):
         raise fail("post: body must be text")
     return _request(url, body, headers, "post")
+
+
+# The reference fetches in batches of at most this many parallel requests.
+GET_MANY_MAX_CONCURRENCY = 10
+
+
+@builtin("get-many", "L t > L (R t t)", pure=False,
+         doc="HTTP GET many URLs concurrently (at most 10 at a time): one ~body or ^message per URL, in order.",
+         example='get-many ["http://localhost:8000/a" "http://localhost:8000/b"]')
+def get_many(urls):
+    if not isinstance(urls, list):
+        raise fail(f"get-many requires L t (list of urls), got {debug(urls)}")
+    for i, u in enumerate(urls):
+        if not isinstance(u, str):
+            raise fail(f"get-many requires L t (list of urls); element {i} is {debug(u)}")
+    if not urls:
+        return []
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(GET_MANY_MAX_CONCURRENCY, len(urls))) as pool:
+        return list(pool.map(lambda u: _request(u, None, None, "get-many"), urls))

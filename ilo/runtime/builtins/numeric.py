@@ -98,7 +98,10 @@ def round_half_away(n: float) -> float:
     aliases=("round",),
     checked=(0,), doc="Round to the nearest whole number, halves away from zero.",
     example="rou 2.5", result="3",
-    kernels=(kernel("n > n"),),
+    # the same steps as round_half_away, in numpy scalars
+    kernels=(kernel("n > n", numba=("{tmp}w = np.trunc({a0})", "if abs({a0} - {tmp}w) >= 0.5:",
+                                    "    {tmp}w += np.copysign(1.0, {a0})", "if {tmp}w == 0.0:",
+                                    "    {tmp}w = np.copysign({tmp}w, {a0})", "{d} = {tmp}w")),),
 )
 def rou(n):
     return round_half_away(_need_num("rou", n))
@@ -131,10 +134,12 @@ def _list_best(name: str, xs, is_min: bool) -> float:
 def _pick_form(op: str) -> tuple:
     two = kernel("n, n > n", numba=f"{{d}} = {{a1}} if {{a0}} != {{a0}} else ({{a0}} if {{a1}} != {{a1}} else "
                                 f"({{a0}} if {{a0}} {op}= {{a1}} else {{a1}}))")
-    lines = ("if {n0} == 0:", "    {exit}", "{d} = {a0}[0]", "for {tmp}k in range({n0}):",
-             "    {tmp}x = {a0}[{tmp}k]", "    if {tmp}x != {tmp}x:", "        {d} = {tmp}x", "        break",
-             f"    if {{tmp}}x {op} {{d}}:", "        {d} = {tmp}x")
-    return (two, kernel("Ln > n", numba=lines, python=lines))
+    head = ("if {n0} == 0:", "    {exit}", "{tmp}b = {a0}[0]")
+    scan = ("    if {tmp}x != {tmp}x:", "        {tmp}b = {tmp}x", "        break",
+            f"    if {{tmp}}x {op} {{tmp}}b:", "        {tmp}b = {tmp}x")
+    numba = (*head, "for {tmp}k in range({n0}):", "    {tmp}x = {a0}[{tmp}k]", *scan, "{d} = {tmp}b")
+    python = (*head, "for {tmp}x in {a0}:", "    if type({tmp}x) is not float:", "        {exit}", *scan, "{d} = {tmp}b")
+    return (two, kernel("Ln > n", numba=numba, python=python))
 
 
 @builtin("min", "n, n > n", "L n > n", doc="The smaller of two numbers, or the smallest number of a list.",
@@ -197,7 +202,17 @@ def _total(xs: list[float]) -> float:
     return total
 
 
-@builtin("sum", "L n > n", "_ > n", checked=(), untyped=True, doc="Sum of a list of numbers (0 for an empty list).", example="sum [1 2 3]", result="6")
+# left to right, exactly as the implementation adds (no pairwise or compensated sum)
+# Templates write {d} last: it may be the register of an argument, and an exit before that
+# must leave every register as the VM had it. Python kernels check element types (a list
+# typed Ln from its first element may hold anything later); numba arrays are all floats.
+_SUM_NUMBA = ("{tmp}s = 0.0", "for {tmp}k in range({n0}):", "    {tmp}s += {a0}[{tmp}k]")
+_SUM_PYTHON = ("{tmp}s = 0.0", "for {tmp}x in {a0}:", "    if type({tmp}x) is not float:", "        {exit}",
+               "    {tmp}s += {tmp}x")
+
+
+@builtin("sum", "L n > n", "_ > n", checked=(), untyped=True, doc="Sum of a list of numbers (0 for an empty list).",
+         example="sum [1 2 3]", result="6", kernels=(kernel("Ln > n", numba=(*_SUM_NUMBA, "{d} = {tmp}s"), python=(*_SUM_PYTHON, "{d} = {tmp}s")),))
 def sum_(xs):
     return _total(_numbers("sum", xs))
 
@@ -209,6 +224,8 @@ def sum_(xs):
     aliases=("average",),
     checked=(), untyped=True, doc="Mean of a non-empty list of numbers.",
     example="avg [2 4 6]", result="4",
+    kernels=(kernel("Ln > n", numba=("if {n0} == 0:", "    {exit}", *_SUM_NUMBA, "{d} = {tmp}s / {n0}"),
+                    python=("if {n0} == 0:", "    {exit}", *_SUM_PYTHON, "{d} = {tmp}s / {n0}")),),
 )
 def avg(xs):
     if isinstance(xs, list) and not xs:

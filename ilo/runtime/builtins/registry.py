@@ -92,6 +92,10 @@ class BuiltinSpec:
     # the call; engines still learn the real result type.
     untyped: bool = False
     kernels: tuple[KernelForm, ...] = ()
+    # A check the verifier runs on the call's literal arguments (a list with the literal's
+    # value, or None, per argument); returns (code, message, suggestion) problems. Used where
+    # the reference rejects a literal before running (``fmt "{:.2f}" x``).
+    check_literals: Callable | None = None
 
     @property
     def arities(self) -> tuple[int, ...]:
@@ -161,6 +165,7 @@ def builtin(
     checked=None,
     untyped: bool = False,
     kernels: tuple[KernelForm, ...] = (),
+    check_literals: Callable | None = None,
 ):
     """Register the decorated function as builtin ``name`` with the given overloads."""
 
@@ -186,6 +191,7 @@ def builtin(
             checked=None if checked is None else frozenset(checked),
             untyped=untyped,
             kernels=tuple(kernels),
+            check_literals=check_literals,
         )
         for alias in aliases:
             if alias in ALIASES:
