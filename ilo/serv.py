@@ -278,16 +278,19 @@ def _kernel_count() -> int:
     """Kernels the JIT has built in this process (its in-memory cache), read without
     importing the JIT when no loop has compiled yet."""
     cache = sys.modules.get("ilo.jit.cache")
-    return 0 if cache is None else len(getattr(cache, "_MEMORY", ()))
+    calls = sys.modules.get("ilo.jit.calls")  # function kernels (their modules)
+    return (0 if cache is None else len(getattr(cache, "_MEMORY", ()))) + \
+        (0 if calls is None else len(getattr(calls, "_MODULES", ())))
 
 
 def _jit_summary(program, built: int) -> dict:
-    """``compiled``: loops run as kernels in this request; ``built``: kernels that had to be
+    """``compiled``: loops and functions run as kernels in this request; ``built``: kernels that had to be
     built for it (0 when every kernel was warm); ``entries``: kernel runs."""
     stats = program.last_jit_stats
     if stats is None:
         return {"compiled": 0, "built": built, "entries": 0, "fallbacks": 0}
-    return {"compiled": len(stats.compiled), "built": built, "entries": stats.entries,
+    functions = getattr(stats, "functions", [])  # function kernels entered in this request
+    return {"compiled": len(stats.compiled) + len(functions), "built": built, "entries": stats.entries,
             "fallbacks": len(stats.fallbacks)}
 
 

@@ -133,6 +133,9 @@ def test_warm_kernels_and_program_cache():
         req = {"program": "tot n:n>n;s=0;@i 0..n{s=+s i};s", "args": [5000], "jit_stats": True}
         first = s.ask(req)
         assert first["ok"] == 12497500 and first["jit"]["compiled"] == 1 and first["jit"]["built"] == 1
+        # the second call makes `tot` itself hot (threshold 2): its function kernel is built
+        again = s.ask(req)
+        assert again["ok"] == 12497500 and again["jit"]["compiled"] == 1 and again["jit"]["built"] == 1
         before = s.ask({"stats": True})["ok"]
         second = s.ask(req)
         assert second["ok"] == 12497500
