@@ -196,6 +196,9 @@ Many calls: keep one `ilo serv` open (one JSON request per line: {"program":..,"
 """
 
 
+COMPACT_EXAMPLE_MAX = 32  # characters; a longer builtin example is left to `ilo help NAME`
+
+
 def compact_reference() -> str:
     """`ilo -ai`: every construct and builtin, one line each."""
     out = [_COMPACT_HEAD]
@@ -205,9 +208,13 @@ def compact_reference() -> str:
             out.append(("\n" if topic else "") + f"# {c.topic}")
             topic = c.topic
         out.append(f"{c.syntax} | {c.meaning} | {_example_line(c)}")
-    out.append("\n# builtins (name/long alias  params > result | meaning | example  -- result)")
+    out.append("\n# builtins (name/long alias  params > result | meaning | short example -- result;"
+               " `ilo help NAME` shows every example)")
     for spec in _builtins():
-        out.append(f"{_names(spec)} {signature_text(spec)} | {spec.doc} | {builtin_example(spec)}")
+        example = builtin_example(spec)
+        # Long examples stay in `ilo help NAME`: the compact reference must fit a prompt.
+        tail = f" | {example}" if example and len(example) <= COMPACT_EXAMPLE_MAX else ""
+        out.append(f"{_names(spec)} {signature_text(spec)} | {spec.doc.rstrip('.')}{tail}")
     out.append("\n" + _COMPACT_TAIL)
     return "\n".join(out)
 

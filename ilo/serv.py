@@ -275,22 +275,23 @@ def _key_text(k) -> str:
 
 
 def _kernel_count() -> int:
-    """Kernels the JIT has built in this process (its in-memory cache), read without
-    importing the JIT when no loop has compiled yet."""
-    cache = sys.modules.get("ilo.jit.cache")
-    calls = sys.modules.get("ilo.jit.calls")  # function kernels (their modules)
-    return (0 if cache is None else len(getattr(cache, "_MEMORY", ()))) + \
-        (0 if calls is None else len(getattr(calls, "_MODULES", ())))
+    """Kernels the JIT has built in this process (its in-memory caches: loop kernels and
+    function kernels), read without importing the JIT when nothing has compiled yet."""
+    total = 0
+    for module, table in (("ilo.jit.cache", "_MEMORY"), ("ilo.jit.calls", "_MODULES")):
+        found = sys.modules.get(module)
+        total += 0 if found is None else len(getattr(found, table, ()))
+    return total
 
 
 def _jit_summary(program, built: int) -> dict:
-    """``compiled``: loops and functions run as kernels in this request; ``built``: kernels that had to be
-    built for it (0 when every kernel was warm); ``entries``: kernel runs."""
+    """``compiled``: loops and functions run as kernels in this request; ``built``: kernels
+    that had to be built for it (0 when every kernel was warm); ``entries``: loop-kernel runs."""
     stats = program.last_jit_stats
     if stats is None:
         return {"compiled": 0, "built": built, "entries": 0, "fallbacks": 0}
-    functions = getattr(stats, "functions", [])  # function kernels entered in this request
-    return {"compiled": len(stats.compiled) + len(functions), "built": built, "entries": stats.entries,
+    functions = len(getattr(stats, "functions", ()) or ())
+    return {"compiled": len(stats.compiled) + functions, "built": built, "entries": stats.entries,
             "fallbacks": len(stats.fallbacks)}
 
 

@@ -132,18 +132,22 @@ def test_warm_kernels_and_program_cache():
     try:
         req = {"program": "tot n:n>n;s=0;@i 0..n{s=+s i};s", "args": [5000], "jit_stats": True}
         first = s.ask(req)
-        assert first["ok"] == 12497500 and first["jit"]["compiled"] == 1 and first["jit"]["built"] == 1
-        # the second call makes `tot` itself hot (threshold 2): its function kernel is built
-        again = s.ask(req)
-        assert again["ok"] == 12497500 and again["jit"]["compiled"] == 1 and again["jit"]["built"] == 1
+        assert first["ok"] == 12497500 and first["jit"]["compiled"] >= 1 and first["jit"]["built"] >= 1
+        # The JIT tiers up (a loop kernel, then, once the function is hot, a function kernel);
+        # after that an identical request builds nothing.
+        for _ in range(5):
+            r = s.ask(req)
+            if r["jit"]["built"] == 0:
+                break
+        assert r["jit"]["built"] == 0 and r["jit"]["compiled"] >= 1
         before = s.ask({"stats": True})["ok"]
-        second = s.ask(req)
-        assert second["ok"] == 12497500
-        assert second["jit"]["compiled"] == 1 and second["jit"]["built"] == 0  # warm: no build
+        again = s.ask(req)
+        assert again["ok"] == 12497500
+        assert again["jit"]["compiled"] >= 1 and again["jit"]["built"] == 0  # warm: no build
         after = s.ask({"stats": True})["ok"]
-        assert after["kernels"] == before["kernels"]
+        assert after["kernels"] == before["kernels"] >= 1
         assert after["cache_hits"] == before["cache_hits"] + 1
-        assert after["cache_misses"] == before["cache_misses"]  # not parsed again
+        assert after["cache_misses"] == before["cache_misses"] == 1  # parsed once, ever
     finally:
         assert s.close() == 0
 
