@@ -2,7 +2,8 @@
 
     python bench/jit_bars.py              # every program in bench/programs
     python bench/jit_bars.py recurse pipe # just these
-    python bench/jit_bars.py --warmup 2   # seconds of warm-up calls per program (default 1.5)
+    python bench/jit_bars.py --warmup 2   # seconds of warm-up calls per program (default 1.5;
+                                          # and at least twice the JIT's call threshold in calls)
 
 Each program is called through the public API, ``Program.call(func, arg, engine=...)``,
 so argument checking and the JIT's per-call set-up are measured too. The JIT column is the
@@ -30,6 +31,7 @@ import vm_baselines  # noqa: E402
 from run import bench_line, fmt_time  # noqa: E402
 
 import ilo  # noqa: E402
+from ilo import config  # noqa: E402
 from ilo.runtime.format import format_value  # noqa: E402
 from ilo.timing import time_calls  # noqa: E402
 
@@ -54,9 +56,16 @@ def main(argv: list[str] | None = None) -> int:
         program = ilo.load(path.read_text(), str(path))
         baseline = vm_baselines.BASELINES[path.stem]
         want = format_value(baseline(arg))
-        end = time.perf_counter() + opts.warmup
-        while time.perf_counter() < end:
+        # at least --warmup seconds and enough calls for a function to reach the default
+        # call threshold twice (a loaded machine runs fewer calls per second), at most 30 s
+        start = time.perf_counter()
+        calls = 0
+        while True:
             got = program.call(func, arg, engine="jit")
+            calls += 1
+            spent = time.perf_counter() - start
+            if spent >= 30 or (spent >= opts.warmup and calls >= 2 * config.JIT_THRESHOLD + 1):
+                break
         if format_value(got) != want:
             print(f"| {path.stem} | MISMATCH jit={format_value(got)} cpython={want} |")
             continue

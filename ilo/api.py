@@ -142,7 +142,7 @@ class Program:
 
     @property
     def function_names(self) -> list[str]:
-        return [f.name for f in self.verified.program.functions]
+        return [f.name for f in self.verified.program.functions if not f.lifted]
 
     def params(self, func: str) -> list:
         return list(self.verified.functions[func].params)
@@ -301,8 +301,13 @@ def _jit_hook_class():
     return _TIER[0]
 
 
-def load(source: str, name: str = "<inline>") -> Program:
-    """Parse and verify ``source``; raise IloError with every diagnostic if it is not valid."""
+def load(source: str, name: str = "<inline>", base_dir: str | Path | None = None) -> Program:
+    """Parse and verify ``source``; raise IloError with every diagnostic if it is not valid.
+
+    ``use "file.ilo"`` resolves against ``base_dir`` (``load_file`` passes the file's
+    folder); without one, a program that imports is ILO-P017.
+    """
+    from ilo.syntax.imports import resolve_imports
     from ilo.syntax.parser import parse
     from ilo.verify import verify
 
@@ -310,7 +315,8 @@ def load(source: str, name: str = "<inline>") -> Program:
     src = Source(name, source.replace("\r\n", "\n"))
     try:
         with gc_paused():  # linear time on long programs (see runtime/gcpause.py)
-            return Program(verify(parse(src), src))
+            tree = resolve_imports(parse(src), Path(base_dir) if base_dir is not None else None)
+            return Program(verify(tree, src))
     except IloError as e:
         e.source = src  # so the CLI can quote the offending line
         raise
@@ -327,7 +333,7 @@ def load_file(path: str | Path) -> Program:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise IloError(Diagnostic("ILO-L001", f"{path} is not valid UTF-8 text (byte {e.start})")) from None
-    return load(text, str(path))
+    return load(text, str(path), base_dir=path.parent)
 
 
 def run(source: str, func: str | None = None, *args: Any, engine: str | None = None, jit: bool = False,

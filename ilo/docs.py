@@ -63,11 +63,17 @@ CONSTRUCTS: tuple[Construct, ...] = (
     C("operators", "+=xs v", "a list with v appended", "f>L n;xs=[1 2];+=xs 3", ("f",), "[1, 2, 3]", names=('+=', 'append')),
     C("operators", "a + b * c", "infix is accepted too, with the usual precedence", "f a:n b:n>n;(a + b) * 2",
       ("f", "1", "2"), "6", names=('infix', 'precedence')),
-    C("operators", "operands", "operands are names, literals, `a.b`, `(..)`, `[..]` or prefix forms; a call inside an operator needs parentheses or a binding first",
+    C("operators", "operands", "operands are names, literals, `a.b`, `(..)`, `[..]` or prefix forms; a known function (a builtin, or one declared earlier) takes exactly its arity, so `>len q 0` and `+c abs x` work; otherwise use parentheses or a binding",
       "sq x:n>n;*x x\nf x:n>n;r=sq x;+r (sq 2)", ("f", "3"), "13"),
     # ── Calls ──
     C("calls", "f a b", "call with space-separated operands; `f (g x)` nests a call; a first argument may be a prefix form",
       "fac n:n>n;<=n 1 1;r=fac -n 1;*n r", ("fac", "5"), "120", names=('call',)),
+    C("calls", "hd tl xs  mset m k +c 1", "known functions nest as arguments without parentheses, each taking its arity",
+      "f xs:L n>n;hd tl xs", ("f", "4,5,6"), "5", names=('nesting', 'arity')),
+    C("calls", "(x:n>n;*x x)", "inline lambda: a function value; names of the enclosing function are captured",
+      "f xs:L n k:n>L n;map (x:n>n;+x k) xs", ("f", "1,2", "10"), "[11, 12]", names=('lambda', 'closure', 'fn')),
+    C("calls", "f!! a", "panic-unwrap: ~v gives v; ^e (or nil) stops the program with ILO-R026",
+      'f s:t>n;v=num!! s;*v 2', ("f", "21"), "42", names=('!!', 'panic')),
     C("calls", "x>>f a", "pipe: x becomes the last argument, `f a x`", "inc x:n>n;+x 1\nf x:n>n;x>>inc>>inc",
       ("f", "1"), "3", names=('>>', 'pipe')),
     C("calls", "f! a", "call a function returning R: unwrap ~v, or return ^e from the caller at once",
@@ -83,6 +89,7 @@ CONSTRUCTS: tuple[Construct, ...] = (
     C("guards", "!cond ...", "negated forms of all of the above", 'f x:n>t;!>x 0 "not positive";"positive"',
       ("f", "-1"), "not positive"),
     C("guards", "?=a b x y", "prefix ternary: x when the comparison holds, else y", "f x:n>n;?=x 0 10 20", ("f", "0"), "10", names=('ternary', '?=')),
+    C("guards", "?h a b  ?h{a}{b}", "ternary on a bool value", "f h:b>n;?h 1 0", ("f", "true"), "1", names=('bool ternary',)),
     C("guards", "v=cond{a}{b}", "bind the value of an if/else", 'f x:n>t;v=>x 0{"+"}{"-"};+v "!"', ("f", "3"), "+!"),
     C("guards", "ret expr", "return early from the function", "f xs:L n>n;@x xs{>x 9{ret x}};0", ("f", "3,12,5"), "12", names=('ret', 'return')),
     # ── Match ──
@@ -174,7 +181,7 @@ def _example_line(c: Construct) -> str:
 _COMPACT_HEAD = """\
 ilo: a token-minimal language for agents. A program is declarations, one per line.
 Prefix operators, no parentheses for nesting, `;` between statements, last value is the result.
-Run: ilo 'PROGRAM' [FUNC] [ARGS...]   (or a .ilo file; FUNC defaults to the first function)
+Run: ilo 'PROGRAM' [FUNC] [ARGS...]   (or a .ilo file; FUNC defaults to the only function, or main)
 Lines: syntax | meaning | example program [call → printed result].  ⏎ = a new line.
 """
 

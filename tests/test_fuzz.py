@@ -14,8 +14,17 @@ Three fuzzers, each a hypothesis test:
   values of every kind passed through ``_`` into typed code) give the same value and type,
   or the same error code, message, function and line, on tree, vm and jit.
 
-Per run: 300 random texts, 300 mutated programs and 350 generated programs (200 rich, 150
-with `_` values reaching typed code), each on every engine (set ``ILO_FUZZ_SCALE=10`` for a longer hunt).
+- *extreme*: deep values, values past the size limit, long bodies, deep source, huge
+  numbers and deep JSON (``fuzzing.extreme``), the shapes issue 14 found;
+- *numba forced*: generated numeric loops (``fuzzing.numeric_program``) also run with every
+  kernel compiled by numba (``ILO_JIT_NUMBA=always``), some deopting mid-loop when a value
+  of another type arrives, and must agree with the tree engine.
+
+Per run: 300 random texts, 300 mutated programs, 30 extreme inputs, 350 generated programs
+(200 rich, 150 with `_` values reaching typed code) and 8 numba-forced ones, each on every
+engine (set ``ILO_FUZZ_SCALE=10`` for a longer hunt). The generators live in
+``tests/fuzzing.py``; ``python3 bench/fuzz.py --seconds N`` runs them as a long campaign that
+writes minimized repros.
 """
 
 from __future__ import annotations
@@ -23,22 +32,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import fuzzing
 import pytest
 from conftest import ENGINES, REPO
+from fuzzing import NETWORK
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
-from programs import any_program, program, rich_program
+from programs import rich_program
 
 import ilo
-from ilo.diagnostics.codes import REGISTRY
-from ilo.runtime.format import format_value
-from ilo.runtime.values import FnRef, Ok
-from ilo.types import TAny, TBool, TFn, TList, TMap, TNum, TOpt, TResult, TSum, TText, TVar
 
 SCALE = max(1, int(os.environ.get("ILO_FUZZ_SCALE", "1") or 1))
-LIMITS = {"max_steps": 5_000, "timeout": 5.0}
-# Network builtins would wait on DNS in a sandbox; the fuzzers skip programs that name them.
-NETWORK = ("get", "post", "$")
 
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted((REPO / "examples").glob("*.ilo"))]
 SEEDS = [s for s in SEEDS if not any(n in s for n in NETWORK)]
@@ -50,77 +53,20 @@ SEEDS += [
     'f x:O n>n;v=x??0;wh >v 0{v=-v 1};v',
 ]
 
-DEFAULT_ARGS = {TNum: 3.0, TText: "a,b", TBool: True, TAny: 1.0, TVar: 1.0}
-
 
 @pytest.fixture(autouse=True)
 def _sandbox(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
-def default_arg(ty):
-    """A plausible argument for a parameter type (a wrong one only gives ILO-R016)."""
-    kind = type(ty)
-    if kind in DEFAULT_ARGS:
-        return DEFAULT_ARGS[kind]
-    if kind is TList:
-        return [default_arg(ty.elem)] * 2
-    if kind is TMap:
-        return {"k": default_arg(ty.value)}
-    if kind is TOpt:
-        return None
-    if kind is TResult:
-        return Ok(default_arg(ty.ok))
-    if kind is TSum:
-        return ty.variants[0]
-    if kind is TFn:
-        return FnRef("str")
-    return None
-
-
-def outcome(program, func, args, engine: str):
-    """What one run gave: ("ok", text, type) or ("error", code, message, function, line)."""
-    try:
-        value = program.call(func, *args, engine=engine, jit_threshold=2, **LIMITS)
-        return ("ok", format_value(value), type(value).__name__)
-    except ilo.IloError as e:
-        return _error(e, program.source)
-
-
-def _error(e: ilo.IloError, source):
-    for d in e.diagnostics:
-        assert d.code in REGISTRY, f"unregistered code {d.code}: {d.message}"
-        assert d.code != "ILO-R013", f"internal error escaped as a diagnostic: {d.message}"
-    d = e.diagnostics[0]
-    line = source.line_col(d.span.start)[0] if d.span is not None and source is not None else None
-    return ("error", d.code, d.message, d.function, line)
-
-
 def run_everywhere(src: str) -> None:
-    """Load ``src``; if it verifies, call its first function on every engine. Nothing may
-    escape but a value or a registered diagnostic."""
-    try:
-        program = ilo.load(src)
-    except ilo.IloError as e:
-        _error(e, None)
-        return
-    name = program.verified.first_function
-    if name is None:
-        return
-    args = [default_arg(p.ty) for p in program.params(name)]
-    for engine in ENGINES:
-        outcome(program, name, args, engine)
+    fuzzing.run_everywhere(src, ENGINES)
 
 
 # ── random text ─────────────────────────────────────────────────────────────
 
-# Text that looks a little like ilo more often than uniform unicode would.
-ILO_ALPHABET = st.sampled_from(list("fxyn:;>=<+-*/{}[]()?@~^!.,\"\\ \n_tLMROSFb0123456789") + ["..", "wh", "brk"])
-ILO_ISH = st.lists(ILO_ALPHABET, max_size=60).map("".join)
-
-
 @settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.text(max_size=80), ILO_ISH, st.binary(max_size=60).map(lambda b: b.decode("latin-1"))))
+@given(fuzzing.RANDOM_TEXT)
 def test_random_text_gives_a_diagnostic_or_a_value(text):
     assume(not any(n in text for n in NETWORK))
     run_everywhere(text)
@@ -128,34 +74,8 @@ def test_random_text_gives_a_diagnostic_or_a_value(text):
 
 # ── mutated valid programs ──────────────────────────────────────────────────
 
-TOKENS = ["", " ", ";", "{", "}", "[", "]", "(", ")", "\"", ">", ":", "n", "x", "0", "-", "--", "?",
-          "@", "..", "~", "^", "!", "brk", "cnt", "ret", "wh", "nil", "1e999", "nan", "type", "\n"]
-
-
-@st.composite
-def mutated(draw) -> str:
-    src = draw(st.sampled_from(SEEDS) | program().map(lambda c: c[0]) | rich_program().map(lambda c: c[0]))
-    for _ in range(draw(st.integers(1, 4))):
-        if not src:
-            break
-        i = draw(st.integers(0, len(src) - 1))
-        j = draw(st.integers(i, min(len(src), i + 8)))
-        kind = draw(st.integers(0, 4))
-        if kind == 0:
-            src = src[:i] + src[j:]  # delete
-        elif kind == 1:
-            src = src[:i] + draw(st.sampled_from(TOKENS)) + src[i:]  # insert
-        elif kind == 2:
-            src = src[:i] + draw(st.sampled_from(TOKENS)) + src[j:]  # replace
-        elif kind == 3:
-            src = src[:j] + src[i:j] + src[j:]  # duplicate
-        else:
-            src = src[:i]  # cut off
-    return src
-
-
 @settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated())
+@given(fuzzing.mutated(SEEDS))
 def test_mutated_programs_give_a_diagnostic_or_a_value(src):
     assume(not any(n in src for n in NETWORK))
     run_everywhere(src)
@@ -170,25 +90,73 @@ def test_mutated_programs_give_a_diagnostic_or_a_value(src):
 def test_engines_agree_on_values_and_error_messages(case):
     src, args = case
     try:
-        program = ilo.load(src)
+        ilo.load(src)
     except ilo.IloError:
         assume(False)
-    results = {engine: outcome(program, "f", args, engine) for engine in ENGINES}
-    first = results[ENGINES[0]]
-    assert all(r == first for r in results.values()), f"engines disagree on\n{src}\nargs {args}: {results}"
+    fuzzing.agree(src, args, ENGINES)
 
 
 @pytest.mark.skipif(len(ENGINES) < 2, reason="needs at least two engines")
 @settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(any_program())
+@given(fuzzing.any_program())
 def test_engines_agree_when_any_values_reach_typed_code(case):
     """Values of every kind passed through `_` into code the verifier typed as numbers or
     text: the engines that trust verified types must fail exactly as the tree does."""
     src, args = case
-    program = ilo.load(src)
-    results = {engine: outcome(program, "f", args, engine) for engine in ENGINES}
-    first = results[ENGINES[0]]
-    assert all(r == first for r in results.values()), f"engines disagree on\n{src}\nargs {args}: {results}"
+    fuzzing.agree(src, args, ENGINES)
+
+
+@settings(max_examples=30 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
+@given(fuzzing.extreme())
+def test_extreme_inputs_give_a_diagnostic_or_a_value(src):
+    run_everywhere(src)
+
+
+@pytest.mark.skipif("jit" not in ENGINES, reason="needs the JIT")
+@pytest.mark.timeout(600)
+@settings(max_examples=8 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
+@given(fuzzing.numeric_program())
+def test_numba_forced_kernels_agree_with_the_tree(case):
+    src, args = case
+    fuzzing.agree(src, args, ENGINES, numba=True)
+
+
+@pytest.mark.skipif("jit" not in ENGINES, reason="needs the JIT")
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
+def test_numeric_generator_reaches_numba_kernels_and_deopts():
+    """The numba-forced share is only worth its time if numba kernels really run, and some
+    programs deopt in the middle of a loop (a text or bool through `_`)."""
+    ran = deopt = 0
+    for _ in range(10):
+        src, args = fuzzing.numeric_program().example()
+        prog = ilo.load(src)
+        _got, did = fuzzing.numba_outcome(prog, "f", args)
+        ran += did
+        deopt += "{s=z}" in src or "{t=z}" in src
+    assert ran >= 2 and deopt >= 2, (ran, deopt)
+
+
+def test_the_campaign_runner_runs_every_kind(tmp_path):
+    """``bench/fuzz.py``'s short form: a few inputs of every kind, a JSON summary, no repros."""
+    import contextlib
+    import importlib.util
+    import io
+    import json
+
+    spec = importlib.util.spec_from_file_location("fuzz_runner", REPO / "bench" / "fuzz.py")
+    runner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runner)
+    out = io.StringIO()
+    cwd = os.getcwd()
+    try:
+        with contextlib.redirect_stdout(out):
+            status = runner.main(["--count", "2", "--batch", "2", "--kinds", "text,mutated,differential",
+                                  "--out", str(tmp_path / "repros")])
+    finally:
+        os.chdir(cwd)
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert status == 0, summary
+    assert all(summary["kinds"][k]["inputs"] >= 2 for k in ("text", "mutated", "differential")), summary
 
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")

@@ -34,7 +34,6 @@ _PY = {"n": float, "b": bool, "t": str, "nil": type(None)}
 # the function goes back to the VM for good
 DEOPT_LIMIT = 64
 _MODULES: dict = {}  # bundle source -> its root kernel (shared by every tier of the process)
-_DECLINED: dict = {}  # (chunk id, types) -> reason, so a declined signature is not retyped
 
 
 def _pytype(t: str):
@@ -91,20 +90,31 @@ class Calls:
         self.eager = eager  # a test threshold below MIN_TRIPS: build at the first offer
         self.numba = numba
         self.kernels: list[FnKernel] = []  # installed through this hook (``--jit-stats``)
-        self.saved: dict = {}  # chunk id -> seconds its calls would have saved so far
         self.fallbacks: dict = {}  # function name -> why it stays on the VM
+        self.base: dict = {}  # id(FnKernel) -> its entries when the current call started
+
+    def new_call(self) -> None:
+        """The API starts a call: stats from here describe it (kernels stay)."""
+        self.base = {id(fk): fk.entries for fk in self.kernels}
+
+    def ran(self) -> list:
+        """Kernels entered during the current call (those built in it included)."""
+        return [fk for fk in self.kernels if fk.entries > self.base.get(id(fk), 0)]
 
     def offer(self, program, chunk, code, plain, R):
         from ilo.jit.infer import runtime_type
 
         types = tuple(runtime_type(R[i]) for i in range(chunk.nparams))
-        key = (id(chunk), types)
-        if key in _DECLINED:
-            self.fallbacks[chunk.name] = _DECLINED[key]
+        # kept on the chunk (ids of freed chunks are reused): types -> why declined, and the
+        # seconds its calls would have saved so far
+        declined = chunk.decoded.setdefault("jit_fn_declined", {})
+        key = types
+        if key in declined:
+            self.fallbacks[chunk.name] = declined[key]
             return NEVER
         if not self.eager:
-            saved = self.saved.get(id(chunk), 0.0) + self.threshold * costs.call_saving(len(chunk.code))
-            self.saved[id(chunk)] = saved
+            saved = chunk.decoded.get("jit_fn_saved", 0.0) + self.threshold * costs.call_saving(len(chunk.code))
+            chunk.decoded["jit_fn_saved"] = saved
             if saved < costs.python_build_cost(_BUILT[0]):
                 return LATER
         from ilo.jit.fnkernels import decode
@@ -114,21 +124,21 @@ class Calls:
         if saving is not None and saving <= 0:
             why = (f"{len(chunk.code)} instructions cost the VM less than entering a kernel "
                    "(loop kernels calling it still compile it in)")
-            _DECLINED[key] = self.fallbacks[chunk.name] = why
+            declined[key] = self.fallbacks[chunk.name] = why
             return NEVER
         if any(_pytype(t) is None for t in types):
             why = f"arguments of types {', '.join(types)}"
-            _DECLINED[key] = self.fallbacks[chunk.name] = why
+            declined[key] = self.fallbacks[chunk.name] = why
             return NEVER
         fk = FnKernel(chunk.name, types)
         fk.plain, fk.code, fk.program, fk.chunk = plain, code, program, chunk
         try:
             self._build(fk, self.numba == "always")
         except FallbackReason as why:
-            _DECLINED[key] = self.fallbacks[chunk.name] = str(why)
+            declined[key] = self.fallbacks[chunk.name] = str(why)
             return NEVER
         except Exception as e:  # noqa: BLE001 - a JIT bug must cost speed, never the program
-            _DECLINED[key] = self.fallbacks[chunk.name] = f"the JIT failed to build it ({type(e).__name__}: {e})"
+            declined[key] = self.fallbacks[chunk.name] = f"the JIT failed to build it ({type(e).__name__}: {e})"
             return NEVER
         self.kernels.append(fk)
         fk.tier = self
@@ -175,7 +185,7 @@ class Calls:
         fk.code[0] = _install(fk)
 
     def report(self) -> list[str]:
-        lines = [fk.describe() for fk in self.kernels]
+        lines = [fk.describe() for fk in self.ran()]
         lines += [f"  function {name} stays on the VM: {why}" for name, why in self.fallbacks.items()]
         return lines
 

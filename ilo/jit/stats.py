@@ -37,8 +37,9 @@ class JitStats:
 
     @property
     def functions(self) -> list:
-        """Function kernels installed so far (``calls.FnKernel``; entries since built)."""
-        return list(self.calls.kernels) if self.calls is not None else []
+        """Function kernels entered in this call (``calls.FnKernel``; ``entries`` counts
+        every entry since the kernel was built)."""
+        return self.calls.ran() if self.calls is not None else []
 
     def loop(self, function: str, header: int) -> LoopStats:
         key = (function, header)

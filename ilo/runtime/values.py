@@ -89,20 +89,27 @@ class Err:
 
 
 class FnRef:
-    """A function used as a value (``map dbl xs``): a user function or a builtin, by name."""
+    """A function used as a value (``map dbl xs``): a user function or a builtin, by name.
 
-    __slots__ = ("name",)
+    ``captures`` are the values an inline lambda closed over (see ``ast.Lambda``): calling
+    the value calls ``name`` with the given arguments followed by the captures.
+    """
 
-    def __init__(self, name: str):
+    __slots__ = ("name", "captures")
+
+    def __init__(self, name: str, captures: tuple = ()):
         self.name = name
+        self.captures = captures
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FnRef) and other.name == self.name
+        return isinstance(other, FnRef) and other.name == self.name and other.captures == self.captures
 
     def __hash__(self) -> int:
-        return hash(("fn", self.name))
+        return hash(("fn", self.name, len(self.captures)))
 
     def __repr__(self) -> str:
+        if self.captures:
+            return f"FnRef({self.name!r}, {self.captures!r})"
         return f"FnRef({self.name!r})"
 
 

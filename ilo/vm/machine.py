@@ -177,7 +177,7 @@ def _callable_name(program: CompiledProgram, name: str) -> bool:
 def call_value(program: CompiledProgram, fn, args, mode: str):
     """Call a function value: the callback handed to higher-order builtins."""
     if type(fn) is FnRef:
-        return call_named(program, fn.name, list(args), mode)
+        return call_named(program, fn.name, [*args, *fn.captures], mode)
     if type(fn) is str and _callable_name(program, fn):
         return call_named(program, fn, list(args), mode)
     raise IloRuntimeError("ILO-R004", f"expected a function, got {type_name(fn)}")

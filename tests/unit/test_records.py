@@ -109,3 +109,16 @@ def test_match_copy_pickle_and_dataclass_helpers():
     assert dataclasses.replace(p, y=9) == Point(1, 9)
     assert dataclasses.asdict(Node("a", [1])) == {"name": "a", "items": [1], "flag": False}
     assert Point.__match_args__ == ("x", "y") and isinstance(p, Base)
+
+
+@record(eq=False)
+class Child(Node):
+    extra: int = 0
+
+
+def test_fields_are_inherited():
+    c = Child("a", [1], True, 5)
+    assert (c.name, c.items, c.flag, c.extra) == ("a", [1], True, 5)
+    assert Child("b").items == [] and Child("b").extra == 0
+    assert Child.__match_args__ == ("name", "items", "flag", "extra") and Child.__slots__ == ("extra",)
+    assert isinstance(c, Node) and not hasattr(c, "__dict__")
