@@ -18,6 +18,7 @@ _values = _rt("runtime.values")
 Ok, Err, Record, FnRef = _values.Ok, _values.Err, _values.Record, _values.FnRef
 _truthy, _type_name, _from_python = _values.truthy, _values.type_name, _values.from_python
 IloRuntimeError = _rt("runtime.errors").IloRuntimeError
+_panic_error = _rt("runtime.errors").panic_error
 _rt("runtime.builtins")  # registers every builtin
 _registry = _rt("runtime.builtins.registry")
 _ops = _rt("interp.operators")
@@ -65,8 +66,8 @@ def _coalesce(v, default):
 
 
 def _field(obj, name, safe):
-    if obj is None and safe:
-        return None
+    if safe:  # `.?`: nil for nil, a non-record, or a missing field
+        return obj.fields.get(name) if type(obj) is Record else None
     if type(obj) is Record:
         try:
             return obj.fields[name]
@@ -178,7 +179,7 @@ def _call_named(name, args):
 def _call_value(fn, args):
     """The callback higher-order builtins call function values through."""
     if type(fn) is FnRef:
-        return _call_named(fn.name, list(args))
+        return _call_named(fn.name, [*args, *fn.captures])
     if type(fn) is str and _callable_name(fn):
         return _call_named(fn, list(args))
     raise IloRuntimeError("ILO-R004", f"expected a function, got {_type_name(fn)}")
@@ -186,7 +187,7 @@ def _call_value(fn, args):
 
 def _call_local(value, name, args):
     if type(value) is FnRef:
-        return _call_named(value.name, args)
+        return _call_named(value.name, args + list(value.captures) if value.captures else args)
     if type(value) is str and (value in _FUNCS or value in _TOOLS):
         return _call_named(value, args)
     if value is not _MISSING and not _callable_name(name):

@@ -228,11 +228,8 @@ class FunctionTranslator:
         subj = self.new_tmp()
         self.emit(f"{subj} = {subject}")
 
-        def arm_body(arm, scope):
-            value = self.body(arm.body, ctx, scope)
-            self.emit(f"{target} = {value}")
-            if last:  # a body ending with a match that ran returns its value
-                self.ret(target, ctx)
+        def arm_body(arm, scope):  # the arm's value is the match statement's value
+            self.emit(f"{target} = {self.body(arm.body, ctx, scope)}")
 
         self.arms(s.arms, subj, arm_body)
 
@@ -392,6 +389,10 @@ class FunctionTranslator:
             return f"_with({self.simple(e.obj)}, [{updates}])"
         if kind is ast.Ternary:
             return f"({self.simple(e.then)} if _truthy({self.simple(e.cond)}) else {self.simple(e.otherwise)})"
+        if kind is getattr(ast, "Lambda", None):
+            # the lifted function with the captured variables' current values
+            captured = [self.lookup(c) or "None" for c in e.captures]
+            return f"FnRef({e.name!r}, ({''.join(c + ', ' for c in captured)}))"
         raise EmitError(f"--emit python does not translate {kind.__name__} expressions yet")
 
     def ref(self, e: ast.Ref) -> str:
@@ -429,9 +430,12 @@ class FunctionTranslator:
             self.emit(f"{t} = {self.call(e, args)}")
             if e.unwrap:
                 self.emit(f"if type({t}) is Ok: {t} = {t}.value")
-                self.emit(f"elif type({t}) is Err:")
+                self.emit(f"elif type({t}) is Err or {t} is None:")
                 self.indent += 1
-                self.ret(t, ctx)  # `f! x` with ^e leaves like `ret ^e`
+                if getattr(e, "panic", False):  # `f!! x`: the program stops (ILO-R026)
+                    self.emit(f"raise _panic_error({t})")
+                else:
+                    self.ret(t, ctx)  # `f! x` with ^e (or nil) leaves like `ret ^e`
                 self.indent -= 1
             return t
         if kind is ast.MatchExpr:
@@ -516,8 +520,11 @@ class FunctionTranslator:
 
 
 def _bindings(p) -> list[str]:
-    binding = getattr(p, "binding", "_")
-    return [] if binding in (None, "_") else [binding]
+    """Names an arm binds (``match_pattern``'s keys): ``_`` too, which names the subject."""
+    if type(p) is ast.PWild:
+        return ["_"]
+    binding = getattr(p, "binding", None)
+    return [] if binding is None else [binding]
 
 
 def _lit(v) -> str:
