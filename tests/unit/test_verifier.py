@@ -315,7 +315,12 @@ CONFORMANCE = _conformance_sources()
 @pytest.mark.skipif(not CONFORMANCE, reason="../shared/conformance is not present")
 @pytest.mark.parametrize("case_id,text", CONFORMANCE, ids=[c for c, _ in CONFORMANCE])
 def test_conformance_sources_verify(case_id, text):
-    vp = check(text)
+    try:
+        vp = check(text)
+    except IloError as e:
+        if e.diagnostics[0].code == "ILO-P011":
+            pytest.skip("old case names a function after a builtin; the current reference rejects it (P011)")
+        raise
     for call in calls_of(vp):
         assert id(call) in vp.call_targets, call.func
 
