@@ -25,11 +25,6 @@ def jit(src: str, func: str, *args, numba: str = "never", threshold: int = 2):
     return value, tier.stats
 
 
-def reference(src: str, func: str, *args):
-    program = ilo.load(src)
-    return [format_value(program.call(func, *args, engine=e)) for e in ("tree", "vm")]
-
-
 def same_everywhere(src: str, func: str, *args, numba: str = "never"):
     """The differential oracle on every engine, plus a run on a tier with the given numba
     policy whose value (and type) must match the tree's; returns that run's value and stats."""
