@@ -14,7 +14,9 @@ Arguments may be given as the same types; Python ``int`` is accepted for numbers
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ilo.diagnostics.diagnostic import Diagnostic, IloError
 from ilo.runtime.errors import IloRuntimeError
@@ -24,7 +26,7 @@ from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.typecheck import is_plain_list_of, mismatch
 from ilo.runtime.values import from_python
 from ilo.source import Source
-from ilo.types import TAny, TBool, TFn, TList, TNum, TOpt, TText, Ty
+from ilo.types import Ty
 
 ENGINES = ("tree", "vm", "jit")
 
@@ -74,13 +76,60 @@ def default_engine() -> str:
 
 
 class Program:
-    """A parsed and verified ilo program. Call its functions with ``call``."""
+    """A parsed and verified ilo program; load one with ``ilo.load(source)``.
+
+    Call a function by name with ``prog.call("f", 1, 2)`` or as an attribute, ``prog.f(1, 2)``
+    (a hyphenated name such as ``add-one`` is ``prog.add_one``, or ``prog["add-one"]``). Every
+    engine gives the same result; the program is parsed and verified once, compiled to
+    bytecode on its first VM call, and its JIT kernels stay warm across calls.
+
+    >>> prog = load("dbl x:n>n;*x 2")
+    >>> prog.dbl(21)
+    42.0
+    """
 
     def __init__(self, verified):
         self.verified = verified
         self._compiled = None
         self._tiers: dict = {}
         self._last_tier = None
+        # Warnings the verifier attached (Diagnostic, severity "warning"); printed by the CLI
+        # unless --no-hints. They never change a result.
+        self.warnings: list[Diagnostic] = list(getattr(verified, "warnings", None) or ())
+
+    def __getattr__(self, attr: str) -> Function:
+        # Only reached when normal lookup fails, so methods and fields always win.
+        if attr.startswith("__") or "verified" not in self.__dict__:
+            raise AttributeError(attr)
+        name = self._function_for(attr)
+        if name is None:
+            names = ", ".join(self.function_names) or "none"
+            hint = _closest(attr.replace("_", "-"), self.function_names)
+            more = f"; did you mean '{_py_name(hint)}'?" if hint else ""
+            raise AttributeError(f"this ilo program has no function '{attr}' (its functions: {names}){more}")
+        return Function(self, name)
+
+    def __getitem__(self, name: str) -> Function:
+        """``prog["add-one"]``: a function by its ilo name (KeyError if there is none)."""
+        if name not in self.verified.functions:
+            raise KeyError(name)
+        return Function(self, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {_py_name(n) for n in self.function_names})
+
+    def __repr__(self) -> str:
+        sigs = "; ".join(_signature(self.verified.functions[n]) for n in self.function_names)
+        name = self.source.name
+        where = "" if name == "<inline>" else f" from {name}"
+        return f"<ilo.Program{where}: {sigs or 'no functions'}>"
+
+    def _function_for(self, attr: str) -> str | None:
+        functions = self.verified.functions
+        for name in (attr, attr.replace("_", "-")):
+            if name in functions:
+                return name
+        return None
 
     @property
     def last_jit_stats(self):
@@ -93,7 +142,7 @@ class Program:
 
     @property
     def function_names(self) -> list[str]:
-        return [f.name for f in self.verified.program.functions]
+        return [f.name for f in self.verified.program.functions if not f.lifted]
 
     def params(self, func: str) -> list:
         return list(self.verified.functions[func].params)
@@ -123,11 +172,16 @@ class Program:
                 self._compiled = vm.compile_program(self.verified)
         return self._compiled
 
-    def call(self, func: str | None = None, *args, engine: str | None = None, jit: bool = False,
-             jit_threshold: int | None = None, max_steps: int | None = None, timeout: float | None = None):
+    def call(self, func: str | None = None, *args: Any, engine: str | None = None, jit: bool = False,
+             jit_threshold: int | None = None, max_steps: int | None = None,
+             timeout: float | None = None) -> Any:
         """Call ``func`` (default: the first function) with Python values; return a Python value.
 
-        Each argument is checked against its declared parameter type first (``ILO-R016``).
+        Arguments are Python values: ``int``/``float`` (any size that fits a float; numpy
+        scalars too) for numbers, ``str``, ``bool``, ``None`` for nil, ``list``/``tuple`` or a
+        numpy array for lists, ``dict`` for maps, ``ilo.Record``/``ilo.Ok``/``ilo.Err``. Each
+        is checked against its declared parameter type first (``ILO-R016``). ``engine`` is
+        ``"tree"``, ``"vm"`` or ``"jit"`` (the default); raises ``IloError`` on any error.
         ``max_steps`` (loop iterations plus calls) and ``timeout`` (seconds) stop a runaway
         program with ``ILO-R015`` on every engine; with either set the JIT runs no kernels.
         """
@@ -140,7 +194,7 @@ class Program:
         values = self.check_args(name, args)
         try:
             budget = Budget(max_steps, timeout)
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, OverflowError) as e:
             raise IloError(Diagnostic("ILO-R016", f"bad limit: {e}")) from None
         try:
             if engine == "tree":
@@ -164,7 +218,7 @@ class Program:
         except MemoryError:
             raise out_of_memory().to_error() from None
 
-    def check_args(self, name: str, args) -> list:
+    def check_args(self, name: str, args: Sequence[Any]) -> list:
         """Python arguments as ilo values, each checked against its parameter's declared type:
         ``ILO-T006`` for a wrong count, ``ILO-R016`` for a value of the wrong type."""
         fn = self.verified.functions[name]
@@ -201,6 +255,41 @@ class Program:
         return values
 
 
+class Function:
+    """One function of a loaded program, callable like a Python function:
+    ``prog.dbl(21)``, with the same keyword options as ``Program.call``."""
+
+    __slots__ = ("program", "name")
+
+    def __init__(self, program: Program, name: str):
+        self.program = program
+        self.name = name
+
+    def __call__(self, *args: Any, engine: str | None = None, jit: bool = False,
+                 jit_threshold: int | None = None, max_steps: int | None = None,
+                 timeout: float | None = None) -> Any:
+        return self.program.call(self.name, *args, engine=engine, jit=jit, jit_threshold=jit_threshold,
+                                 max_steps=max_steps, timeout=timeout)
+
+    @property
+    def signature(self) -> str:
+        """The ilo signature, e.g. ``dbl x:n>n``."""
+        return _signature(self.program.verified.functions[self.name])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Function) and other.program is self.program and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash((id(self.program), self.name))
+
+    def __repr__(self) -> str:
+        return f"<ilo function {self.signature}>"
+
+
+def _py_name(name: str) -> str:
+    return name.replace("-", "_")
+
+
 _TIER: list = []  # the JitHook class once imported (a dotted import costs ~0.5 us per call)
 
 
@@ -212,8 +301,13 @@ def _jit_hook_class():
     return _TIER[0]
 
 
-def load(source: str, name: str = "<inline>") -> Program:
-    """Parse and verify ``source``; raise IloError with every diagnostic if it is not valid."""
+def load(source: str, name: str = "<inline>", base_dir: str | Path | None = None) -> Program:
+    """Parse and verify ``source``; raise IloError with every diagnostic if it is not valid.
+
+    ``use "file.ilo"`` resolves against ``base_dir`` (``load_file`` passes the file's
+    folder); without one, a program that imports is ILO-P017.
+    """
+    from ilo.syntax.imports import resolve_imports
     from ilo.syntax.parser import parse
     from ilo.verify import verify
 
@@ -221,13 +315,15 @@ def load(source: str, name: str = "<inline>") -> Program:
     src = Source(name, source.replace("\r\n", "\n"))
     try:
         with gc_paused():  # linear time on long programs (see runtime/gcpause.py)
-            return Program(verify(parse(src), src))
+            tree = resolve_imports(parse(src), Path(base_dir) if base_dir is not None else None)
+            return Program(verify(tree, src))
     except IloError as e:
         e.source = src  # so the CLI can quote the offending line
         raise
 
 
 def load_file(path: str | Path) -> Program:
+    """``load`` the ilo program in a file (UTF-8); a file that cannot be read is ILO-R017."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -237,12 +333,17 @@ def load_file(path: str | Path) -> Program:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise IloError(Diagnostic("ILO-L001", f"{path} is not valid UTF-8 text (byte {e.start})")) from None
-    return load(text, str(path))
+    return load(text, str(path), base_dir=path.parent)
 
 
-def run(source: str, func: str | None = None, *args, engine: str | None = None, jit: bool = False,
-        max_steps: int | None = None, timeout: float | None = None):
-    """One-shot: load ``source`` and call ``func`` (default: the first function)."""
+def run(source: str, func: str | None = None, *args: Any, engine: str | None = None, jit: bool = False,
+        max_steps: int | None = None, timeout: float | None = None) -> Any:
+    """One-shot: load ``source`` and call ``func`` (default: the first function) with ``args``;
+    the same options as ``Program.call``. Raises ``IloError`` on any error.
+
+    >>> run("dbl x:n>n;*x 2", "dbl", 21)
+    42.0
+    """
     return load(source).call(func, *args, engine=engine, jit=jit, max_steps=max_steps, timeout=timeout)
 
 
@@ -250,73 +351,18 @@ def run(source: str, func: str | None = None, *args, engine: str | None = None, 
 
 
 def parse_cli_value(text: str, ty: Ty | None = None):
-    """Turn one command-line word into an ilo value, guided by the parameter type.
+    """One command-line word as an ilo value, guided by the parameter type (``ilo.entry``)."""
+    from ilo.entry import parse_word
 
-    Untyped words follow the reference CLI: ``[a,b]`` or ``a,b`` is a list, ``nil``,
-    numbers, ``true``/``false``, else text. A text parameter always receives the word as
-    text; a number parameter rejects words that are not numbers.
-    """
-    if isinstance(ty, TOpt):
-        if text == "nil":
-            return None
-        ty = ty.inner
-    if isinstance(ty, TText):
-        return text
-    if isinstance(ty, TList):
-        inner = text.strip()
-        if inner.startswith("[") and inner.endswith("]"):
-            inner = inner[1:-1].strip()
-        if inner == "":
-            return []
-        return [parse_cli_value(part.strip(), ty.elem) for part in inner.split(",")]
-    if isinstance(ty, TNum):
-        value = _number(text)
-        if value is None:
-            raise IloError(Diagnostic("ILO-R016", f"expected a number, got '{text}'"))
-        return value
-    if isinstance(ty, TBool):
-        if text not in ("true", "false"):
-            raise IloError(Diagnostic("ILO-R016", f"expected true or false, got '{text}'"))
-        return text == "true"
-    # untyped (`_`, type variables, maps, records): the reference's heuristic
-    if text.startswith("[") and text.endswith("]"):
-        inner = text[1:-1].strip()
-        return [] if not inner else [parse_cli_value(p.strip()) for p in inner.split(",")]
-    if "," in text:
-        return [parse_cli_value(p.strip()) for p in text.split(",")]
-    if text == "nil":
-        return None
-    if text in ("true", "false"):
-        return text == "true"
-    value = _number(text)
-    return text if value is None else value
+    return parse_word(text, ty)
 
 
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    if value != value or value in (float("inf"), float("-inf")) or "_" in text:
-        return None
-    return value
+def coerce_cli_args(program: Program, func: str, words: list) -> list:
+    """Command-line words as ``func``'s argument values, each by its parameter's type. An item
+    that is not text (``ilo serv`` requests may send JSON numbers or lists) is already a value."""
+    from ilo.entry import parse_args
 
-
-def coerce_cli_args(program: Program, func: str, words: list[str]) -> list:
-    from ilo.runtime.values import FnRef
-
-    params = program.params(func)
-    values = []
-    for i, word in enumerate(words):
-        ty = params[i].ty if i < len(params) else TAny()
-        if isinstance(ty, TFn) and word in program.verified.functions:
-            values.append(FnRef(word))  # `ilo prog apply sq 7`: a function passed by name
-            continue
-        value = parse_cli_value(word, ty)
-        if isinstance(ty, TList) and not isinstance(value, list):
-            value = [value]
-        values.append(value)
-    return values
+    return parse_args(program, func, words)
 
 
 def _signature(fn) -> str:

@@ -8,10 +8,10 @@ point at the exact text it is talking about. ``Source.line_col`` turns an offset
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ilo.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Span:
     start: int
     end: int
@@ -23,7 +23,7 @@ class Span:
 UNKNOWN_SPAN = Span(0, 0)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Source:
     name: str
     text: str

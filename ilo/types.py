@@ -7,32 +7,32 @@ language parser builds the same objects from tokens.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ilo.records import record
 
 
 class Ty:
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TNum(Ty):
     def __str__(self) -> str:
         return "n"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TText(Ty):
     def __str__(self) -> str:
         return "t"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TBool(Ty):
     def __str__(self) -> str:
         return "b"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TAny(Ty):
     """`_`: unknown / anything. Compatible with every type in both directions."""
 
@@ -40,7 +40,7 @@ class TAny(Ty):
         return "_"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TNil(Ty):
     """The type of the literal `nil` (verifier-internal; compatible with `O x` and `_`)."""
 
@@ -48,7 +48,7 @@ class TNil(Ty):
         return "nil"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TOpt(Ty):
     inner: Ty
 
@@ -56,7 +56,7 @@ class TOpt(Ty):
         return f"O {_wrap(self.inner)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TList(Ty):
     elem: Ty
 
@@ -64,7 +64,7 @@ class TList(Ty):
         return f"L {_wrap(self.elem)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TMap(Ty):
     key: Ty
     value: Ty
@@ -73,7 +73,7 @@ class TMap(Ty):
         return f"M {_wrap(self.key)} {_wrap(self.value)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TResult(Ty):
     ok: Ty
     err: Ty
@@ -82,7 +82,7 @@ class TResult(Ty):
         return f"R {_wrap(self.ok)} {_wrap(self.err)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TSum(Ty):
     variants: tuple[str, ...]
 
@@ -90,7 +90,7 @@ class TSum(Ty):
         return "S " + " ".join(self.variants)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TFn(Ty):
     params: tuple[Ty, ...]
     ret: Ty
@@ -99,7 +99,7 @@ class TFn(Ty):
         return "F " + " ".join(_wrap(t) for t in (*self.params, self.ret))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TVar(Ty):
     """A type variable: a single lowercase letter other than n, t, b."""
 
@@ -109,7 +109,7 @@ class TVar(Ty):
         return self.name
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TNamed(Ty):
     """A user-declared record type (or type alias, resolved by the verifier)."""
 

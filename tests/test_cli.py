@@ -87,7 +87,12 @@ def test_json_diagnostics():
     assert r.returncode == 1
     objs = [json.loads(line) for line in r.stderr.splitlines() if line.strip()]
     assert objs and objs[0]["code"] == "ILO-T004"
-    assert set(objs[0]) >= {"severity", "code", "message", "line", "col", "span", "notes", "suggestion"}
+    # the reference's schema (src/diagnostic/json.rs): sorted keys, labels with spans
+    assert objs[0] == {
+        "code": "ILO-T004", "severity": "error", "message": "undefined variable 'y'",
+        "labels": [{"start": 11, "end": 12, "line": 1, "col": 12, "message": "", "primary": True}],
+        "notes": ["in function 'f'"], "suggestion": "did you mean 'x'?"}
+    assert list(objs[0]) == sorted(objs[0])
 
 
 def test_all_verify_errors_reported_at_once():

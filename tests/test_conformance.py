@@ -18,8 +18,13 @@ import json
 import sys
 from pathlib import Path
 
-import pytest
-from conftest import ENGINES, REPO, SHARED, run_cli
+if __name__ == "__main__":
+    # Run as a script, sys.path[0] is tests/: put this checkout first so `import ilo` is this
+    # worktree's package, not the one an editable install points at.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pytest  # noqa: E402
+from conftest import ENGINES, REPO, SHARED, run_cli  # noqa: E402
 
 FILES = [SHARED / "conformance" / "examples.jsonl", SHARED / "conformance" / "cases.jsonl"]
 KNOWN_FILE = REPO / "tests" / "conformance_known_failures.txt"
@@ -37,7 +42,10 @@ def _cases() -> list[dict]:
             case = json.loads(line)
             key = (case["src"], case["func"], tuple(case["args"]))
             if key not in seen:
-                case["set"] = path.stem
+                # Both sets name cases by file and line, and the older set's files differ:
+                # its ids carry the set's name so that no two cases share one.
+                if path.stem != "examples":
+                    case["id"] = f"{path.stem}:{case['id']}"
                 seen[key] = case
     return list(seen.values())
 
@@ -60,7 +68,7 @@ KNOWN = _known()
 
 
 def _write_program(case: dict, folder: Path) -> Path:
-    name = case["id"].split(":")[0].rsplit("/", 1)[-1]
+    name = case["id"].removeprefix("cases:").split(":")[0].rsplit("/", 1)[-1]
     path = folder / name
     path.write_text(case["src"])
     for aux, text in (case.get("aux_files") or {}).items():
@@ -117,5 +125,7 @@ def _update() -> None:
 
 if __name__ == "__main__":
     if "--update" in sys.argv:
-        sys.path.insert(0, str(REPO / "tests"))
+        # Run as a script, sys.path[0] is tests/, and `import ilo` would find whichever ilo
+        # is installed (e.g. /work/main's) instead of this checkout's: put the checkout first.
+        sys.path[:0] = [str(REPO), str(REPO / "tests")]
         _update()

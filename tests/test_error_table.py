@@ -21,7 +21,7 @@ from conftest import ENGINES, REPO, run_cli
 import ilo
 from ilo import api
 from ilo.diagnostics.codes import REGISTRY
-from ilo.diagnostics.render import JSON_FIELDS
+from ilo.diagnostics.render import JSON_FIELDS, LABEL_FIELDS
 
 ERRORS = REPO / "tests" / "errors"
 
@@ -141,8 +141,9 @@ def test_sample_json_and_plain_output(case):
     objs = [json.loads(line) for line in r.stderr.splitlines()]
     assert objs and objs[0]["code"] == case.code
     for obj in objs:
-        assert tuple(obj) == JSON_FIELDS
-        assert obj["severity"] == "error" and obj["phase"] in ("lexer", "parser", "verifier", "runtime")
+        # the reference's schema: keys sorted, `suggestion` only when there is one
+        assert list(obj) == sorted(obj) and set(JSON_FIELDS) - {"suggestion"} <= set(obj) <= set(JSON_FIELDS)
+        assert obj["severity"] == "error" and all(set(label) <= set(LABEL_FIELDS) for label in obj["labels"])
     r = _ilo("--plain", str(case.path), *case.words)
     lines = r.stderr.splitlines()
     assert r.returncode == 1 and lines and f"error[{case.code}]" in lines[0]

@@ -4,7 +4,8 @@ Annotations inside ``examples/*.ilo``::
 
     -- run: func arg1 arg2      (words as the CLI receives them; shell-style quoting allowed)
     -- out: expected stdout     (trimmed)
-    -- err: ILO-T004            (instead of out: the run must fail with this code)
+    -- err: ILO-T004            (instead of out: the run must fail, exit 1, with this on stderr:
+                                 a code, or `^e` for an error result)
     -- engine-skip: jit         (whole file skipped on that engine)
 """
 

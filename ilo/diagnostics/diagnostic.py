@@ -7,12 +7,13 @@ span, notes, suggestion) and raise ``IloError`` carrying all of them. Only
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ilo.records import record
 from ilo.source import Span
 
 
-@dataclass(slots=True)
+@record
 class Diagnostic:
     code: str  # e.g. "ILO-T004"; must be a key of codes.REGISTRY
     message: str

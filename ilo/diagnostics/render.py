@@ -1,6 +1,6 @@
 """The only code that turns diagnostics into text: human (optionally coloured) and JSON.
 
-Human form::
+Human form (the reference's layout)::
 
     error[ILO-T005]: undefined function 'foo'
       --> 1:9
@@ -11,14 +11,16 @@ Human form::
       = note: in function 'f'
       = suggestion: did you mean 'f'?
 
-Plain form (``--plain``/``--text``, for piping and grep): one line per diagnostic,
+(lexer, parser and runtime errors write ``here`` after the carets).
+
+Plain form (``--plain``, for piping and grep): one line per diagnostic,
 ``<file>:<line>:<col>: error[ILO-T005]: undefined function 'foo' (in 'f'; did you mean 'f'?)``
 (the location is left out when there is none).
 
-JSON form: one object per diagnostic per line, with the stable fields ``severity``,
-``code``, ``phase``, ``message``, ``file``, ``line``, ``col``, ``span`` (``{"start", "end"}``
-character offsets, or null), ``function``, ``notes`` (list of text) and ``suggestion``
-(text or null). ``JSON_FIELDS`` lists them; the README documents them.
+JSON form: one compact object per diagnostic per line, in the reference's schema: ``severity``,
+``code``, ``message``, ``labels`` (each ``{"start", "end", "line", "col", "message",
+"primary"}``, character offsets and 1-based position), ``notes`` (list of text) and, when
+there is one, ``suggestion``. ``JSON_FIELDS`` lists them; the README documents them.
 """
 
 from __future__ import annotations
@@ -29,34 +31,34 @@ from ilo.diagnostics.diagnostic import Diagnostic
 from ilo.source import Source
 
 _RED = "\x1b[1;31m"
-_BLUE = "\x1b[1;34m"
+_CYAN = "\x1b[36m"
 _BOLD = "\x1b[1m"
+_DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
 
 
 def render_human(diag: Diagnostic, source: Source | None, color: bool = False) -> str:
-    red, blue, bold, reset = (_RED, _BLUE, _BOLD, _RESET) if color else ("", "", "", "")
-    out = [f"{red}{diag.severity}[{diag.code}]{reset}{bold}: {diag.message}{reset}"]
+    """The reference's human form (``src/diagnostic/ansi.rs``), optionally coloured."""
+    red, cyan, bold, dim, reset = (_RED, _CYAN, _BOLD, _DIM, _RESET) if color else ("",) * 5
+    head = f"{red}error{reset}" if diag.severity == "error" else f"{bold}{cyan}{diag.severity}{reset}"
+    out = [f"{head}{bold}[{diag.code}]{reset}: {bold}{diag.message}{reset}"]
     if diag.span is not None and source is not None and source.text:
         line, col = source.line_col(diag.span.start)
         text = source.line_text(line)
-        width = len(str(line))
-        pad = " " * width
-        out.append(f"{pad}{blue}-->{reset} {line}:{col}")
-        out.append(f"{pad} {blue}|{reset}")
-        out.append(f"{blue}{line} |{reset} {text}")
+        pad = " " * len(str(line))
+        out.append(f"  {cyan}-->{reset} {line}:{col}")
+        out.append(f"{pad} {cyan}|{reset}")
+        out.append(f"{cyan}{line}{reset} {cyan}|{reset} {text}")
         end_line, _ = source.line_col(max(diag.span.start, diag.span.end - 1))
         length = max(1, diag.span.end - diag.span.start) if end_line == line else max(1, len(text) - col + 1)
-        out.append(f"{pad} {blue}|{reset} {' ' * (col - 1)}{red}{'^' * length}{reset}")
-        out.append(f"{pad} {blue}|{reset}")
-    notes = list(diag.notes)
-    where = f"in function '{diag.function}'" if diag.function else None
-    if where and where not in notes:
-        notes.insert(0, where)  # verify errors know their function too, as the reference shows
-    for note in notes:
-        out.append(f"  {blue}={reset} note: {note}")
+        label = label_text(diag)
+        tail = f" {red}{label}{reset}" if label else ""
+        out.append(f"{pad} {cyan}|{reset} {' ' * (col - 1)}{red}{'^' * length}{reset}{tail}")
+        out.append(f"{pad} {cyan}|{reset}")
+    for note in _notes(diag):
+        out.append(f"  {dim}={reset} note: {note}")
     if diag.suggestion:
-        out.append(f"  {blue}={reset} suggestion: {diag.suggestion}")
+        out.append(f"  {dim}={reset} suggestion: {diag.suggestion}")
     return "\n".join(out)
 
 
@@ -73,29 +75,40 @@ def render_plain(diag: Diagnostic, source: Source | None) -> str:
     return f"{where}{diag.severity}[{diag.code}]: {diag.message}{tail}".replace("\n", " ")
 
 
-# The JSON object's keys, in order: a stable, documented interface (README, tests).
-JSON_FIELDS = ("severity", "code", "phase", "message", "file", "line", "col", "span", "function", "notes",
-               "suggestion")
+# The JSON object's keys: the reference's schema (``src/diagnostic/json.rs``), printed in sorted
+# order as its serde_json does. ``suggestion`` is left out when there is none; each label is
+# ``{"col", "end", "line", "message", "primary", "start"}`` (``line``/``col`` only with a source).
+JSON_FIELDS = ("code", "labels", "message", "notes", "severity", "suggestion")
+LABEL_FIELDS = ("col", "end", "line", "message", "primary", "start")
+
+
+def label_text(diag: Diagnostic) -> str:
+    """The words under the caret: the reference writes "here" for lexer, parser and runtime
+    errors and nothing for the verifier's (whose note names the function instead)."""
+    return "" if diag.phase in ("verifier", "warning") or diag.severity == "warning" else "here"
+
+
+def _notes(diag: Diagnostic) -> list[str]:
+    notes = list(diag.notes)
+    where = f"in function '{diag.function}'" if diag.function else None
+    if where and where not in notes:
+        notes.insert(0, where)  # verify errors know their function too, as the reference shows
+    return notes
 
 
 def to_json_obj(diag: Diagnostic, source: Source | None) -> dict:
-    line = col = None
-    if diag.span is not None and source is not None:
-        line, col = source.line_col(diag.span.start)
-    return {
-        "severity": diag.severity,
-        "code": diag.code,
-        "phase": diag.phase,
-        "message": diag.message,
-        "file": source.name if source is not None else None,
-        "line": line,
-        "col": col,
-        "span": None if diag.span is None else {"start": diag.span.start, "end": diag.span.end},
-        "function": diag.function,
-        "notes": list(diag.notes),
-        "suggestion": diag.suggestion,
-    }
+    labels = []
+    if diag.span is not None:
+        label = {"start": diag.span.start, "end": diag.span.end, "message": label_text(diag), "primary": True}
+        if source is not None:
+            label["line"], label["col"] = source.line_col(diag.span.start)
+        labels.append(label)
+    obj = {"severity": diag.severity, "code": diag.code, "message": diag.message, "labels": labels,
+           "notes": _notes(diag)}
+    if diag.suggestion:
+        obj["suggestion"] = diag.suggestion
+    return obj
 
 
 def render_json(diag: Diagnostic, source: Source | None) -> str:
-    return json.dumps(to_json_obj(diag, source), ensure_ascii=False)
+    return json.dumps(to_json_obj(diag, source), ensure_ascii=False, sort_keys=True, separators=(",", ":"))

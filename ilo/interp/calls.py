@@ -16,7 +16,7 @@ import sys
 from ilo.interp.frames import MISSING, Frame
 from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
 from ilo.runtime.builtins import registry
-from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.errors import IloRuntimeError, panic_error
 from ilo.runtime.format import format_value
 from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.values import Err, FnRef, Ok, type_name
@@ -46,8 +46,11 @@ class CallMixin:
             kind = type(result)
             if kind is Ok:
                 return result.value
-            if kind is Err:
-                # `f! x` with ^e: leave the innermost body with the Err (see signals.py).
+            if kind is Err or result is None:
+                if e.panic:
+                    raise panic_error(result, e.span)
+                # `f! x` with ^e (or nil, for an optional): leave the innermost body with
+                # it (see signals.py).
                 raise PropagateSignal(result)
         return result
 
@@ -72,7 +75,7 @@ class CallMixin:
         text naming a function is called; otherwise the name as written is called."""
         value = frame.lookup(name)
         if type(value) is FnRef:
-            return self.call_named(value.name, args)
+            return self.call_named(value.name, args + list(value.captures) if value.captures else args)
         if type(value) is str and (value in self.vp.functions or value in self.vp.tools):
             return self.call_named(value, args)
         if value is not MISSING and not self.is_callable_name(name):
@@ -84,7 +87,7 @@ class CallMixin:
     def call_value(self, fn, args: list):
         """Call a function value; the callback handed to higher-order builtins."""
         if type(fn) is FnRef:
-            return self.call_named(fn.name, list(args))
+            return self.call_named(fn.name, [*args, *fn.captures])
         if type(fn) is str and self.is_callable_name(fn):
             return self.call_named(fn, list(args))
         raise IloRuntimeError("ILO-R004", f"expected a function, got {type_name(fn)}")

@@ -35,8 +35,8 @@ class ExprEvaluator:
 
     def eval_field(self, e: ast.Field, frame):
         obj = self.eval[type(e.obj)](e.obj, frame)
-        if obj is None and e.safe:
-            return None
+        if e.safe:  # `.?`: nil for nil, a non-record, or a missing field
+            return obj.fields.get(e.name) if type(obj) is Record else None
         if type(obj) is Record:
             try:
                 return obj.fields[e.name]
@@ -133,6 +133,12 @@ class ExprEvaluator:
         branch = e.then if truthy(ev[type(e.cond)](e.cond, frame)) else e.otherwise
         return ev[type(branch)](branch, frame)
 
+    def eval_lambda(self, e: ast.Lambda, frame):
+        # The captured variables' values now, bound to the lifted function.
+        if not e.captures:
+            return FnRef(e.name)
+        return FnRef(e.name, tuple(frame.lookup(c) for c in e.captures))
+
     def function_value(self, name: str):
         """A function name used as a value: ``FnRef``, or None if ``name`` names no function."""
         if name in self.vp.functions or name in self.vp.tools:
@@ -145,19 +151,19 @@ def match_pattern(pattern: ast.Pattern, value) -> dict | None:
     """The bindings a match arm introduces if ``pattern`` matches ``value``, else None."""
     kind = type(pattern)
     if kind is ast.PWild:
-        return {}
+        return {"_": value}  # `_` names the subject (see Verifier.bind_pattern)
     if kind is ast.PLit:
         return {} if values_equal(pattern.value, value) else None
     if kind is ast.POk or kind is ast.PErr:
         wanted = Ok if kind is ast.POk else Err
         if type(value) is not wanted:
             return None
-        return {} if pattern.binding == "_" else {pattern.binding: value.value}
+        return {pattern.binding: value.value}
     if kind is ast.PType:
         py_type = _PATTERN_TYPES.get(type(pattern.ty))
         if py_type is None or type(value) is not py_type:
             return None
-        return {} if pattern.binding == "_" else {pattern.binding: value}
+        return {pattern.binding: value}
     raise IloRuntimeError("ILO-R013", f"unknown pattern kind {kind.__name__}", getattr(pattern, "span", None))
 
 
@@ -177,4 +183,5 @@ EXPR_HANDLERS = {
     ast.NilCoalesce: "eval_nil_coalesce",
     ast.With: "eval_with",
     ast.Ternary: "eval_ternary",
+    ast.Lambda: "eval_lambda",
 }

@@ -12,9 +12,8 @@ corners, which other engines must reproduce:
   the previous value in place); an empty body, or none at all, gives nil;
 - a braceless guard returns from the function; ``cond{...}`` runs and continues (its value
   is the body's); ``cond{a}{b}`` is a value and even a ``ret`` inside it only ends the branch;
-- a match *statement* that is the last statement of a body and matches returns its value
-  from the function, even inside a loop or a braced guard; a match with no subject matches
-  nil;
+- a match statement gives its arm's value to the body it ends; it never returns from the
+  function (the reference's match_in_loop fix); a match with no subject matches nil;
 - a loop's value is its last iteration's value, or the ``brk`` value; ``@`` gives each
   iteration a fresh scope, ``wh`` does not;
 - ``f! x`` with ``^e`` leaves the innermost body being executed as if by ``ret ^e``;
@@ -93,10 +92,8 @@ class Interpreter(ExprEvaluator, CallMixin):
             if err.function is None:
                 err.function = frame.function
             raise
-        if value is not NOVALUE and type(stmt) is ast.Match:
-            # The reference returns from the function when a body ends with a match
-            # statement whose arm ran, wherever that body is.
-            raise ReturnSignal(last)
+        # A match statement that ends a body is just that body's value (the reference's
+        # match_in_loop fix: it no longer returns from the function).
         return last
 
     # ── statements ──────────────────────────────────────────────────────────

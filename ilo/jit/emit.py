@@ -20,13 +20,13 @@ table, so the happy path carries no bookkeeping).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
 from ilo.runtime import sizes
 
-_I64 = repr(2.0**63)  # format_number prints whole numbers in this range without a point
 _NUM_VAR = {"n": "n", "b": "b", "Ln": "L", "L?": "L"}
 
 
@@ -40,6 +40,7 @@ class KernelCode:
     lines: dict = field(default_factory=dict)  # python backend: source line -> pc
     in_place: set = field(default_factory=set)  # registers mutated in place (need sole ownership)
     reassigned: set = field(default_factory=set)  # registers given a new value other than in place
+    depth: bool = False  # numba: the kernel takes the calls the depth limit allows as a last argument
 
 
 class _Emitter:
@@ -75,6 +76,8 @@ class _Emitter:
     def _type_after(self, ins, d=None) -> str:
         from ilo.jit.infer import _result_type
 
+        if ins.kind == "call":
+            return self.t.calls[ins.pc].ret
         return _result_type(ins, self.t.states[ins.pc], d)
 
     def _slot_vars(self) -> list:
@@ -174,6 +177,17 @@ class _Emitter:
                 body, test, back = inner
                 for line in self.prep(ins):
                     self.emit(line, ind, pc)
+                bins = self.r.at(back)
+                if self.backend == "python" and bins.kind == "fornext" and test == back:
+                    # as in ``kernel_body``: CPython's `for` over the VM's own iterator
+                    self.emit(f"for {self.dvar(bins)} in {self.var(bins.srcs[0], bins.pc)}:", ind, back)
+                    self.ctx.append(("loop", test, back + 1))
+                    for line in self.step(bins)[1:]:
+                        self.emit(line, ind + 1, back)
+                    self.block(body, test, ind + 1)
+                    self.ctx.pop()
+                    pc = back + 1
+                    continue
                 self.emit("while True:", ind)
                 self.ctx.append(("loop", test, back + 1))
                 self.rotated(body, test, back, ind + 1)
@@ -297,6 +311,25 @@ class _Emitter:
     def ins_nop(self, ins):
         return []
 
+    def ins_newrec(self, ins):
+        fields = ", ".join(f"{n!r}: {self.var(r, ins.pc)}" for n, r in zip(ins.value, ins.srcs))
+        return [f"{self.dvar(ins)} = _Record({ins.op!r}, {{{fields}}})"]
+
+    def ins_field(self, ins):
+        # typed from the record's own type letter: the kernel made it, with this field
+        return [f"{self.dvar(ins)} = {self.var(ins.srcs[0], ins.pc)}.fields[{ins.op!r}]"]
+
+    def ins_call(self, ins):
+        """A call to a user function's kernel (``fnkernels``), defined in the same module.
+        ``_d``: the nested calls the VM's depth limit allows from this frame. A callee that
+        gives up (``Deopt``) leaves the loop before the call, and the VM runs the call."""
+        callee = self.t.calls[ins.pc]
+        args = "".join(", " + self.var(s, ins.pc) for s in ins.srcs)
+        call = f"{self.dvar(ins)} = {callee.fname}(_d - 1{args})"
+        if self.backend == "python":
+            return [call]  # an exception here is mapped to this pc by the line table
+        return ["try:", "    " + call, "except Exception:", "    " + self.deopt(ins)]
+
     def ins_newlist(self, ins):
         items = ", ".join(self.var(s, ins.pc) for s in ins.srcs)
         if self.backend == "numba":
@@ -402,48 +435,61 @@ class _Emitter:
                 f"{d}_n = {lst}_n + 1",
                 f"{d} = _g"]
 
+    def map_key(self, ins, k: str):
+        """(lines, key expression) for key ``k`` of a map instruction: a number key floors to
+        an int as ``maps.map_key`` does; a NaN or infinite one leaves the kernel (the VM
+        reports the error)."""
+        if isinstance(ins.srcs[1], K) or self.t.type_at(ins.pc, ins.srcs[1]) != "n":
+            if isinstance(ins.srcs[1], K) and type(ins.srcs[1].value) is float:
+                v = ins.srcs[1].value
+                if v == v and v not in (float("inf"), float("-inf")):
+                    return [], repr(math.floor(v))
+                return [self.deopt(ins)], k
+            return [], k
+        t = f"_k{ins.pc}"
+        return [f"if not math.isfinite({k}):", "    " + self.deopt(ins), f"{t} = math.floor({k})"], t
+
     def ins_mset(self, ins):
         m, k, v = (self.var(s, ins.pc) for s in ins.srcs)
+        pre, k = self.map_key(ins, k)
         if ins.dst == ins.srcs[0]:
             self.in_place.add(ins.dst)
             if self.aliasing:
                 # OWNERSHIP: the loop copies containers between registers: test each time
-                return [f"if _rc({m}) != _SOLE:", f"    {m} = dict({m})", f"{m}[{k}] = {v}"]
-            return [f"{m}[{k}] = {v}"]  # OWNERSHIP: sole-owned on entry (boundary.take)
+                return pre + [f"if _rc({m}) != _SOLE:", f"    {m} = dict({m})", f"{m}[{k}] = {v}"]
+            return pre + [f"{m}[{k}] = {v}"]  # OWNERSHIP: sole-owned on entry (boundary.take)
         d = self.dvar(ins)
-        return [f"_g = dict({m})", f"_g[{k}] = {v}", f"{d} = _g"]
+        return pre + [f"_g = dict({m})", f"_g[{k}] = {v}", f"{d} = _g"]
 
     def ins_mget(self, ins):
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
+        pre, k = self.map_key(ins, k)
         d = self.dvar(ins)
-        return [f"{d} = {m}.get({k})",
-                f"if type({d}) is not float and {d} is not None:", "    " + self.deopt(ins)]
+        return pre + [f"{d} = {m}.get({k})",
+                      f"if type({d}) is not float and {d} is not None:", "    " + self.deopt(ins)]
 
     def ins_mhas(self, ins):
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
-        return [f"{self.dvar(ins)} = {k} in {m}"]
+        pre, k = self.map_key(ins, k)
+        return pre + [f"{self.dvar(ins)} = {k} in {m}"]
 
     def ins_builtin(self, ins):
+        """Render the registry's kernel form for this call (see ``registry.KernelForm``)."""
+        from ilo.jit.infer import builtin_form
+
+        form = builtin_form(self.t, ins)
         args = [self.var(s, ins.pc) for s in ins.srcs]
         d = self.dvar(ins)
-        if self.backend == "python":
-            if ins.op == "str":  # the common case inline: a whole number prints as an integer
-                a = args[0]
-                return [f"{d} = str(int({a})) if {a}.is_integer() and -{_I64} <= {a} < {_I64} else _B['str']({a})"]
+        template = form.numba if self.backend == "numba" else form.python
+        if template is None:
+            if self.backend == "numba":
+                raise FallbackReason(f"builtin {ins.op} has no numba form")
             return [f"{d} = _B[{ins.op!r}]({', '.join(args)})"]
-        a = args[0]
-        if ins.op == "abs":
-            return [f"{d} = abs({a})"]
-        if ins.op in ("flr", "cel"):
-            return [f"{d} = np.{'floor' if ins.op == 'flr' else 'ceil'}({a})"]
-        if ins.op in ("min", "max"):
-            b = args[1]
-            pick = "<=" if ins.op == "min" else ">="
-            return [f"{d} = {b} if {a} != {a} else ({a} if {b} != {b} else ({a} if {a} {pick} {b} else {b}))"]
-        if ins.op == "mod":
-            return [f"if {args[1]} == 0.0:", "    " + self.deopt(ins),
-                    f"{d} = math.nan if math.isinf({a}) else np.fmod({a}, {args[1]})"]
-        raise FallbackReason(f"builtin {ins.op} has no numba form")
+        fields = {"d": d, "tmp": f"_t{ins.pc}_", "exit": self.deopt(ins)}
+        for i, a in enumerate(args):
+            fields[f"a{i}"] = a
+            fields[f"n{i}"] = f"{a}_n" if self.backend == "numba" else f"len({a})"
+        return [line.format(**fields) for line in template]
 
 
 def _aliases_containers(typed: TypedRegion) -> bool:
@@ -481,7 +527,8 @@ def _literal(v) -> str:
 
 PRELUDE_NUMBA = ["import math", "", "import numpy as np"]
 PRELUDE_PYTHON = ["import math", "", "from ilo.jit.pyhelpers import END as _END", "from ilo.jit.pyhelpers import BUILTINS as _B", "from ilo.jit.pyhelpers import SOLE as _SOLE",
-                  "from ilo.jit.pyhelpers import refcount as _rc", "from ilo.jit.pyhelpers import values_equal as _eq"]
+                  "from ilo.jit.pyhelpers import refcount as _rc", "from ilo.jit.pyhelpers import values_equal as _eq",
+                  "from ilo.runtime.values import Record as _Record"]
 
 
 def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
@@ -501,6 +548,9 @@ def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
         params.append(v)
         if v.endswith("_L"):
             params.append(v + "_n")
+    calls = bool(typed.calls)
+    if calls and backend == "numba":
+        params.append("_d")
     doc = f'    """{region.function} loop at pc {region.header}: {backend} kernel."""'
     if backend == "numba":
         head = PRELUDE_NUMBA + ["", "", f"def kernel({', '.join(params)}):", doc]
@@ -509,6 +559,9 @@ def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
         # references the caller handed over, so refcount tests inside stay exact
         head = PRELUDE_PYTHON + ["", "", "def kernel(_a):", doc,
                                  f"    {', '.join(params)}, = _a" if params else "    pass", "    _a.clear()"]
+        if calls:
+            head[:0] = ["from ilo.vm.machine import DEPTH as _DEPTH"]
+            head.append("    _d = _DEPTH[1] - _DEPTH[0]")
     inits = []
     if backend == "numba":
         passed = set(params)
@@ -519,7 +572,12 @@ def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
     text_lines = head + inits
     offset = len(text_lines)
     lines = {offset + k: pc for k, pc in e.lines.items()}
-    source = "\n".join(text_lines + e.out) + "\n"
+    tail = []
+    if calls:  # the called functions' kernels, after the loop kernel (the line table stays valid)
+        from ilo.jit.fnkernels import member_source
+
+        tail = member_source(typed.members, backend)
+    source = "\n".join(text_lines + e.out + tail) + "\n"
     reassigned = {d for ins in region.code for d in ins.dsts
                   if not (ins.kind in ("listappend", "mset") and ins.dst == ins.srcs[0])}
-    return KernelCode(source, backend, args, e.slot_vars, e.exits, lines, e.in_place, reassigned)
+    return KernelCode(source, backend, args, e.slot_vars, e.exits, lines, e.in_place, reassigned, calls)

@@ -18,18 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ilo.jit.regions import FallbackReason, K, Region
+from ilo.runtime.builtins import registry
 
 NUMBA_TYPES = frozenset({"n", "b", "Ln", "L?"})
 KERNEL_TYPES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "M?", "Mn", "ILn", "ILt"})
 NUMBA_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
                          "len", "index", "listappend", "builtin", "nop", "rangeprep", "rangenext"})
-NUMBA_BUILTINS = frozenset({"abs", "flr", "cel", "min", "max", "mod"})
-# builtins a python kernel may call: pure, and typed here (argument types -> result type)
-BUILTIN_TYPES = {
-    "str": (("n",), "t"), "abs": (("n",), "n"), "flr": (("n",), "n"), "cel": (("n",), "n"),
-    "min": (("n", "n"), "n"), "max": (("n", "n"), "n"), "mod": (("n", "n"), "n"),
-    "rou": (("n",), "n"),
-}
 
 
 def runtime_type(v) -> str:
@@ -83,6 +77,8 @@ class TypedRegion:
     backend: str = "python"
     choices: list = field(default_factory=list)
     why_not_numba: str = ""
+    calls: dict = field(default_factory=dict)  # pc of a user-function call -> fnkernels.Member
+    members: list = field(default_factory=list)  # every function kernel the loop calls (transitively)
 
     def type_at(self, pc: int, r) -> str:
         if isinstance(r, K):
@@ -93,8 +89,9 @@ class TypedRegion:
         return tuple(sorted(self.entry.items()))
 
 
-def infer(region: Region, values: dict) -> TypedRegion:
-    """Type the region given the entry ``values`` of its registers (register -> value)."""
+def infer(region: Region, values: dict, typer=None) -> TypedRegion:
+    """Type the region given the entry ``values`` of its registers (register -> value).
+    ``typer`` (a ``fnkernels.Typer``) types the user functions the loop calls."""
     registers = set(region.reads) | set(region.writes)
     entry = {r: runtime_type(values.get(r)) for r in registers}
     for r in region.reads:
@@ -117,7 +114,12 @@ def infer(region: Region, values: dict) -> TypedRegion:
         ins = region.at(pc)
         after = dict(state)
         for d in ins.dsts:
-            after[d] = (_result_type(ins, state, d), True)
+            if ins.kind == "call":
+                if typer is None:
+                    raise FallbackReason(f"pc {ins.pc}: a call to {ins.op} outside a compiled program")
+                after[d] = (typer.member(ins.op, tuple(state[s][0] for s in ins.srcs)).ret, True)
+            else:
+                after[d] = (_result_type(ins, state, d), True)
         effects_when_taken = ins.kind in ("rangenext", "fornext")
         for succ, taken in _successors(region, ins):
             out = after if (taken or not effects_when_taken) else state
@@ -127,6 +129,10 @@ def infer(region: Region, values: dict) -> TypedRegion:
                     out = {**out, r: ("n", out[r][1])}
             work.append((succ, out))
     typed = TypedRegion(region, entry, states)
+    if typer is not None:
+        typed.calls = {pc: typer.members[(region.at(pc).op, tuple(typed.type_at(pc, s) for s in region.at(pc).srcs))]
+                       for pc in states if region.at(pc).kind == "call"}
+        typed.members = list(typer.members.values()) if typed.calls else []
     _check_reads(typed)
     typed.choices = [c for c in _choices(region) if c[1] != "ADD" or
                      typed.type_at(c[0], region.at(c[0]).srcs[0]) in ("t", "Ln", "Lt", "L?")]
@@ -162,6 +168,10 @@ def _ty(state: dict, s) -> str:
 def _result_type(ins, state: dict, dst=None) -> str:
     ts = [_ty(state, s) for s in ins.srcs]
     kind = ins.kind
+    if kind == "newrec":
+        return record_type(ins, state)
+    if kind == "field":
+        return field_type(ins, state)
     if kind in ("rangeprep", "rangenext"):
         if all(t == "n" for t in ts):
             return "n"
@@ -184,6 +194,8 @@ def _result_type(ins, state: dict, dst=None) -> str:
         if ts == ["n", "n"]:
             return "n"
         raise FallbackReason(f"pc {ins.pc}: '{ins.op}' on {ts[0]} and {ts[1]}")
+    if kind == "mhas" and ts[1] not in ("t", "n"):
+        raise FallbackReason(f"pc {ins.pc}: mhas with a {ts[1]} key")
     if kind in ("cmp", "not", "mhas"):
         return "b"
     if kind == "neg" and ts[0] == "n":
@@ -201,17 +213,51 @@ def _result_type(ins, state: dict, dst=None) -> str:
         raise FallbackReason(f"pc {ins.pc}: appending {item} to {lst} (mixed lists stay on the VM)")
     if kind == "mset":
         m, key, val = ts
-        if m in ("M?", "Mn") and key == "t" and val == "n":
+        if m in ("M?", "Mn") and key in ("t", "n") and val == "n":
             return "Mn"
         raise FallbackReason(f"pc {ins.pc}: mset of a {val} value into {m} (maps with text/list values stay on the VM)")
-    if kind == "mget" and ts[0] in ("Mn", "M?") and ts[1] == "t":
+    if kind == "mget" and ts[0] in ("Mn", "M?") and ts[1] in ("t", "n"):
         return "On"
     if kind == "builtin":
-        sig = BUILTIN_TYPES.get(ins.op)
-        if sig is not None and tuple(ts) == sig[0]:
-            return sig[1]
+        # typed by the builtin's kernel forms in the registry (argument letters -> result)
+        form = registry.kernel_form(ins.op, tuple(ts))
+        if form is not None:
+            return form.ret
         raise FallbackReason(f"pc {ins.pc}: builtin {ins.op} on {', '.join(ts)} has no kernel form")
     raise FallbackReason(f"pc {ins.pc}: {ins.name or kind} on {', '.join(ts) or 'nothing'}")
+
+
+def builtin_form(typed: TypedRegion, ins):
+    """The registry's kernel form for a generic builtin instruction at its argument types."""
+    types = tuple(_ty(typed.states[ins.pc], s) for s in ins.srcs)
+    return registry.kernel_form(ins.op, types)
+
+
+# Records made inside a kernel: the type letter is ``R<pc>:<field types>`` (``NEWREC`` at
+# that pc, in field order), so a field read knows its type and two records made at different
+# places (or from values of other types) never merge into one type.
+
+
+def record_type(ins, state: dict) -> str:
+    """The type of the record ``NEWREC`` (kind ``newrec``: ``value`` holds the field names,
+    ``srcs`` their registers) makes from ``state``: ``R<pc>:name=type,...``."""
+    return f"R{ins.pc}:" + ",".join(f"{n}={_ty(state, s)}" for n, s in zip(ins.value, ins.srcs))
+
+
+def is_record(t: str) -> bool:
+    return t[:1] == "R" and ":" in t
+
+
+def field_type(ins, state: dict) -> str:
+    """The type of ``FIELD`` (kind ``field``) reading field ``ins.op`` of a kernel-made record."""
+    t = _ty(state, ins.srcs[0])
+    if not is_record(t):
+        raise FallbackReason(f"pc {ins.pc}: field '{ins.op}' of {t} (only records made in the kernel)")
+    for item in t.split(":", 1)[1].split(","):
+        name, _, ft = item.partition("=")
+        if name == ins.op:
+            return ft
+    raise FallbackReason(f"pc {ins.pc}: field '{ins.op}' is not one the record was made with")
 
 
 def _check_reads(typed: TypedRegion) -> None:
@@ -219,7 +265,7 @@ def _check_reads(typed: TypedRegion) -> None:
         ins = typed.region.at(pc)
         for r in ins.reads:
             t = state[r][0]
-            if t not in KERNEL_TYPES:
+            if t not in KERNEL_TYPES and not (is_record(t) and ins.kind in ("field", "move")):
                 raise FallbackReason(f"pc {pc}: r{r} holds {t} values")
             if ins.kind in ("branch", "ret") or (ins.kind == "cmp" and ins.op in ("=", "!=")):
                 continue
@@ -240,10 +286,15 @@ def _choices(region: Region) -> list:
 
 
 def _numba_blocker(typed: TypedRegion, registers) -> str:
+    for m in typed.members:
+        if m.numba_why:
+            return f"called function {m.name}: {m.numba_why}"
     for ins in typed.region.code:
+        if ins.kind == "call":
+            continue
         if ins.kind not in NUMBA_KINDS:
             return f"{ins.kind} needs the python backend"
-        if ins.kind == "builtin" and ins.op not in NUMBA_BUILTINS:
+        if ins.kind == "builtin" and builtin_form(typed, ins).numba is None:
             return f"builtin {ins.op} needs the python backend"
         if ins.kind == "move" and typed.type_at(ins.pc, ins.srcs[0]) in ("Ln", "L?"):
             return "a list is aliased inside the loop"

@@ -3,20 +3,19 @@
 In: a ``Chunk`` (``ilo.vm.chunk``) whose instructions are ``(op, a, b, c)`` tuples numbered
 by ``ilo.vm.opcodes``. Out: normalised ``Ins`` (see ``regions.py``), one per pc. Opcodes
 and builtins this table does not know decode to kind ``opaque``; a loop containing one
-stays on the VM, with the opcode named in the fallback reason.
+stays on the VM, with the opcode (or builtin) named in the fallback reason. Which builtin
+calls decode to kernel instructions comes from the builtin registry's kernel forms.
 """
 
 from __future__ import annotations
 
 from ilo.jit.regions import Ins, K
+from ilo.runtime.builtins import registry
 from ilo.vm import opcodes
 
 _ARITH = {"ADD": "+", "SUB": "-", "MUL": "*", "DIV": "/"}
 _CMP = {"EQ": "=", "NE": "!=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
 _BRANCH = {"JMPF": "falsy", "JMPT": "truthy", "JMPNIL": "nil", "JMPNN": "notnil"}
-# builtins called through CALL_BUILTIN that kernels implement: name -> Ins kind
-_BUILTIN_KINDS = {"mget": "mget", "mhas": "mhas", "len": "len", "mset": "mset", "mmap": "newmap"}
-_KERNEL_BUILTINS = frozenset({"str", "abs", "flr", "cel", "min", "max", "mod", "rou"})
 
 
 def decode(chunk) -> list:
@@ -79,10 +78,9 @@ def _one(chunk, pc: int, ins: tuple) -> Ins:
         return Ins(pc, "mset", a, (b, *c), name=name)
     elif name == "CALL_BUILTIN":
         bname = K_[b]
-        kind = _BUILTIN_KINDS.get(bname)
+        # the registry's kernel forms say which calls a kernel can run, and as what kind
+        kind = registry.kernel_ops().get(bname)
         if kind is not None:
             return Ins(pc, kind, a, tuple(c), bname, name=name)
-        if bname in _KERNEL_BUILTINS:
-            return Ins(pc, "builtin", a, tuple(c), bname, name=name)
         return Ins(pc, "opaque", a, tuple(c), name=f"builtin {bname}")
     return Ins(pc, "opaque", name=name)

@@ -33,6 +33,13 @@ class LoopStats:
 class JitStats:
     def __init__(self):
         self.loops: dict = {}  # (function, header) -> LoopStats
+        self.calls = None  # the hook's ``calls.Calls`` (function kernels), set when read
+
+    @property
+    def functions(self) -> list:
+        """Function kernels entered in this call (``calls.FnKernel``; ``entries`` counts
+        every entry since the kernel was built)."""
+        return self.calls.ran() if self.calls is not None else []
 
     def loop(self, function: str, header: int) -> LoopStats:
         key = (function, header)
@@ -55,12 +62,16 @@ class JitStats:
 
     def ran(self, backend: str | None = None) -> bool:
         """True if some kernel (of ``backend``, if given) actually ran."""
-        return any(s.entries > 0 and (backend is None or s.backend == backend) for s in self.loops.values())
+        return any(s.entries > 0 and (backend is None or s.backend == backend)
+                   for s in [*self.loops.values(), *self.functions])
 
     def report(self) -> str:
-        if not self.loops:
-            return "jit: no loop got hot enough to compile"
-        lines = [f"jit: {len(self.compiled)} loop(s) compiled, {len(self.fallbacks)} left on the VM"]
+        fn_lines = self.calls.report() if self.calls is not None else []
+        if not self.loops and not fn_lines:
+            return "jit: no loop or function got hot enough to compile"
+        lines = [f"jit: {len(self.compiled)} loop(s) compiled, {len(self.fallbacks)} left on the VM; "
+                 f"{len(self.functions)} function(s) compiled"]
+        lines += fn_lines
         for s in self.loops.values():
             if s.backend is not None:
                 types = ", ".join(f"{k}:{v}" for k, v in s.types.items()) or "-"

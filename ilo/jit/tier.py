@@ -23,6 +23,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ilo import config
+from ilo.jit import costs
 from ilo.jit.hook import (
     _BUILT,
     MIN_TRIPS,
@@ -120,7 +121,9 @@ def _numba_pays(region, trips, code=None) -> tuple[str, float]:
     cost = WARM_COST if warm else (COLD_ARRAY_COST if arrays else COLD_COST)
     if not backend.warmed_up():
         cost += FIRST_USE_COST
-    saved = trips * len(region.code) * PY_INSTR + _PY_SECONDS.get(region.fingerprint, 0.0)
+    from ilo.vm.hotloops import PROGRAM
+
+    saved = trips * costs.python_iteration(region, PROGRAM[0]) + _PY_SECONDS.get(region.fingerprint, 0.0)
     if saved < cost:
         return f"~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}", cost
     return "", cost
@@ -140,6 +143,13 @@ def _remaining_trips(region, values: dict):
     except (KeyError, TypeError, AttributeError):
         return None
     return None
+
+
+def _key(region, sig, backend, code):
+    """The in-memory kernel key: a loop that calls functions also depends on their code."""
+    if code.depth or "_DEPTH" in code.source:
+        return (region.fingerprint, sig, backend, code.source)
+    return (region.fingerprint, sig, backend)
 
 
 class JitTier:
@@ -233,11 +243,17 @@ class JitTier:
         info = next((lp for lp in chunk.loops if lp.body == header), None)
         if info is None:
             return "no loop information for this back-edge"
-        from ilo.jit import ops
+        from ilo.jit.fnkernels import decode
         from ilo.jit.regions import find_region
 
-        try:
-            return _Loop(find_region(chunk.name, ops.decode(chunk), info, chunk.loops))
+        try:  # user-function calls decode as kind "call": they run the callees' kernels
+            region = find_region(chunk.name, decode(chunk), info, chunk.loops)
+            if any(ins.kind == "call" for ins in region.code):
+                from ilo.jit.fnkernels import check_callees
+                from ilo.vm.hotloops import PROGRAM
+
+                check_callees(PROGRAM[0], region)
+            return _Loop(region)
         except FallbackReason as why:
             return str(why)
 
@@ -258,6 +274,8 @@ class JitTier:
                 ready = self._build(plan, values, sig, trips)
             except FallbackReason as why:
                 ready = str(why)
+            except Exception as e:  # noqa: BLE001 - a JIT bug must cost speed, never the program
+                ready = f"the JIT failed to build it ({type(e).__name__}: {e})"
             loop.kernels[sig] = ready
             plan.seen.discard(sig)
         if sig not in plan.seen:  # this tier's stats describe the build, wherever it happened
@@ -282,7 +300,9 @@ class JitTier:
     def _promote(self, plan: _Plan, ready: _Ready, trips) -> bool:
         """A python kernel whose loop keeps coming back: has its time repaid numba?"""
         spent = _PY_SECONDS.get(plan.region.fingerprint, 0.0)
-        ahead = (trips or 0) * len(plan.region.code) * PY_INSTR
+        from ilo.vm.hotloops import PROGRAM
+
+        ahead = (trips or 0) * costs.python_iteration(plan.region, PROGRAM[0])
         return spent + ahead >= ready.promote_at
 
     def _build(self, plan: _Plan, values: dict, sig: tuple, trips):
@@ -291,7 +311,14 @@ class JitTier:
         from ilo.jit.infer import infer
 
         t0 = time.perf_counter()
-        typed = infer(plan.region, values)
+        typer = None
+        if any(ins.kind == "call" for ins in plan.region.code):
+            from ilo.jit.fnkernels import Typer
+            from ilo.vm.hotloops import PROGRAM
+
+            if PROGRAM[0] is not None:
+                typer = Typer(PROGRAM[0])
+        typed = infer(plan.region, values, typer)
         backend = typed.backend
         code = None
         promote_at = None
@@ -312,7 +339,7 @@ class JitTier:
                 backend, code = "python", None
         if code is None:
             code = generate(typed, backend)
-        kernel = cache.load((plan.region.fingerprint, sig, backend), code.source, backend)
+        kernel = cache.load(_key(plan.region, sig, backend, code), code.source, backend)
         compile_seconds = 0.0
         if backend == "numba" and kernel.origin == "new":
             try:
@@ -322,7 +349,7 @@ class JitTier:
                 backend = "python"
                 promote_at = None
                 code = generate(typed, backend)
-                kernel = cache.load((plan.region.fingerprint, sig, backend), code.source, backend)
+                kernel = cache.load(_key(plan.region, sig, backend, code), code.source, backend)
         _BUILT[0] = True
         ready = _Ready(code, kernel)
         ready.promote_at = promote_at if backend == "python" else None
@@ -352,6 +379,8 @@ class JitTier:
                 params += [np.empty(16), 0]
             else:
                 params.append(values[r])
+        if code.depth:
+            params.append(0)
         seconds, kernel.origin = nb.prepare(kernel.func, params)
         return seconds
 
@@ -372,7 +401,7 @@ class JitTier:
             return _LATER
         plan.stats.entries += 1
         if ready.code.backend == "python":
-            resume = self._run_python(ready, plan, regs, base)
+            resume = self._run_python(ready, plan, regs, base, trips)
         else:
             resume = self._run_numba(ready, plan, regs, base)
         if resume is None:
@@ -381,7 +410,7 @@ class JitTier:
             plan.stats.deopts += 1
         return resume
 
-    def _run_python(self, ready: _Ready, plan: _Plan, regs: list, base: int):
+    def _run_python(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips=None):
         code = ready.code
         taken, sole = boundary.take(regs, base, plan.registers)
         for i, r in enumerate(plan.registers):
@@ -396,7 +425,9 @@ class JitTier:
             return self._recover(ready, plan, exc, regs, base)
         finally:
             fp = plan.region.fingerprint
-            _PY_SECONDS[fp] = _PY_SECONDS.get(fp, 0.0) + time.perf_counter() - t0
+            spent = time.perf_counter() - t0
+            _PY_SECONDS[fp] = _PY_SECONDS.get(fp, 0.0) + spent
+            costs.measured(plan.region, spent, trips)
         resume, back = code.exits[result[0]]
         for r, slot, _t in back:
             regs[base + r] = result[1 + slot]
@@ -441,6 +472,10 @@ class JitTier:
                 params += [arr, n]
             else:
                 params.append(regs[base + r])
+        if code.depth:
+            from ilo.vm.machine import DEPTH
+
+            params.append(DEPTH[1] - DEPTH[0])
         k = ready.kernel
         plan.stats.origin = k.origin
         result = k.func(*params)

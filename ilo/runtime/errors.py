@@ -26,3 +26,13 @@ class IloRuntimeError(Exception):
 
 def rt_error(code: str, message: str) -> IloRuntimeError:
     return IloRuntimeError(code, message)
+
+
+def panic_error(result, span=None) -> IloRuntimeError:
+    """`f!! x` met ^e or nil: the program stops with ILO-R026 (the same on every engine)."""
+    if result is None:
+        return IloRuntimeError("ILO-R026", "panic-unwrap: expected value, got nil", span)
+    from ilo.runtime.format import format_value
+
+    inner = getattr(result, "value", result)
+    return IloRuntimeError("ILO-R026", f"panic-unwrap: {format_value(inner)}", span)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from ilo.runtime.values import Err, FnRef, Ok, Record
+from ilo.runtime.values import Err, FnRef, Ok, Record, key_order
 
 _I64 = 2.0**63
 
@@ -69,7 +69,7 @@ def format_value(v) -> str:
         elif t is dict:
             emit("{")
             push(_CLOSE_MAP)
-            keys = sorted(x)
+            keys = sorted(x, key=key_order)
             for i in range(len(keys) - 1, -1, -1):
                 push(x[keys[i]])
                 push(_Piece(f"{keys[i]}: "))

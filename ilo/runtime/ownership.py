@@ -58,8 +58,11 @@ def rebind_mset(slot: Slot, key, map_key, value, mset: Callable) -> None:
     slot[key] = None  # OWNERSHIP: drop the slot's reference before counting
     try:
         # OWNERSHIP: `m` is referenced by this local only, so no other binding can see it.
-        if type(m) is dict and type(map_key) is str and sys.getrefcount(m) == _SOLE:
-            m[map_key] = value
+        if type(m) is dict and sys.getrefcount(m) == _SOLE and (
+            type(map_key) is str or (type(map_key) is float and map_key.is_integer())
+        ):
+            # a whole number is its own floor: the int key ``mset`` itself would use
+            m[map_key if type(map_key) is str else int(map_key)] = value
         else:
             m = mset(m, map_key, value)
     finally:

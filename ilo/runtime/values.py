@@ -8,7 +8,7 @@ ilo            Python
 ``b``          ``bool``
 ``nil``        ``None``
 ``L a``        ``list`` — owned by the runtime; see ``ownership`` before mutating
-``M k v``      ``dict`` — keys are text at run time
+``M k v``      ``dict`` — keys are ``str`` (text keys) or ``int`` (number keys, floored)
 record         ``Record`` (type name + fields in declaration order)
 ``~v`` / ``^e``  ``Ok(v)`` / ``Err(e)``
 function ref   ``FnRef(name)``
@@ -89,20 +89,27 @@ class Err:
 
 
 class FnRef:
-    """A function used as a value (``map dbl xs``): a user function or a builtin, by name."""
+    """A function used as a value (``map dbl xs``): a user function or a builtin, by name.
 
-    __slots__ = ("name",)
+    ``captures`` are the values an inline lambda closed over (see ``ast.Lambda``): calling
+    the value calls ``name`` with the given arguments followed by the captures.
+    """
 
-    def __init__(self, name: str):
+    __slots__ = ("name", "captures")
+
+    def __init__(self, name: str, captures: tuple = ()):
         self.name = name
+        self.captures = captures
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FnRef) and other.name == self.name
+        return isinstance(other, FnRef) and other.name == self.name and other.captures == self.captures
 
     def __hash__(self) -> int:
-        return hash(("fn", self.name))
+        return hash(("fn", self.name, len(self.captures)))
 
     def __repr__(self) -> str:
+        if self.captures:
+            return f"FnRef({self.name!r}, {self.captures!r})"
         return f"FnRef({self.name!r})"
 
 
@@ -127,6 +134,12 @@ def type_name(v) -> str:
     if isinstance(v, FnRef):
         return "F"
     return type(v).__name__
+
+
+def key_order(k):
+    """Sort key for map keys (``str`` text keys, ``int`` number keys): numbers first, as the
+    reference orders ``mkeys``, ``mvals`` and printed maps."""
+    return (1, k, 0) if type(k) is str else (0, "", k)
 
 
 def values_equal(a, b) -> bool:
@@ -209,7 +222,7 @@ def dedup_key(v):
             emit(("L", len(x)))
             stack.extend(reversed(x))
         elif t is dict:
-            keys = sorted(x)
+            keys = sorted(x, key=key_order)
             emit(("M", tuple(keys)))
             stack.extend(x[k] for k in reversed(keys))
         elif t is Record:
@@ -246,8 +259,14 @@ _PLAIN = {float, str, bool, type(None)}
 
 
 def from_python(v):
-    """Convert a Python value handed to the API into an ilo value (ints become floats)."""
-    if isinstance(v, bool) or v is None or isinstance(v, (str, float, FnRef)):
+    """Convert a Python value handed to the API into an ilo value (ints become floats).
+
+    numpy arrays and scalars are accepted (``ndarray.tolist()`` is one C-speed pass), and a
+    subclass of a plain type (``numpy.float64`` is a ``float``) becomes the plain type, since
+    the engines test ``type(x) is float``. Raises ``TypeError`` for anything ilo cannot hold,
+    including an int too large for a 64-bit float."""
+    t = type(v)
+    if t is float or t is str or t is bool or v is None or t is FnRef:
         return v
     if isinstance(v, (Ok, Err)):  # the payload may hold Python ints too
         inner = from_python(v.value)
@@ -256,8 +275,16 @@ def from_python(v):
         fields = {k: from_python(x) for k, x in v.fields.items()}
         same = all(fields[k] is x for k, x in v.fields.items())
         return v if same else Record(v.type_name, fields)
+    if isinstance(v, bool):
+        return bool(v)
     if isinstance(v, int):
+        return int_to_number(v)
+    if isinstance(v, float):
         return float(v)
+    if isinstance(v, str):
+        return str(v)
+    if t.__module__ == "numpy":  # duck-typed, so the API never imports numpy itself
+        return _from_numpy(v)
     if isinstance(v, (list, tuple)):
         kinds = set(map(type, v))
         if kinds <= _PLAIN:
@@ -266,8 +293,41 @@ def from_python(v):
             # still holds it, so the refcount test will copy before any in-place update.
             return v if type(v) is list else list(v)
         if kinds <= _PLAIN | {int}:
-            return [float(x) if type(x) is int else x for x in v]
+            return [x if type(x) is not int else int_to_number(x) for x in v]
         return [from_python(x) for x in v]
     if isinstance(v, dict):
-        return {str(k): from_python(x) for k, x in v.items()}
+        return {_key(k): from_python(x) for k, x in v.items()}
     raise TypeError(f"cannot pass a {type(v).__name__} to ilo")
+
+
+def int_to_number(v: int) -> float:
+    """A Python int as an ilo number; one beyond the float range is a TypeError (not an
+    OverflowError), so the API reports it as a bad argument."""
+    try:
+        return float(v)
+    except OverflowError:
+        digits = len(str(abs(v))) if v.bit_length() < 10_000 else f"about {int(v.bit_length() * 0.30103)}"
+        raise TypeError(f"an integer of {digits} digits is too large for an ilo number "
+                        "(a 64-bit float, at most ~1.8e308)") from None
+
+
+def _key(k) -> str:
+    if isinstance(k, int) and not isinstance(k, bool) and k.bit_length() > 10_000:
+        raise TypeError("a map key integer is too large to write as text")
+    return str(k)
+
+
+def _from_numpy(v):
+    """numpy scalars and arrays: an array becomes a (nested) list of plain values."""
+    tolist = getattr(v, "tolist", None)
+    if tolist is None:
+        raise TypeError(f"cannot pass a numpy {type(v).__name__} to ilo")
+    kind = getattr(getattr(v, "dtype", None), "kind", "O")
+    if kind not in "biufUSO":  # complex, datetimes, void records: no ilo type holds them
+        raise TypeError(f"cannot pass a numpy value of dtype {v.dtype} to ilo")
+    plain = tolist()
+    if kind in "iu" and getattr(v, "ndim", 0) == 1:
+        return [float(x) for x in plain]
+    if kind == "S":
+        raise TypeError("cannot pass a numpy bytes array to ilo (decode it to text first)")
+    return from_python(plain)

@@ -32,25 +32,32 @@ from ilo.syntax.tokens import KEYWORDS, SYMBOLS, Token, TokenKind
 # limit on operator nesting.
 MAX_NESTING = 200
 
-_COMMENT, _NUMBER, _TEXT, _WORD, _SYMBOL, _NEWLINE, _OTHER = range(1, 8)
+_FIELD, _COMMENT, _NUMBER, _TEXT, _WORD, _SYMBOL, _NEWLINE, _OTHER = range(1, 9)
 # Alternatives are ordered so that the first one that matches is also the longest
 # possible token (comments before numbers before `-`; two-char symbols before one-char).
 # Blanks match no alternative, so `finditer` skips them without a Python-level step.
 _MASTER = re.compile(
     "|".join(
         (
+            # Right after `.`/`.?` (no blank; not after `..`) any identifier-shaped
+            # word is a field name, JSON style: `r.type`, `r.URL`, `r.user_id`,
+            # `r.baseSeverity`; digits there are one index each (`xss.0.1`).
+            r"(?:(?<=[^.]\.)|(?<=^\.)|(?<=\.\?))([A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*|[0-9]+)",
             r"(--[^\n]*)",
-            r"(-?[0-9]+(?:\.[0-9]+)?)",
+            r"(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)",
             r'("[^"\\]*(?:\\.[^"\\]*)*")',
             r"([a-z][a-z0-9]*(?:-[a-z0-9]+)*)",
-            r"(>=|<=|!=|\+=|>>|\?\?|==|\.\.|\.\?|[-+*/><=&|?@!^~$:;.,{}()\[\]_LRFOMS])",
+            r"(>=|<=|!=|\+=|>>|\?\?|!!|==|\.\.|\.\?|[-+*/><=&|?@!^~$:;.,{}()\[\]_LRFOMS])",
             r"(\n)",
             r"([^ \t])",
         )
     )
 )
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_ESCAPES = {
+    "n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\",
+    "f": "\f", "b": "\b", "v": "\v", "a": "\a", "0": "\0", "/": "/",
+}  # any other `\x` stays as written
 _WORDISH = re.compile(r"[A-Za-z0-9_-]*")
 _OPENERS = frozenset("([{")
 _CLOSERS = frozenset(")]}")
@@ -69,56 +76,93 @@ class TokenStream:
     ends: array = field(default_factory=lambda: array("q"))
 
 
+# What the line-break rewrite must see: text literals (their brackets and `--` are not
+# code), comments (dropped first, so an indented comment line adds no `;`), line breaks
+# with the indentation after them, and round/square brackets (inside them a line break
+# is only a blank). Everything between matches is copied as it is.
+_LAYOUT = re.compile(r'"(?:[^"\\]|\\.)*"?|--[^\n]*|\n[ \t]*|[()\[\]]', re.DOTALL)
+
+
 def normalize_newlines(text: str) -> tuple[str, list[int], list[int]]:
     """Apply the reference's line-break rules.
+
+    - inside ``(...)`` or ``[...]`` a line break is a blank (multi-line lists and calls);
+    - a line break before an indented line is ``;``, except after ``{``, after a ``;``,
+      before ``}`` and before a ``>>`` pipe continuation;
+    - before a column-0 ``}`` it disappears; any other line break stays (a declaration
+      boundary). Comments are removed first.
 
     Returns the normalised text and a segment map: segment ``i`` starts at normalised
     offset ``norm[i]`` and original offset ``orig[i]`` and runs without gaps.
     """
-    if "\n" not in text:
+    if "\n" not in text and "--" not in text:
         return text, [0], [0]
     out: list[str] = []
     norm: list[int] = []
     orig: list[int] = []
     npos = 0
-    last_sig = ""
-    i, n = 0, len(text)
+    last_sig = ""  # last non-blank character emitted
+    depth = 0
+    pos = 0  # start of the original text not yet copied
 
     def emit(piece: str, at: int) -> None:
-        nonlocal npos
+        nonlocal npos, last_sig
+        if not piece:
+            return
         norm.append(npos)
         orig.append(at)
         out.append(piece)
         npos += len(piece)
+        stripped = piece.rstrip(_ASCII_WS)
+        if stripped:
+            last_sig = stripped[-1]
 
-    while True:
-        j = text.find("\n", i)
-        if j < 0:
-            j = n
-        if j > i:
-            chunk = text[i:j]
-            emit(chunk, i)
-            stripped = chunk.rstrip(_ASCII_WS)
-            if stripped:
-                last_sig = stripped[-1]
-        if j >= n:
-            break
-        k = j + 1
-        nxt = text[k] if k < n else ""
-        if nxt == " " or nxt == "\t":
-            while k < n and text[k] in " \t":
-                k += 1
-            # Indented continuation: a statement separator, except right after `{` or
-            # right before `}` where it would create an empty statement.
-            if last_sig != "{" and not (k < n and text[k] == "}"):
-                emit(";", j)
+    n = len(text)
+    for m in _LAYOUT.finditer(text):
+        c = text[m.start()]
+        if c == '"':
+            continue
+        if c == "(" or c == "[":
+            depth += 1
+            continue
+        if c == ")" or c == "]":
+            depth = max(0, depth - 1)
+            continue
+        at, after = m.start(), m.end()
+        emit(text[pos:at], pos)
+        pos = after
+        if c == "-":  # a comment: dropped, its line break is handled on its own
+            continue
+        if depth > 0:
+            emit(" ", at)
+            continue
+        nxt = text[after] if after < n else ""
+        if after > at + 1:  # the next line is indented
+            ends_semi = bool(out) and out[-1].endswith(";")
+            if not (last_sig == "{" or ends_semi or text.startswith(">>", after)):
+                emit(";", at)
+                ends_semi = True
+            if nxt == "}" and last_sig != "{" and ends_semi:
+                _drop_last_char(out, norm, orig)
+                npos -= 1
         elif nxt != "}":
-            emit("\n", j)
-        i = k
+            emit("\n", at)
+    emit(text[pos:], pos)
     return "".join(out), norm or [0], orig or [0]
 
 
-_EXPONENT = re.compile(r"[eE][+-]?[0-9]+")
+def _drop_last_char(out: list[str], norm: list[int], orig: list[int]) -> None:
+    """Remove the `;` that ends the output (before an indented `}`)."""
+    if len(out[-1]) == 1:
+        out.pop()
+        norm.pop()
+        orig.pop()
+    else:
+        out[-1] = out[-1][:-1]
+
+
+# Tokens after which a glued `-N` splits into `-` and `N` (see the NUMBER case in _scan).
+_FRESH_EXPR = frozenset({TokenKind.SEMI, TokenKind.NEWLINE, TokenKind.EQ, TokenKind.LBRACE, TokenKind.LPAREN})
 
 
 def _lex_error(code: str, message: str, span: Span, suggestion: str | None = None) -> IloError:
@@ -142,6 +186,7 @@ def _scan(source: Source, keep_newlines: bool) -> TokenStream:
     si, delta, bound = 0, seg_orig[0] - seg_norm[0], bounds[0]
     depth = 0
     symbols, keywords, ident = SYMBOLS, KEYWORDS, TokenKind.IDENT
+    last_kind = None  # previous token's kind, newlines included
 
     for m in _MASTER.finditer(text):
         group = m.lastindex
@@ -175,22 +220,35 @@ def _scan(source: Source, keep_newlines: bool) -> TokenStream:
             elif sym in _CLOSERS and depth:
                 depth -= 1
         elif group == _NUMBER:
-            kind, value = TokenKind.NUMBER, float(m.group())
-            if _EXPONENT.match(text, end):
-                # `1e5` would otherwise lex as the number 1 and a name `e5`, and fail later
-                # with a puzzling parse error; say what is wrong where it is.
-                bad = m.group() + _EXPONENT.match(text, end).group()
-                raise _lex_error("ILO-L001", f"'{bad}': ilo numbers have no exponent",
-                                 Span(start + delta, start + delta + len(bad)),
-                                 "write the number out in full, or compute it (e.g. *1.5 1000000)")
+            word = m.group()
+            kind, value = TokenKind.NUMBER, float(word)
+            if word[0] == "-" and (last_kind is None or last_kind in _FRESH_EXPR):
+                # The reference's negative-literal rule: at the start of an expression
+                # (`;-0 v`, `=-1 t`, `{-2 x}`, `(-0 n)`) a glued `-N` is the operator `-`
+                # then N, so `-0 v` is 0 - v; elsewhere (`at xs -1`, `[1 -2]`) it stays
+                # one negative number.
+                add_kind(TokenKind.MINUS)
+                add_value(None)
+                add_start(start + delta)
+                add_end(start + delta + 1)
+                start += 1
+                value = -value
+        elif group == _FIELD:
+            word = m.group()
+            if word[0].isdigit():
+                kind, value = TokenKind.NUMBER, float(word)
+            else:
+                kind, value = ident, word
         elif group == _TEXT:
             kind, value = TokenKind.TEXT, _unescape(m.group()[1:-1])
         elif group == _NEWLINE:
+            last_kind = TokenKind.NEWLINE
             if not keep_newlines:
                 continue
             kind, value = TokenKind.NEWLINE, None
         else:
             raise _bad_char(text, start, start + delta)
+        last_kind = kind
         add_kind(kind)
         add_value(value)
         add_start(start + delta)

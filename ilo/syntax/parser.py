@@ -21,6 +21,8 @@ from ilo import types as ty
 from ilo.diagnostics import Diagnostic, IloError
 from ilo.source import UNKNOWN_SPAN, Source, Span
 from ilo.syntax import ast
+from ilo.syntax.captures import resolve_captures
+from ilo.syntax.desugar import desugar_dot_index
 from ilo.syntax.lexer import MAX_NESTING, scan
 from ilo.syntax.parser_base import RESERVED_HINTS, ParseFailure
 from ilo.syntax.parser_exprs import ExprParser
@@ -38,22 +40,23 @@ _OPERATOR_STARTS = frozenset(
 )
 
 
-def parse(source: Source) -> ast.Program:
+def parse(source: Source, lambda_prefix: str = "__lit_") -> ast.Program:
     """Parse a whole program; raise IloError (codes ILO-L*/ILO-P*) if it is malformed."""
     # The parse allocates many small nodes and frees none; pausing the cyclic GC meanwhile
     # saves about a third of the time on large programs.
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        return _parse(source)
+        return _parse(source, lambda_prefix)
     finally:
         if gc_was_on:
             gc.enable()
 
 
-def _parse(source: Source) -> ast.Program:
+def _parse(source: Source, lambda_prefix: str) -> ast.Program:
     stream = scan(source)
     parser = Parser(source, stream)
+    parser.lambda_prefix = lambda_prefix  # imported files get their own, so names never clash
     # Each nesting level costs a handful of Python frames; make sure the nesting guard,
     # not Python's recursion limit, is what stops a deep program.
     needed = MAX_NESTING * 12 + 200
@@ -97,7 +100,19 @@ class Parser(ExprParser):
                 if self.pos == stuck_at and self.peek() is K.RBRACE:
                     self.advance()  # a stray `}` would stop the resync forever
                     self.sync_to_decl_boundary()
+        if not self.diagnostics:
+            desugar_dot_index(decls + list(self.lifted.values()))
+        if self.lambdas and not self.diagnostics:
+            decls.extend(self.lifted.values())
+            resolve_captures(self.lambdas, self._known_function(decls), self.lifted)
         return ast.Program(decls, source_text=self.source.text)
+
+    @staticmethod
+    def _known_function(decls: list[ast.Decl]):
+        from ilo.runtime.builtins.registry import canonical
+
+        names = {d.name for d in decls if isinstance(d, (ast.Function, ast.Tool))}
+        return lambda name: name in names or canonical(name) is not None
 
     def sync_to_decl_boundary(self) -> None:
         """Skip to the next `type`, `tool` or function header outside any braces."""
@@ -141,13 +156,27 @@ class Parser(ExprParser):
 
     def parse_fn_decl(self) -> ast.Function:
         start = self.here()
+        if self.kinds[self.pos] is K.IDENT and _is_builtin(self.values[self.pos]):
+            # Builtins win in calls, so a user function of that name would never run.
+            word = self.values[self.pos]
+            raise self.error(
+                "ILO-P011", f"`{word}` is a builtin and cannot be used as a function name",
+                f"rename to something like `my{word}` or `{word}of` — builtins shadow user "
+                "functions in calls, so reusing the name silently breaks dispatch",
+            )
         name = self.expect_ident()
         self.current_fn = name
         params = self.parse_params()
+        # Known before its body, so recursive calls take their arity too (`fac -n 1`).
+        self.register_fn(name, params)
         self.expect(K.GT)
         ret = self.parse_type()
-        self.expect(K.SEMI)
-        body = self.parse_body()
+        if self.peek() is K.SEMI:  # a line break after the return type works as well
+            self.advance()
+        if self.peek() is K.LBRACE and not self.is_destructure_pattern():
+            body = self.parse_brace_body()  # `f x:n>n{...}`: the whole body in braces
+        else:
+            body = self.parse_body(top_level=True)
         self.current_fn = None
         return ast.Function(name, params, ret, body, span=self.span_from(start))
 
@@ -233,7 +262,9 @@ class Parser(ExprParser):
         k = self.peek()
         return k is K.EOF or k is K.RBRACE
 
-    def parse_body(self) -> list[ast.Stmt]:
+    def parse_body(self, top_level: bool = False) -> list[ast.Stmt]:
+        """`;`-separated statements; a function's own body also ends where the next
+        function's header starts (so a trailing comment line cannot join them)."""
         stmts: list[ast.Stmt] = []
         if self.at_body_end():
             return stmts
@@ -241,6 +272,8 @@ class Parser(ExprParser):
         while self.peek() is K.SEMI:
             self.advance()
             if self.at_body_end():
+                break
+            if top_level and self.is_fn_decl_start_strict(self.pos):
                 break
             stmts.append(self.parse_stmt())
         return stmts
@@ -264,6 +297,9 @@ class Parser(ExprParser):
         if k is K.QUESTION:
             if self.is_prefix_ternary():
                 return ast.ExprStmt(self.parse_prefix_ternary())
+            ternary = self.parse_bool_ternary()
+            if ternary is not None:
+                return ast.ExprStmt(ternary)
             subject, arms = self.parse_match_parts()
             return ast.Match(subject, arms)
         if k is K.AT:
@@ -373,10 +409,12 @@ class Parser(ExprParser):
     def parse_foreach(self) -> ast.Stmt:
         self.expect(K.AT)
         binding = self.expect_ident()
-        first = self.parse_atom()
+        # Bounds and collections are any inner expression (`0..len xs`, `+i 2..n`, `f xs`):
+        # a call's arguments stop at `..` and `{`, which start no operand.
+        first = self.parse_expr_inner()
         if self.peek() is K.DOTDOT:
             self.advance()
-            end = self.parse_atom()
+            end = self.parse_expr_inner()
             return ast.ForRange(binding, first, end, self.parse_brace_body())
         return ast.ForEach(binding, first, self.parse_brace_body())
 
@@ -402,7 +440,9 @@ class Parser(ExprParser):
         pattern = self.parse_pattern()
         self.expect(K.COLON)
         body: list[ast.Stmt] = []
-        if not self._at_arm_end():
+        if self.peek() is K.LBRACE and not self.is_destructure_pattern():
+            body = self.parse_brace_body()  # `~v:{a;b}`: a block body
+        elif not self._at_arm_end():
             body.append(self.parse_stmt())
             # An arm's body runs on over `;` until the next `pattern:`.
             while self.peek() is K.SEMI and not self._semi_starts_arm():
@@ -422,6 +462,8 @@ class Parser(ExprParser):
             return self.at(i + 1) in (K.IDENT, K.UNDERSCORE) and self.at(i + 2) is K.COLON
         if k in (K.UNDERSCORE, K.NUMBER, K.TEXT, K.TRUE, K.FALSE, K.NIL):
             return self.at(i + 1) is K.COLON
+        if k is K.MINUS:
+            return self.at(i + 1) is K.NUMBER and self.at(i + 2) is K.COLON
         if k is K.IDENT and self.values[i] in _TYPE_PATTERNS:
             return self.at(i + 1) in (K.IDENT, K.UNDERSCORE) and self.at(i + 2) is K.COLON
         return False
@@ -441,6 +483,10 @@ class Parser(ExprParser):
         if k is K.NUMBER or k is K.TEXT:
             self.advance()
             return ast.PLit(value, span=self.span_from(start))
+        if k is K.MINUS and self.at(self.pos + 1) is K.NUMBER:
+            # `;-1:` — a negative literal split by the lexer's fresh-expression rule.
+            self.pos += 2
+            return ast.PLit(-self.values[self.pos - 1], span=self.span_from(start))
         if k in _LITERAL_PATTERNS:
             self.advance()
             return ast.PLit(_LITERAL_PATTERNS[k], span=self.span_from(start))
@@ -464,6 +510,13 @@ class Parser(ExprParser):
 
 
 _KEYWORD_STMTS = {"ret": Parser._ret, "brk": Parser._brk, "cnt": Parser._cnt, "wh": Parser._wh}
+
+
+def _is_builtin(name: str) -> bool:
+    # Short names only: the reference lets a user function take a long-form alias's name.
+    from ilo.runtime.builtins.registry import canonical
+
+    return canonical(name) == name
 
 
 def _pattern_type(letter: str) -> ty.Ty:

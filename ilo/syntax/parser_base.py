@@ -55,6 +55,15 @@ class ParserBase:
         self.pos = 0
         self.depth = 0
         self.current_fn: str | None = None
+        # Known-arity functions (see call_arity): user functions join as declared,
+        # builtins are looked up on first use; None caches "not known".
+        self.fn_arity: dict[str, tuple[int, frozenset[int]] | None] = {}
+        # True inside a whitespace list `[a b c]`, where names are elements, not calls.
+        self.no_whitespace_call = False
+        # Inline lambdas in the order they close, and their lifted functions by name.
+        self.lambdas: list = []
+        self.lambda_prefix = "__lit_"
+        self.lifted: dict = {}
         self.text_len = len(source.text)
 
     # ── Cursor ──────────────────────────────────────────────────────────────
@@ -163,10 +172,31 @@ class ParserBase:
         Newlines are not tokens to the parser, so this is how a body that ends in a call
         stops before swallowing the next declaration's name as an argument.
         """
-        if self.at(i) is not K.IDENT:
+        if self.at(i) is not K.IDENT or self.values[i] in _STMT_KEYWORDS:
             return False
         nxt = self.at(i + 1)
         return nxt is K.GT or (nxt is K.IDENT and self.at(i + 2) is K.COLON)
+
+    def is_fn_decl_start_strict(self, i: int) -> bool:
+        """A header, confirmed by a `>` before the next `;`/`}` at its own level (a record
+        `outer a:1 b:2` never has one)."""
+        if not self.is_fn_decl_start(i):
+            return False
+        level = 0
+        kinds = self.kinds
+        for j in range(i + 1, self.n):
+            k = kinds[j]
+            if k is K.LPAREN or k is K.LBRACKET or k is K.LBRACE:
+                level += 1
+            elif k is K.RPAREN or k is K.RBRACKET:
+                level -= 1
+            elif level > 0:
+                continue
+            elif k is K.GT:
+                return True
+            elif k is K.SEMI or k is K.RBRACE:
+                return False
+        return False
 
     # ── Types ───────────────────────────────────────────────────────────────
 
@@ -184,6 +214,11 @@ class ParserBase:
         elif k is K.UNDERSCORE:
             self.pos += 1
             result = ty.ANY
+        elif k is K.LPAREN:
+            # `R (L n) t`: parentheses group a nested generic; they add nothing else.
+            self.pos += 1
+            result = self.parse_type()
+            self.expect(K.RPAREN)
         elif k is K.OPT_T:
             self.pos += 1
             result = ty.TOpt(self.parse_type())
@@ -238,4 +273,6 @@ class ParserBase:
         return k in _TYPE_STARTERS
 
 
-_TYPE_STARTERS = frozenset({K.UNDERSCORE, K.OPT_T, K.LIST_T, K.MAP_T, K.RESULT_T, K.SUM_T, K.FN_T})
+# Statement words that never name a function (`wh >v 0{...}` is a loop, not `wh>v`).
+_STMT_KEYWORDS = frozenset({"wh", "ret", "brk", "cnt"})
+_TYPE_STARTERS = frozenset({K.LPAREN, K.UNDERSCORE, K.OPT_T, K.LIST_T, K.MAP_T, K.RESULT_T, K.SUM_T, K.FN_T})

@@ -50,6 +50,7 @@ class TokenKind(enum.Enum):
     PLUS_EQ = "+="
     PIPE_OP = ">>"
     NIL_COALESCE = "??"
+    BANG_BANG = "!!"  # panic-unwrap: `f!! x`
     # One-character operators.
     PLUS = "+"
     MINUS = "-"

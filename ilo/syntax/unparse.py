@@ -41,7 +41,7 @@ _OK_INNER = frozenset({ELEM, EXPR})
 _POSTFIX = frozenset({EXPR})
 
 # Pairs of characters that lex as one token when glued (`--` opens a comment).
-_GLUE_TOKENS = frozenset({">=", "<=", "!=", "+=", ">>", "??", "==", "..", ".?", "--"})
+_GLUE_TOKENS = frozenset({">=", "<=", "!=", "+=", ">>", "??", "==", "..", ".?", "--", "!!"})
 _TERNARY_OPS = frozenset({"=", "!=", ">", "<", ">=", "<="})
 _GUARD_OPS = _TERNARY_OPS | {"&", "|"}
 # Statement keywords: an expression statement starting with one of these words would be
@@ -161,6 +161,7 @@ class _Printer:
     def program(self, program: ast.Program) -> str:
         decls = program.decls
         parts = []
+        decls = [d for d in decls if not (isinstance(d, ast.Function) and d.lifted)]  # printed in place
         for i, decl in enumerate(decls):
             following = decls[i + 1] if i + 1 < len(decls) else None
             parts.append(self.decl(decl, following))
@@ -381,7 +382,12 @@ class _Printer:
         return method(e)
 
     def expr_lit(self, e: ast.Lit):
-        return _format_literal(e.value), _ALL
+        text = _format_literal(e.value)
+        if text.startswith("-"):
+            # After `=`, `;`, `{` or `(` the lexer splits `-7` into `-` and 7, and the
+            # minus would then take a following operand: as an operand, write `(-7)`.
+            return text, _ALL - {OPERAND}
+        return text, _ALL
 
     def expr_ref(self, e: ast.Ref):
         return e.name, _ALL
@@ -413,7 +419,7 @@ class _Printer:
         return "[" + ", ".join(items) + "]", _ALL
 
     def expr_call(self, e: ast.Call):
-        bang = "!" if e.unwrap else ""
+        bang = ("!!" if e.panic else "!") if e.unwrap else ""
         if not e.args:
             if e.func in _BARE_CALL_ATOMS and not e.unwrap:
                 return e.func, _ALL
@@ -488,10 +494,21 @@ class _Printer:
     def expr_matchexpr(self, e: ast.MatchExpr):
         return self.match(e.subject, e.arms, 0, inline=True), _HEADED
 
+    def expr_lambda(self, e: ast.Lambda):
+        head = self.params(e.params)
+        body = ";".join(self.stmt(s) for s in e.body)
+        return f"({head}>{unparse_type(e.ret)};{body})", _ALL
+
     def expr_ternary(self, e: ast.Ternary):
         cond = e.cond
         if not (isinstance(cond, ast.BinOp) and cond.op in _TERNARY_OPS):
-            raise UnparseError("a ternary outside `v=cond{a}{b}` needs a comparison condition")
+            # The bool-subject form `?c{a}{b}`; a branch with a `:` or `;` of its own would
+            # read as match arms, so it goes in parentheses.
+            branches = []
+            for branch in (e.then, e.otherwise):
+                text = self.expr(branch, EXPR)
+                branches.append(_paren(text) if ":" in text or ";" in text else text)
+            return f"?{self.expr(cond, ATOM)}{{{branches[0]}}}{{{branches[1]}}}", _HEADED
         then, other = self.expr(e.then, OPERAND), self.expr(e.otherwise, OPERAND)
         text = self.join_operands([self.binop(cond), then, other])
         return "?" + self.sp + text, _HEADED
@@ -507,6 +524,13 @@ class _Printer:
             base = self.natural(value)[0]  # `??` chains to the left, after a `with`
         else:
             base = self.expr(value, ELEM)
+            # `??` can also start an operand, so forms that take a varying number of
+            # operands (`-a`, `-7`, `f! a`, `~-a`...) must be closed before it.
+            closed = isinstance(value, ast.Ref | ast.Field | ast.Index | ast.ListExpr | ast.BinOp) or (
+                isinstance(value, ast.Lit) and not base.startswith("-")
+            ) or (isinstance(value, ast.Call) and not value.unwrap)
+            if not closed and not base.startswith("("):
+                base = _paren(base)
         op = " ?? " if self.expanded else "??"
         return base + op + self.expr(e.default, INNER), _POSTFIX
 

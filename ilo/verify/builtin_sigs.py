@@ -12,7 +12,7 @@ How a call is matched:
 - Argument types: checked position by position against every overload of that arity with
   the lenient ``typeops.compatible``; a function-typed parameter only asks for *a*
   function, as the reference verifier does. Positions the reference verifier leaves
-  unchecked (``_REFERENCE_CHECKED``) are not checked here either, so a program the
+  unchecked (``BuiltinSpec.checked``) are not checked here either, so a program the
   reference accepts is accepted here too.
 - Result type: type variables are bound from the arguments of every overload that accepts
   them, and the results are joined, so a result type is recorded only when it is certain
@@ -27,34 +27,12 @@ from ilo.runtime.builtins import registry
 from ilo.types import ANY, TFn, TList, TMap, TOpt, TResult, TSum, TText, TVar, Ty
 from ilo.verify.typeops import compatible, is_any, join
 
-_ALL = None  # every position is checked
 
-# Argument positions the reference verifier type-checks, per builtin. A builtin missing
-# from this table (one the reference does not know) has every position checked.
-_REFERENCE_CHECKED: dict[str, frozenset[int] | None] = {
-    **{n: frozenset({0}) for n in ("len", "str", "num", "abs", "flr", "cel", "rou", "has", "hd",
-                                   "tl", "rev", "trm", "unq", "fmt", "srt", "rdl", "wrl",
-                                   "jpar", "map", "flt", "fld", "grp", "mhas", "mkeys")},
-    **{n: _ALL for n in ("min", "max", "mod", "rnd", "spl", "jpth")},
-    **{n: frozenset() for n in ("jdmp", "prnt", "flat", "sum", "avg", "rgx", "env", "mmap",
-                                "mset", "mvals", "mdel", "now")},
-    "cat": frozenset({0, 1}),
-    "slc": frozenset({0, 1, 2}),
-    "get": frozenset({0, 1}),
-    "post": frozenset({0, 1, 2}),
-    "rd": frozenset({0, 1}),
-    "rdb": frozenset({0, 1}),
-    "wr": frozenset({0, 1}),
-    "mget": frozenset({1}),
-}
-
-# Builtins whose result the reference verifier leaves unknown. Their result type is still
-# recorded for the engines, but checks around the call see `_`, so that no program the
-# reference accepts is rejected here (``f xs:L n>t;sum xs`` verifies there).
-REFERENCE_UNTYPED = frozenset({"sum", "avg", "rgx", "env", "now"})
-
-# Builtins taking any number of trailing values after their fixed parameters.
-_VARIADIC = frozenset({"fmt"})
+def reference_untyped(name: str) -> bool:
+    """The reference verifier leaves this builtin's result unknown: checks around the call
+    see ``_`` so that no program the reference accepts is rejected here (``f xs:L n>t;sum
+    xs`` verifies there). The engines still record the real result type."""
+    return registry.get(name).untyped
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +55,12 @@ def builtin_names() -> list[str]:
 
 
 def takes_arity(name: str, n_args: int) -> bool:
-    spec = registry.get(name)
-    if _is_variadic(name, spec):
-        return n_args >= min(spec.arities, default=0)
-    return n_args in spec.arities
+    return registry.get(name).takes(n_args)
 
 
 def signature_text(name: str) -> str:
     spec = registry.get(name)
-    if _is_variadic(name, spec):
+    if spec.variadic:
         first = min(spec.sigs, key=lambda s: len(s.params))
         return f"{name} {first} (then any number of values)"
     return " | ".join(f"{name} {s}" if s.params else f"{name}{s}" for s in spec.sigs)
@@ -99,21 +74,30 @@ def value_type(name: str) -> Ty:
     return ANY
 
 
-def check_call(name: str, arg_types: list[Ty]) -> tuple[Ty, list[BuiltinProblem]]:
-    """Check a call of canonical builtin ``name``; return (result type, problems)."""
+def check_call(name: str, arg_types: list[Ty], literals: list | None = None) -> tuple[Ty, list[BuiltinProblem]]:
+    """Check a call of canonical builtin ``name``; return (result type, problems).
+    ``literals`` holds each argument's value when it is a literal (else None)."""
     spec = registry.get(name)
+    ty, problems = _check_call(spec, name, arg_types)
+    if spec.check_literals is not None and literals is not None:
+        # reported before the argument-type problems, in the reference's order
+        problems = [BuiltinProblem(*p) for p in spec.check_literals(literals)] + problems
+    return ty, problems
+
+
+def _check_call(spec: registry.BuiltinSpec, name: str, arg_types: list[Ty]) -> tuple[Ty, list[BuiltinProblem]]:
     n = len(arg_types)
-    if _is_variadic(name, spec):
+    if spec.variadic:
         fixed = [s for s in spec.sigs if len(s.params) <= n]
         if not fixed:
             return ANY, [_arity_problem(name, spec, n)]
         sig = max(fixed, key=lambda s: len(s.params))
-        problems = _check_positions(name, [sig.params], arg_types[: len(sig.params)])
+        problems = _check_positions(spec, [sig.params], arg_types[: len(sig.params)])
         return _subst(sig.ret, _bind_all(sig.params, arg_types)), problems
     sigs = [s for s in spec.sigs if len(s.params) == n]
     if not sigs:
         return ANY, [_arity_problem(name, spec, n)]
-    problems = _check_positions(name, [s.params for s in sigs], arg_types)
+    problems = _check_positions(spec, [s.params for s in sigs], arg_types)
     accepting = [s for s in sigs if all(_accepts(p, a) for p, a in zip(s.params, arg_types))]
     exact = [s for s in accepting if all(_exact(p, a) for p, a in zip(s.params, arg_types))]
     result: Ty | None = None
@@ -128,13 +112,9 @@ def check_call(name: str, arg_types: list[Ty]) -> tuple[Ty, list[BuiltinProblem]
     return (result if result is not None else ANY), problems
 
 
-def _is_variadic(name: str, spec: registry.BuiltinSpec) -> bool:
-    return name in _VARIADIC or bool(getattr(spec, "variadic", False))
-
-
 def _arity_problem(name: str, spec: registry.BuiltinSpec, n: int) -> BuiltinProblem:
     arities = spec.arities
-    if _is_variadic(name, spec):
+    if spec.variadic:
         want = f"at least {min(arities, default=0)}"
     else:
         want = " or ".join(str(a) for a in arities)
@@ -145,8 +125,9 @@ def _arity_problem(name: str, spec: registry.BuiltinSpec, n: int) -> BuiltinProb
     )
 
 
-def _check_positions(name: str, overloads: list[tuple[Ty, ...]], arg_types: list[Ty]) -> list[BuiltinProblem]:
-    checked = _REFERENCE_CHECKED.get(name, _ALL)
+def _check_positions(spec: registry.BuiltinSpec, overloads: list[tuple[Ty, ...]],
+                     arg_types: list[Ty]) -> list[BuiltinProblem]:
+    name, checked = spec.name, spec.checked
     problems = []
     for i, arg in enumerate(arg_types):
         if checked is not None and i not in checked:

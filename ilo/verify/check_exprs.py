@@ -69,6 +69,17 @@ class ExprChecks:
             local = self.scope.lookup(name)
             if isinstance(local, TFn) or (local is not None and is_any(local)):
                 ty = self._call_local(call, local, arg_types, span)
+            elif local is not None and call.unwrap and not call.args:
+                op = "!!" if call.panic else "!"
+                self.err("ILO-T034", f"'{op}' is the auto-unwrap operator and only applies to function calls "
+                         f"— '{name}' is a {local} value", span,
+                         f"to inspect a Result value use match: `?{name}{{~v:v;^e:^e}}`; to auto-unwrap a "
+                         f"producer use `{name} = producer! ...` and reference `{name}` afterwards")
+                return ANY
+            elif local is not None:
+                self.err("ILO-T005", f"'{name}' is a {local}, not a function (called with {len(arg_types)} args)",
+                         span, f"'{name}' is bound as {local} in this scope; only functions can be called")
+                return ANY
             else:
                 candidates = list(self.sigs) + builtin_sigs.builtin_names()
                 self.err("ILO-T005", f"undefined function '{name}' (called with {len(arg_types)} args)",
@@ -80,10 +91,11 @@ class ExprChecks:
         if canon != call.func:
             self.hint(f"hint: `{call.func}` → `{canon}` (canonical short form)")
         self.call_targets[id(call)] = CallTarget("builtin", canon)
-        ty, problems = builtin_sigs.check_call(canon, arg_types)
+        literals = [a.value if type(a) is ast.Lit else None for a in call.args]
+        ty, problems = builtin_sigs.check_call(canon, arg_types, literals)
         for p in problems:
             self.err(p.code, p.message, span, p.suggestion)
-        if canon in builtin_sigs.REFERENCE_UNTYPED:
+        if builtin_sigs.reference_untyped(canon):
             if not call.unwrap:
                 self.precise_types[id(call)] = ty
             return ANY
@@ -123,18 +135,27 @@ class ExprChecks:
         return fn_ty.ret
 
     def _unwrap(self, call: ast.Call, ty: Ty, span) -> Ty:
-        """``f! x``: the callee must return R, and so must the enclosing function."""
+        """``f! x`` / ``f!! x``: the callee must return R or O. ``!`` propagates, so the
+        enclosing function must return R (or O, for nil); ``!!`` stops the program instead."""
+        enclosing = self.func_ret
         if isinstance(ty, TResult):
-            enclosing = self.func_ret
-            if not isinstance(enclosing, TResult) and not is_any(enclosing):
+            if not call.panic and not isinstance(enclosing, TResult) and not is_any(enclosing):
                 self.err("ILO-T026",
                          f"'!' used in function '{self.func}' which returns {enclosing}, not a Result",
                          span, "the enclosing function must return R to propagate errors")
             return ty.ok
+        if isinstance(ty, TOpt):
+            if not call.panic and not isinstance(enclosing, (TOpt, TNil)) and not is_any(enclosing):
+                self.err("ILO-T026",
+                         f"'!' used in function '{self.func}' which returns {enclosing}, not an Optional",
+                         span, "the enclosing function must return O to propagate nil")
+            return ty.inner
         if is_any(ty):
             return ANY
-        self.err("ILO-T025", f"'!' used on call to '{call.func}' which returns {ty}, not a Result", span,
-                 "'!' auto-unwraps Result types: Ok(v)→v, Err(e)→propagate")
+        op = "!!" if call.panic else "!"
+        verb = "abort" if call.panic else "propagate"
+        self.err("ILO-T025", f"'{op}' used on call to '{call.func}' which returns {ty}, not a Result or Optional",
+                 span, f"'{op}' auto-unwraps R (Ok→v, Err→{verb}) or O (Some→v, Nil→{verb})")
         return ANY
 
     # ── operators ──────────────────────────────────────────────────────────
@@ -215,6 +236,15 @@ class ExprChecks:
         if isinstance(val, TOpt):
             val = val.inner
         return join(val, default)
+
+    def check_lambda(self, expr: ast.Lambda) -> Ty:
+        # The body is checked as the lifted function; here only the captured names must
+        # exist where the lambda is written.
+        for name in expr.captures:
+            if self.scope.lookup(name) is None:
+                self.err("ILO-T004", f"undefined variable '{name}'", self.span_of(expr),
+                         did_you_mean(name, self.scope.names() + list(self.sigs)))
+        return TFn(tuple(p.ty for p in expr.params), expr.ret)
 
     def check_ternary(self, expr: ast.Ternary) -> Ty:
         self.infer(expr.cond)
@@ -324,4 +354,5 @@ _EXPR_CHECKS = {
     ast.NilCoalesce: ExprChecks.check_nil_coalesce,
     ast.With: ExprChecks.check_with,
     ast.Ternary: ExprChecks.check_ternary,
+    ast.Lambda: ExprChecks.check_lambda,
 }

@@ -28,6 +28,8 @@ class StmtChecks:
     def check_body(self, stmts: list[ast.Stmt]) -> Ty:
         last: Ty = NIL
         for i, stmt in enumerate(stmts):
+            if type(stmt) is ast.ExprStmt:
+                self.warn_discarded(stmt, is_tail=i + 1 == len(stmts))
             last = self.check_stmt(stmt)
             if isinstance(stmt, (ast.Return, ast.Break)) and i + 1 < len(stmts):
                 kind = "ret" if isinstance(stmt, ast.Return) else "brk"
@@ -39,6 +41,31 @@ class StmtChecks:
                         self.check_stmt(dead)
                 break
         return last
+
+    def warn_discarded(self, stmt: ast.ExprStmt, is_tail: bool) -> None:
+        """ILO-T032/T033: a statement whose value is thrown away although it only makes
+        a value (a `fmt` text, a new list or map). Warnings never change the result."""
+        e = stmt.expr
+        if not is_tail and type(e) is ast.Call:
+            canon = builtin_sigs.canonical(e.func)
+            if canon in ("fmt", "fmt2"):
+                self.warn("ILO-T032", f"bare '{canon}' result is discarded", stmt.span,
+                          f"did you mean `prnt {canon} ...` to print, or `name = {canon} ...` to capture?")
+        if is_tail and not self.in_loop:
+            return
+        first = None
+        if type(e) is ast.BinOp and e.op == "+=":
+            name, first, shape = "+=", e.left, "`+=xs v` returns a new list — rebind with `{0}=+={0} v`"
+        elif type(e) is ast.Call and e.args and builtin_sigs.canonical(e.func) in ("mset", "mdel"):
+            name, first = builtin_sigs.canonical(e.func), e.args[0]
+            shape = ("`mset m k v` returns a new map — rebind with `{0}=mset {0} k v`" if name == "mset"
+                     else "`mdel m k` returns a new map — rebind with `{0}=mdel {0} k`")
+        if first is None:
+            return
+        default = "xs" if name == "+=" else "m"
+        lhs = first.name if type(first) is ast.Ref else default
+        self.warn("ILO-T033", f"bare '{name}' result is discarded", stmt.span,
+                  shape.format(lhs) + " to mutate, or use the result")
 
     def check_stmt(self, stmt: ast.Stmt) -> Ty:
         saved = self.stmt_span
@@ -104,11 +131,15 @@ class StmtChecks:
         return ANY if result is None else result
 
     def bind_pattern(self, pattern: ast.Pattern, subject: Ty) -> None:
-        if isinstance(pattern, ast.POk) and pattern.binding != "_":
+        # `_` binds too, as in the reference: the payload in `~_:`/`^_:`/`n _:`, the
+        # subject itself in a wildcard arm (so `~_:~_` rewraps the value).
+        if isinstance(pattern, ast.PWild):
+            self.scope.bind("_", subject)
+        elif isinstance(pattern, ast.POk):
             self.scope.bind(pattern.binding, subject.ok if isinstance(subject, TResult) else ANY)
-        elif isinstance(pattern, ast.PErr) and pattern.binding != "_":
+        elif isinstance(pattern, ast.PErr):
             self.scope.bind(pattern.binding, subject.err if isinstance(subject, TResult) else ANY)
-        elif isinstance(pattern, ast.PType) and pattern.binding != "_":
+        elif isinstance(pattern, ast.PType):
             kind = str(pattern.ty)
             bound = {"n": NUM, "t": TEXT, "b": BOOL}.get(kind, ANY)
             if isinstance(pattern.ty, TList):

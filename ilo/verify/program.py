@@ -40,6 +40,8 @@ class VerifiedProgram:
     hints: list[str] = field(default_factory=list)
     # Resolved type aliases (``alias money n`` → money: n), for stages that read declared types.
     aliases: dict[str, Ty] = field(default_factory=dict)
+    # ILO-T032/T033 and friends: Diagnostics of severity "warning" (never change the result).
+    warnings: list = field(default_factory=list)
 
     def target(self, call: ast.Call) -> CallTarget:
         return self.call_targets[id(call)]

@@ -44,10 +44,11 @@ class Verifier(DeclChecks, StmtChecks, ExprChecks):
         self.tool_decls: dict[str, ast.Tool] = {}
         self.diagnostics: list[Diagnostic] = []
         self.hints: list[str] = []
+        self.warnings: list[Diagnostic] = []  # severity "warning"; printed unless --no-hints
         self.call_targets: dict[int, CallTarget] = {}
         self.expr_types: dict[int, Ty] = {}
         # Types to record for a node that differ from what the checks around it see
-        # (see builtin_sigs.REFERENCE_UNTYPED).
+        # (see BuiltinSpec.untyped).
         self.precise_types: dict[int, Ty] = {}
         self.scope = Scope()
         self.func: str | None = None
@@ -67,6 +68,14 @@ class Verifier(DeclChecks, StmtChecks, ExprChecks):
         self.diagnostics.append(
             Diagnostic(code, message, span, suggestion=suggestion, function=fn)
         )
+
+    def warn(self, code: str, message: str, span, suggestion: str | None = None) -> None:
+        if self._quiet:
+            return
+        if any(w.code == code and w.span == span for w in self.warnings):
+            return
+        self.warnings.append(Diagnostic(code, message, span, suggestion=suggestion, function=self.func,
+                                        severity="warning"))
 
     def hint(self, text: str) -> None:
         if not self._quiet and text not in self.hints:
@@ -131,6 +140,7 @@ class Verifier(DeclChecks, StmtChecks, ExprChecks):
             expr_types=self.expr_types,
             hints=self.hints,
             aliases=dict(self.aliases),
+            warnings=self.warnings,
         )
 
 

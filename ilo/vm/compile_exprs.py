@@ -10,6 +10,7 @@ Mixed into ``FunctionCompiler`` (``compiler.py``), which owns emission and regis
 
 from __future__ import annotations
 
+from ilo.runtime.values import FnRef
 from ilo.syntax import ast
 from ilo.types import TBool, TList, TNum, TText
 from ilo.vm.opcodes import Op
@@ -124,7 +125,23 @@ class ExprCompiler:
             self.emit(Op.LOADK, dst, self.const(value))
         return dst
 
+    def compile_lambda(self, e: ast.Lambda, want):
+        dst = self.dest(want)
+        if not e.captures:
+            self.emit(Op.LOADK, dst, self.const(FnRef(e.name)))
+            return dst
+        regs = self.operands([ast.Ref(name, span=e.span) for name in e.captures])
+        self.release_all(regs)
+        self.emit(Op.MKCLOSURE, dst, self.const(e.name), tuple(regs))
+        return dst
+
     def compile_field(self, e: ast.Field, want):
+        if e.safe:
+            obj = self.compile_expr(e.obj)
+            self.regs.release(obj)
+            dst = self.dest(want)
+            self.emit(Op.FIELD_SAFE, dst, obj, self.const(e.name))
+            return dst
         return self._access(e, want, Op.FIELD, lambda: self.const(e.name))
 
     def compile_index(self, e: ast.Index, want):
@@ -291,11 +308,15 @@ class ExprCompiler:
             self.fail("ILO-R002", f"undefined function: {e.func}")
         if not e.unwrap:
             return dst
-        # `f! x`: ~v gives v; ^e ends the current body as a return of ^e.
+        # `f! x`: ~v gives v; ^e (or nil) ends the current body as a return of it;
+        # `f!! x` stops the program there instead.
         out = self.dest(want)
         ok = self.label()
         self.emit_jump(Op.UNWRAP, ok, out, dst)
-        self.emit_exit(self.ctx.ret, dst)
+        if e.panic:
+            self.emit(Op.PANIC, dst)
+        else:
+            self.emit_exit(self.ctx.ret, dst)
         self.place(ok)
         self.regs.release(dst)
         return out
@@ -395,6 +416,8 @@ class ExprCompiler:
         old = self.at(p)
         try:
             if isinstance(p, ast.PWild):
+                # `_` names the subject in a wildcard arm (see Verifier.bind_pattern).
+                self.emit(Op.MOVE, self.regs.define("_"), subject)
                 return
             if isinstance(p, ast.PLit):
                 if type(p.value) is float and subject_num:
@@ -404,13 +427,11 @@ class ExprCompiler:
                 return
             if isinstance(p, (ast.POk, ast.PErr)):
                 self.emit_jump(Op.JNTYPE, nomatch, subject, self.const("ok" if isinstance(p, ast.POk) else "err"))
-                if p.binding != "_":
-                    self.emit(Op.PAYLOAD, self.regs.define(p.binding), subject)
+                self.emit(Op.PAYLOAD, self.regs.define(p.binding), subject)
                 return
             if isinstance(p, ast.PType):
                 self.emit_jump(Op.JNTYPE, nomatch, subject, self.const(type_tag(p.ty)))
-                if p.binding != "_":
-                    self.emit(Op.MOVE, self.regs.define(p.binding), subject)
+                self.emit(Op.MOVE, self.regs.define(p.binding), subject)
                 return
             raise AssertionError(f"unknown pattern {p!r}")
         finally:
@@ -446,4 +467,5 @@ EXPR_DISPATCH = {
     ast.NilCoalesce: ExprCompiler.compile_nilcoalesce,
     ast.With: ExprCompiler.compile_with,
     ast.Ternary: ExprCompiler.compile_ternary,
+    ast.Lambda: ExprCompiler.compile_lambda,
 }

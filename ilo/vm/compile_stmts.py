@@ -176,15 +176,10 @@ class StmtCompiler:
             nxt = self.label()
             self.regs.push()
             self.compile_pattern(arm.pattern, subject, nxt, subject_num)
-            if is_last:
-                # the reference: a match that ends its body returns the arm's value
-                reg = self.regs.alloc()
-                self.compile_body(arm.body, reg)
-                self.emit_exit(self.ctx.ret, reg)
-                self.regs.release(reg)
-            else:
-                self.compile_body(arm.body, dst)
-                self.emit_jump(Op.JMP, done)
+            # A match ending a body gives that body its value; it never returns from the
+            # function (the reference's match_in_loop fix).
+            self.compile_body(arm.body, dst)
+            self.emit_jump(Op.JMP, done)
             self.regs.pop()
             self.place(nxt)
         self.place(done)

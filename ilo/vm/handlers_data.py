@@ -13,9 +13,9 @@ import sys
 
 from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
-from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.errors import IloRuntimeError, panic_error
 from ilo.runtime.format import format_value
-from ilo.runtime.values import Err, Ok, Record, type_name, values_equal
+from ilo.runtime.values import Err, FnRef, Ok, Record, type_name, values_equal
 from ilo.vm.handlers import CALL_SIGNAL, FACTORIES, RETURN_SIGNAL, append_value, factory
 
 # ── results and match tests ─────────────────────────────────────────────────
@@ -79,7 +79,7 @@ def _unwrap(a, b, c, pc, env):
         if t is Ok:
             R[a] = v.value
             return c
-        if t is Err:
+        if t is Err or v is None:
             return nxt  # the following instructions propagate R[b]
         R[a] = v
         return c
@@ -226,6 +226,18 @@ def _field(a, b, c, pc, env):
     return h
 
 
+@factory("FIELD_SAFE")
+def _field_safe(a, b, c, pc, env):
+    nxt, name = pc + 1, env.K[c]
+
+    def h(R):
+        obj = R[b]
+        R[a] = obj.fields.get(name) if type(obj) is Record else None
+        return nxt
+
+    return h
+
+
 @factory("WITH")
 def _with(a, b, c, pc, env):
     nxt = pc + 1
@@ -342,6 +354,25 @@ def _leaf_call(a, regs, nxt, code, pad, callee, env):
     return h
 
 
+@factory("PANIC")
+def _panic(a, b, c, pc, env):
+    def h(R):
+        raise panic_error(R[a], None)
+
+    return h
+
+
+@factory("MKCLOSURE")
+def _mkclosure(a, b, c, pc, env):
+    nxt, name, regs = pc + 1, env.K[b], c
+
+    def h(R):
+        R[a] = FnRef(name, tuple([R[r] for r in regs]))
+        return nxt
+
+    return h
+
+
 @factory("CALL_DYN")
 def _call_dyn(a, b, c, pc, env):
     """A call through a variable (``f x`` where ``f`` holds a function value)."""
@@ -351,8 +382,11 @@ def _call_dyn(a, b, c, pc, env):
     resolve, call_named = env.resolve_local, env.call_named
 
     def h(R):
-        name = resolve(R[fn_reg], written)
+        fn = R[fn_reg]
+        name = resolve(fn, written)
         args = [R[r] for r in regs]
+        if type(fn) is FnRef and fn.captures:
+            args += fn.captures
         callee = env.program.chunks.get(name)
         if callee is None:
             R[a] = call_named(name, args)

@@ -39,6 +39,12 @@ body (for ``@`` loops the loop variable of the coming iteration is already bound
   ``threshold`` back-edges;
 - ``hooks.NEVER``: never again: the VM puts the loop's plain handlers back for good.
 
+Hot functions (also ``counted`` mode, ``hotcalls.py``): the handler at pc 0 counts a
+function's entries; at ``threshold`` it calls ``hooks.on_hot_call(program, chunk, code,
+plain, R)`` when the hooks have it, and stores the entry handler it answers at ``code[0]``
+(or ``LATER``: count again; ``NEVER``: ``plain`` back for good). While a hooked run is
+active, ``hotloops.PROGRAM[0]`` is its ``CompiledProgram``.
+
 Basic protocol (``hooked`` mode): hooks without ``threshold``/``on_hot`` get every taken
 back-edge, ``resume = hooks.on_backedge(chunk, header_pc, regs, base)`` (``None`` or a pc,
 as above). ``CountingHooks`` below uses it.

@@ -38,6 +38,9 @@ from ilo.vm.opcodes import FUSED_COMPARES, OPCODES, jump_target
 
 # [the innermost active run's hooks]: one slot, so starting a run costs one store.
 HOOKS: list = [None]
+# [the innermost active hooked run's CompiledProgram]: a tier compiling a loop that calls
+# user functions reads their chunks from it (set and restored with HOOKS by ``machine.run``).
+PROGRAM: list = [None]
 _NO_ANSWER = object()
 # hooks types that declare the whole counting protocol themselves (the JIT's)
 COMPLETE: set = set()

@@ -32,7 +32,8 @@ from ilo.runtime.values import FnRef, type_name
 from ilo.vm.chunk import Chunk, CompiledProgram
 from ilo.vm.handlers import CALL_SIGNAL, FACTORIES
 from ilo.vm.handlers_data import call_tool
-from ilo.vm.hotloops import COMPLETE, HOOKS, complete, watch_loops
+from ilo.vm.hotcalls import watch_calls
+from ilo.vm.hotloops import COMPLETE, HOOKS, PROGRAM, complete, watch_loops
 from ilo.vm.opcodes import OPCODES, jump_target
 
 assert CALL_SIGNAL == -1  # the run loop tests for the literal
@@ -105,6 +106,7 @@ def _decode(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
         handlers.append(handler)
     if mode == "counted":
         watch_loops(chunk, code, handlers, env)
+        watch_calls(program, chunk, code, handlers)
     code.extend(handlers)
     return code
 
@@ -175,7 +177,7 @@ def _callable_name(program: CompiledProgram, name: str) -> bool:
 def call_value(program: CompiledProgram, fn, args, mode: str):
     """Call a function value: the callback handed to higher-order builtins."""
     if type(fn) is FnRef:
-        return call_named(program, fn.name, list(args), mode)
+        return call_named(program, fn.name, [*args, *fn.captures], mode)
     if type(fn) is str and _callable_name(program, fn):
         return call_named(program, fn, list(args), mode)
     raise IloRuntimeError("ILO-R004", f"expected a function, got {type_name(fn)}")
@@ -325,9 +327,10 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
     # threads from sharing them (under the GIL they could not run in parallel anyway). It is
     # re-entrant: a run may start another run on the same thread.
     with _RUN_LOCK:
-        saved, saved_limit = _HOOKS[0], DEPTH[1]
+        saved, saved_limit, saved_program = _HOOKS[0], DEPTH[1], PROGRAM[0]
         mode = "plain"
         if hooks is not None:
+            PROGRAM[0] = program
             counting = hooks if type(hooks) in COMPLETE else complete(hooks)
             mode = "hooked" if counting is None else "counted"
             _HOOKS[0] = hooks if counting is None else counting
@@ -339,5 +342,6 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
             return execute(program, chunk, list(args), mode)
         finally:
             _HOOKS[0] = saved
+            PROGRAM[0] = saved_program
             DEPTH[1] = saved_limit
             _BUDGET[0] = saved_budget

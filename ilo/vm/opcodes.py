@@ -128,8 +128,11 @@ _op("CALL_BUILTIN", "r k rs", "R[a] = builtin K[b](R[c0], ...)  (the registry's 
     jit_ok=False)
 _op("CALL_TOOL", "r k rs", "R[a] = tool K[b](R[c0], ...)  (declared tools answer ~nil)", jit_ok=False)
 _op("RET", "r - -", "return R[a] to the caller", ends_block=True, jit_ok=False)
-_op("UNWRAP", "r r j", "~v: R[a] = v, pc = c;  other non-^e: R[a] = R[b], pc = c;"
-    "  ^e: falls through (the next instructions propagate R[b])", jump=True)
+_op("UNWRAP", "r r j", "~v: R[a] = v, pc = c;  other non-^e non-nil: R[a] = R[b], pc = c;"
+    "  ^e or nil: falls through (the next instructions propagate R[b])", jump=True)
+_op("PANIC", "r - -", "raise ILO-R026 for R[a] (^e or nil met by `f!! x`)", ends_block=True, jit_ok=False)
+_op("MKCLOSURE", "r k rs", "R[a] = function value K[b] with captured values (R[c0], R[c1], ...)",
+    jit_ok=False)
 
 # ── results and match tests ─────────────────────────────────────────────────
 _op("MKOK", "r r -", "R[a] = ~R[b]")
@@ -147,6 +150,8 @@ _op("MSET", "r r rs", "R[a] = R[b] with key R[c0] set to R[c1] (in place when a 
     self_rebind=True)
 _op("NEWREC", "r k fs", "R[a] = record K[b] {name: R[reg] for name, reg in c}")
 _op("FIELD", "r r k", "R[a] = R[b].K[c]  (ILO-R005 when missing)")
+_op("FIELD_SAFE", "r r k", "R[a] = R[b].?K[c]  (nil when R[b] is nil, not a record, or has no such field)",
+    jit_ok=False)
 _op("WITH", "r r fs", "R[a] = copy of record R[b] with {name: R[reg] for name, reg in c}")
 
 

@@ -90,18 +90,20 @@ def test_every_spec_has_doc_example_signature_and_verdict():
 
 def test_purity_and_higher_order_flags():
     impure = {n for n, s in registry.all_builtins().items() if not s.pure}
-    assert impure == {"rnd", "now", "env", "prnt", "rd", "rdl", "wr", "wrl", "get", "post"}
+    assert impure == {"rnd", "rndn", "now", "sleep", "env", "prnt", "rd", "rdl", "rdjl", "wr", "wrl", "get", "post",
+                      "get-many"}
     needs_call = {n for n, s in registry.all_builtins().items() if s.needs_call}
-    assert needs_call == {"map", "flt", "fld", "grp", "srt"}
+    assert needs_call == {"map", "flt", "fld", "grp", "srt", "rsrt", "ct", "partition", "flatmap", "mapr", "uniqby"}
 
 
 def test_arities_match_reference():
     arities = {n: s.arities for n, s in registry.all_builtins().items()}
     assert arities["rnd"] == (0, 2)
-    assert arities["srt"] == (1, 2)
+    assert arities["srt"] == (1, 2, 3) and arities["rsrt"] == (1, 2, 3)
     assert arities["rd"] == (1, 2)
     assert arities["wr"] == (2, 3)
-    assert arities["fld"] == (3,)
+    assert arities["fld"] == (3, 4) and arities["map"] == (2, 3)
+    assert arities["padl"] == (2, 3) and arities["min"] == (1, 2)
     assert arities["mmap"] == (0,)
     assert registry.get("fmt").variadic and min(arities["fmt"]) == 1
 
@@ -294,8 +296,11 @@ def test_slc_clamps():
     assert slc("héllo", 1.0, 3.0) == "él"  # by character
     assert slc([1.0, 2.0], 1.0, 99.0) == [2.0]
     assert slc([1.0, 2.0], 3.0, 1.0) == []
-    assert slc([1.0, 2.0, 3.0], -5.0, 1.9) == [1.0]  # negative → 0, fractions truncate
-    assert slc([1.0], math.nan, 1.0) == [1.0]
+    assert slc([1.0, 2.0, 3.0], -5.0, 1.0) == [1.0]  # far negative clamps to 0
+    assert slc([1.0, 2.0, 3.0], -2.0, 3.0) == [2.0, 3.0]  # negative counts from the end
+    assert slc("(quoted)", 1.0, -1.0) == "quoted"
+    raises("ILO-R009", slc, [1.0], 0.5, 1.0)  # bounds must be whole
+    raises("ILO-R009", slc, [1.0], math.nan, 1.0)
     raises("ILO-R009", slc, [1.0], "0", 1.0)
     raises("ILO-R009", slc, [1.0], 0.0, None)
     raises("ILO-R009", slc, 5.0, 0.0, 1.0)
@@ -333,7 +338,8 @@ def test_higher_order_errors():
 def test_grp():
     groups = b("grp")(call, FnRef("parity"), [1.0, 2.0, 3.0, 4.0])
     assert groups == {"odd": [1.0, 3.0], "even": [2.0, 4.0]}
-    assert b("grp")(call, FnRef("half"), [2.0, 3.0]) == {"1": [2.0], "1.5": [3.0]}
+    # number keys floor to number keys, as in the reference's map keys
+    assert b("grp")(call, FnRef("half"), [2.0, 3.0, 5.0]) == {1: [2.0, 3.0], 2: [5.0]}
     assert b("grp")(call, FnRef("pos"), [1.0, -1.0]) == {"true": [1.0], "false": [-1.0]}
     assert "key function" in raises("ILO-R009", b("grp"), call, FnRef("lst"), [1.0])
 
@@ -356,10 +362,19 @@ def test_maps_copy_and_sort():
     assert b("mdel")(m3, "missing") == m3
 
 
+def test_number_keys_floor_and_never_match_text_keys():
+    m = b("mset")(b("mset")({}, 7.9, "seven"), "7", "text")
+    assert m == {7: "seven", "7": "text"}
+    assert b("mget")(m, 7.0) == "seven" and b("mhas")(m, -0.0) is False
+    assert b("mkeys")(b("mset")(m, -2.0, 1.0)) == [-2.0, 7.0, "7"]
+    assert b("jdmp")(b("mset")({}, 3.0, 1.0)) == '{"3":1}'
+
+
 def test_map_errors():
     raises("ILO-R009", b("mget"), [1.0], "a")
-    raises("ILO-R009", b("mget"), {}, 1.0)
-    raises("ILO-R009", b("mset"), {}, 1.0, 2.0)
+    raises("ILO-R009", b("mget"), {}, True)
+    raises("ILO-R009", b("mget"), {}, math.nan)
+    raises("ILO-R009", b("mset"), {}, math.inf, 2.0)
     raises("ILO-R009", b("mhas"), "m", "a")
     raises("ILO-R009", b("mkeys"), [])
     raises("ILO-R009", b("mvals"), None)

@@ -147,4 +147,4 @@ def test_the_jit_hook_is_light_and_shares_the_tiers_answers():
 
     hook = JitHook()
     assert hook.NEVER is JitTier.NEVER and hook.LATER is JitTier.LATER
-    assert hook.stats.report() == "jit: no loop got hot enough to compile"
+    assert hook.stats.report() == "jit: no loop or function got hot enough to compile"

@@ -48,13 +48,13 @@ def as_i64(n: float) -> int:
     return int(n)
 
 
-def fn_arg(builtin: str, v):
+def fn_arg(builtin: str, v, what: str = "first arg"):
     """The function argument of a higher-order builtin. A text names a function (that is how
     a function arrives from the command line); data values are rejected."""
     if isinstance(v, str):
         return FnRef(v)
     if v is None or isinstance(v, (bool, float, list, dict, Record, Ok, Err)):
-        raise fail(f"{builtin}: first arg must be a function reference, got {debug(v)}")
+        raise fail(f"{builtin}: {what} must be a function reference, got {debug(v)}")
     return v
 
 

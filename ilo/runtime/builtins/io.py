@@ -1,4 +1,4 @@
-"""I/O builtins: files (``rd rdl rdb wr wrl``), ``prnt`` and ``env``.
+"""I/O builtins: files (``rd rdl rdjl rdb wr wrl``), ``prnt`` and ``env``.
 
 In: paths, text and data values. Out: results — file problems come back as ``^message``
 values worded like Rust's io errors (``No such file or directory (os error 2)``), never as
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 
 from ilo.runtime.builtins._support import debug, fail, is_num, os_error_text, rust_lines
 from ilo.runtime.builtins.jsonfmt import JsonError, float_tree, parse_json_value, render
@@ -91,7 +90,7 @@ def _extension(path: str) -> str:
     "t > R _ t",
     "t, t > R _ t",
     aliases=("read",),
-    doc="Read a file, parsed by extension (.csv/.tsv rows, .json value, else text) or by an explicit format.",
+    checked=(0, 1), doc="Read a file, parsed by extension (.csv/.tsv rows, .json value, else text) or by an explicit format.",
     example='rd! "data.csv"',
     pure=False,
 )
@@ -112,7 +111,7 @@ def rd(path, fmt=None):
     "rdl",
     "t > R (L t) t",
     aliases=("readlines",),
-    doc="Read a file as a list of lines.",
+    checked=(0,), doc="Read a file as a list of lines.",
     example='rdl! "notes.txt"',
     pure=False,
 )
@@ -126,11 +125,35 @@ def rdl(path):
 
 
 @builtin(
+    "rdjl",
+    "t > L (R _ t)",
+    doc="Read a JSON-lines file: one ~value or ^parse error per non-empty line.",
+    example='rdjl "events.jsonl"',
+    pure=False,
+)
+def rdjl(path):
+    if not isinstance(path, str):
+        raise fail(f"rdjl requires text path, got {debug(path)}")
+    content = _read(path)
+    if isinstance(content, Err):  # unlike rd/rdl, an unreadable file is an error, not a value
+        raise fail(f"rdjl failed to read '{path}': {content.value}")
+    out = []
+    for line in content.value.split("\n"):
+        if not line:
+            continue
+        try:
+            out.append(Ok(parse_json_value(line)))
+        except JsonError as e:
+            out.append(Err(str(e)))
+    return out
+
+
+@builtin(
     "rdb",
     "t, t > R _ t",
     aliases=("readbuf",),
-    doc="Parse text already in hand (from env, HTTP...) in a format: csv, tsv, json or raw.",
-    example='rdb "a,b" "csv"  -- ~[[a, b]]',
+    checked=(0, 1), doc="Parse text already in hand (from env, HTTP...) in a format: csv, tsv, json or raw.",
+    example='rdb "a,b" "csv"', result='~[[a, b]]',
 )
 def rdb(s, fmt):
     if not isinstance(s, str):
@@ -159,6 +182,8 @@ def write_atomic(path: str, content: str):
             mode = os.stat(target).st_mode & 0o7777
         except OSError:
             mode = _new_file_mode()
+        import tempfile  # only for writes: it costs start-up time every other run would pay
+
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target) or ".", prefix=".ilo-wr-")
     except OSError as e:
         return Err(os_error_text(e))
@@ -204,14 +229,24 @@ def _grid_text(rows, fmt: str) -> str:
     return "".join(out)
 
 
+def _wr_literal_check(literals: list) -> list:
+    """A literal format other than json/csv/tsv is rejected before the program runs."""
+    fmt = literals[2] if len(literals) == 3 else None
+    if isinstance(fmt, str) and fmt not in ("json", "csv", "tsv"):
+        return [("ILO-T013", f'\'wr\' format "{fmt}" is not supported; expected "json", "csv", or "tsv"',
+                 'e.g. wr path data "json"')]
+    return []
+
+
 @builtin(
     "wr",
     "t, t > R t t",
     "t, _, t > R t t",
     aliases=("write",),
-    doc='Write text to a file (replacing it), or data as "csv", "tsv" or pretty "json"; ~path on success.',
+    checked=(0, 1), doc='Write text to a file (replacing it), or data as "csv", "tsv" or pretty "json"; ~path on success.',
     example='wr "out.txt" "hello"',
     pure=False,
+    check_literals=_wr_literal_check,
 )
 def wr(path, data, fmt=None):
     if not isinstance(path, str):
@@ -235,7 +270,7 @@ def wr(path, data, fmt=None):
     "wrl",
     "t, _ > R t t",
     aliases=("writelines",),
-    doc="Write a list of text to a file, one per line; ~path on success.",
+    checked=(0,), doc="Write a list of text to a file, one per line; ~path on success.",
     example='wrl "out.txt" ["a" "b"]',
     pure=False,
 )
@@ -252,7 +287,7 @@ def wrl(path, lines):
     "prnt",
     "a > a",
     aliases=("print",),
-    doc="Print a value and a newline to stdout, and return the value unchanged.",
+    checked=(), doc="Print a value and a newline to stdout, and return the value unchanged.",
     example='prnt "hi"',
     pure=False,
 )
@@ -264,7 +299,7 @@ def prnt(v):
 @builtin(
     "env",
     "t > R t t",
-    doc="Read an environment variable: ~value, or ^message when it is not set.",
+    checked=(), untyped=True, doc="Read an environment variable: ~value, or ^message when it is not set.",
     example='env! "HOME"',
     pure=False,
 )

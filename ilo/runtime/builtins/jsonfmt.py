@@ -66,7 +66,8 @@ def dump_tree(v):
     if isinstance(v, list):
         return [dump_tree(x) for x in v]
     if isinstance(v, dict):
-        return {k: dump_tree(x) for k, x in v.items()}
+        # JSON object keys are text: number keys are written as their digits
+        return {str(k): dump_tree(x) for k, x in v.items()}
     if isinstance(v, Record):
         return {k: dump_tree(x) for k, x in v.fields.items()}
     if isinstance(v, (Ok, Err)):
@@ -95,7 +96,7 @@ def _plain_tree(v):
     if t is list:
         return [_plain_tree(x) for x in v]
     if t is dict:
-        return {k: _plain_tree(x) for k, x in v.items()}
+        return {str(k): _plain_tree(x) for k, x in v.items()}
     if t is Record:
         return {k: _plain_tree(x) for k, x in v.fields.items()}
     if t is Ok or t is Err:
@@ -113,7 +114,7 @@ def float_tree(v):
     if isinstance(v, list):
         return [float_tree(x) for x in v]
     if isinstance(v, dict):
-        return {k: float_tree(x) for k, x in v.items()}
+        return {str(k): float_tree(x) for k, x in v.items()}
     return format_value(v)
 
 
@@ -263,8 +264,8 @@ def parse_json_value(text: str):
 @builtin(
     "jdmp",
     "_ > t",
-    doc="Serialise any value to compact JSON text (records and maps become objects).",
-    example='jdmp [1 2 3]  -- "[1,2,3]"',
+    checked=(), doc="Serialise any value to compact JSON text (records and maps become objects).",
+    example='jdmp [1 2 3]', result='[1,2,3]',
 )
 def jdmp(v):
     try:
@@ -322,8 +323,8 @@ class _Piece(str):
 @builtin(
     "jpar",
     "t > R _ t",
-    doc="Parse JSON text: ~value (objects become records of type json) or ^message.",
-    example='r=jpar! "{\\"x\\":1}";r.x  -- 1',
+    checked=(0,), doc="Parse JSON text: ~value (objects become records of type json) or ^message.",
+    example='r=jpar! "{\\"x\\":1}";r.x', result='1',
 )
 def jpar(text):
     if not isinstance(text, str):
@@ -352,7 +353,7 @@ def _step(current, key: str):
     "jpth",
     "t, t > R t t",
     doc="Look up a dot-separated path (keys and array indices) in JSON text; ~found value as text.",
-    example='jpth "{\\"a\\":[5,6]}" "a.1"  -- ~6',
+    example='jpth "{\\"a\\":[5,6]}" "a.1"', result='~6',
 )
 def jpth(text, path):
     if not (isinstance(text, str) and isinstance(path, str)):

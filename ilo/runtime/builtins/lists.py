@@ -9,9 +9,10 @@ the engine's ``call`` callback like the other higher-order builtins.
 from __future__ import annotations
 
 import functools
+import math
 
-from ilo.runtime.builtins._support import as_index, debug, fail, fn_arg, is_num
-from ilo.runtime.builtins.registry import builtin
+from ilo.runtime.builtins._support import as_i64, debug, fail, fn_arg, is_num
+from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.values import dedup_key, values_equal
 
 
@@ -21,9 +22,10 @@ from ilo.runtime.values import dedup_key, values_equal
     "L a > n",
     "M k v > n",
     aliases=("length",),
-    doc="Length: bytes of UTF-8 text, elements of a list, or entries of a map.",
-    example='len "héllo"  -- 6',
-    jit="kernel",
+    checked=(0,), doc="Length: bytes of UTF-8 text, elements of a list, or entries of a map.",
+    example='len "héllo"', result='6',
+    # a dedicated kernel instruction; the JIT types it for text, lists and maps
+    kernels=(kernel("Ln > n", op="len"), kernel("Lt > n", op="len"), kernel("t > n", op="len")),
 )
 def len_(x):
     if isinstance(x, str):
@@ -38,8 +40,8 @@ def len_(x):
     "L a, _ > b",
     "t, _ > b",
     aliases=("contains",),
-    doc="Membership: an equal element in a list, or a substring in text.",
-    example="has [1 2 3] 2  -- true",
+    checked=(0,), doc="Membership: an equal element in a list, or a substring in text.",
+    example="has [1 2 3] 2", result="true",
 )
 def has(xs, v):
     if isinstance(xs, list):
@@ -56,9 +58,11 @@ def has(xs, v):
     "L a > a",
     "t > t",
     aliases=("head",),
-    doc="First element of a list, or first character of text; empty input is an error.",
-    example="hd [7 8 9]  -- 7",
-    jit="kernel",
+    checked=(0,), doc="First element of a list, or first character of text; empty input is an error.",
+    example="hd [7 8 9]", result="7",
+    kernels=(kernel("Ln > n", numba=("if {n0} == 0:", "    {exit}", "{d} = {a0}[0]"),
+                    python=("if {n0} == 0:", "    {exit}", "{tmp}v = {a0}[0]", "if type({tmp}v) is not float:",
+                            "    {exit}", "{d} = {tmp}v")),),
 )
 def hd(xs):
     if isinstance(xs, list):
@@ -77,8 +81,8 @@ def hd(xs):
     "L a > L a",
     "t > t",
     aliases=("tail",),
-    doc="Everything after the first element or character; empty input is an error.",
-    example="tl [7 8 9]  -- [8, 9]",
+    checked=(0,), doc="Everything after the first element or character; empty input is an error.",
+    example="tl [7 8 9]", result="[8, 9]",
 )
 def tl(xs):
     if isinstance(xs, (list, str)):
@@ -93,8 +97,8 @@ def tl(xs):
     "L a > L a",
     "t > t",
     aliases=("reverse",),
-    doc="Reverse a list or the characters of text.",
-    example='rev "abc"  -- cba',
+    checked=(0,), doc="Reverse a list or the characters of text.",
+    example='rev "abc"', result='cba',
 )
 def rev(xs):
     if isinstance(xs, (list, str)):
@@ -102,7 +106,7 @@ def rev(xs):
     raise fail(f"rev requires a list or text, got {debug(xs)}")
 
 
-def _cmp_partial(a, b) -> int:
+def cmp_partial(a, b) -> int:
     # Rust's partial_cmp(...).unwrap_or(Equal): NaN compares equal to everything.
     if a < b:
         return -1
@@ -113,7 +117,7 @@ def _cmp_partial(a, b) -> int:
 
 def _cmp_keys(ka, kb) -> int:
     if (is_num(ka) and is_num(kb)) or (isinstance(ka, str) and isinstance(kb, str)):
-        return _cmp_partial(ka, kb)
+        return cmp_partial(ka, kb)
     return 0  # keys of different kinds keep their order, as in the reference
 
 
@@ -126,7 +130,7 @@ def _sort_plain(xs):
         return []
     if all(is_num(x) for x in xs):
         if any(x != x for x in xs):
-            return sorted(xs, key=functools.cmp_to_key(_cmp_partial))
+            return sorted(xs, key=functools.cmp_to_key(cmp_partial))
         return sorted(xs)
     if all(isinstance(x, str) for x in xs):
         return sorted(xs)
@@ -138,20 +142,28 @@ def _sort_plain(xs):
     "L a > L a",
     "t > t",
     "F a _, L a > L a",
+    "F a c _, c, L a > L a",
     aliases=("sort",),
-    needs_call=True,
-    doc="Sort a list of numbers or of text (or the characters of text); with a function first, sort by its key.",
-    example="srt [3 1 2]  -- [1, 2, 3]",
+    checked=(0,), doc="Sort a list of numbers or of text (or the characters of text); with a function first, sort by its key (optionally with a context value).",
+    example="srt [3 1 2]", result="[1, 2, 3]",
 )
 def srt(call, first, *rest):
     if not rest:
         return _sort_plain(first)
-    fn = fn_arg("srt", first)
-    xs = rest[0]
+    return sort_by_key("srt", call, first, rest, descending=False)
+
+
+def sort_by_key(name: str, call, fn, rest: tuple, descending: bool) -> list:
+    """``srt``/``rsrt`` with a key function: ``fn xs``, or ``fn ctx xs`` calling ``fn x ctx``.
+    The sort is stable; keys of different kinds (or NaN) compare equal, as in the reference."""
+    fn = fn_arg(name, fn, "key arg")
+    xs = rest[-1]
     if not isinstance(xs, list):
-        raise fail(f"srt: second arg must be a list, got {debug(xs)}")
-    keyed = [(call(fn, [x]), x) for x in xs]
-    keyed.sort(key=functools.cmp_to_key(lambda p, q: _cmp_keys(p[0], q[0])))
+        raise fail(f"{name}: list arg must be a list, got {debug(xs)}")
+    extra = list(rest[:-1])
+    keyed = [(call(fn, [x, *extra]), x) for x in xs]
+    sign = -1 if descending else 1
+    keyed.sort(key=functools.cmp_to_key(lambda p, q: sign * _cmp_keys(p[0], q[0])))
     return [x for _, x in keyed]
 
 
@@ -163,8 +175,8 @@ _dedup_key = dedup_key  # flat and iterative: any nesting depth (runtime/values.
     "L a > L a",
     "t > t",
     aliases=("unique",),
-    doc="Drop repeated elements or characters, keeping first occurrences in order.",
-    example='unq "banana"  -- ban',
+    checked=(0,), doc="Drop repeated elements or characters, keeping first occurrences in order.",
+    example='unq "banana"', result='ban',
 )
 def unq(xs):
     if isinstance(xs, str):
@@ -185,19 +197,29 @@ def unq(xs):
     "L a, n, n > L a",
     "t, n, n > t",
     aliases=("slice",),
-    doc="Elements or characters from index a up to (not including) b, clamped to the bounds.",
-    example="slc [1 2 3 4] 1 3  -- [2, 3]",
+    checked=(0, 1, 2), doc="Elements or characters from index a up to (not including) b; negative bounds count from the end, bounds clamp.",
+    example="slc [1 2 3 4] 1 3", result="[2, 3]",
 )
 def slc(xs, a, b):
-    if not is_num(a):
-        raise fail(f"slc: start index must be a number, got {debug(a)}")
-    if not is_num(b):
-        raise fail(f"slc: end index must be a number, got {debug(b)}")
+    start, end = _bound("start", a), _bound("end", b)
     if not isinstance(xs, (list, str)):
         raise fail(f"slc requires a list or text, got {debug(xs)}")
-    end = min(as_index(b), len(xs))
-    start = min(as_index(a), end)
-    return xs[start:end]
+    n = len(xs)
+    end = _resolve(end, n)
+    return xs[min(_resolve(start, n), end):end]
+
+
+def _bound(which: str, v) -> int:
+    if not is_num(v):
+        raise fail(f"slc: {which} index must be a number, got {debug(v)}")
+    if not (math.isfinite(v) and v.is_integer()):
+        raise fail(f"slc: {which} index must be an integer")
+    return as_i64(v)
+
+
+def _resolve(i: int, n: int) -> int:
+    """A Python-style bound: negative counts from the end; clamped to [0, n]."""
+    return min(max(i + n if i < 0 else i, 0), n)
 
 
 @builtin(
@@ -205,8 +227,8 @@ def slc(xs, a, b):
     "L (L a) > L a",
     "_ > L _",
     aliases=("flatten",),
-    doc="Flatten one level: inner lists are spliced in, other elements kept.",
-    example="flat [[1 2] [3]]  -- [1, 2, 3]",
+    checked=(), doc="Flatten one level: inner lists are spliced in, other elements kept.",
+    example="flat [[1 2] [3]]", result="[1, 2, 3]",
 )
 def flat(xs):
     if not isinstance(xs, list):

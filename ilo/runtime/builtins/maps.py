@@ -1,22 +1,51 @@
 """Map builtins: ``mmap mget mset mhas mkeys mvals mdel``.
 
-In: a map (a Python ``dict`` with text keys) and text keys. Out: values, or a *new* map —
+In: a map (a Python ``dict`` whose keys are ``str`` for text keys and ``int`` for number
+keys, see ``map_key``) and keys. Out: values, or a *new* map —
 ``mset``/``mdel`` copy; the engines own the in-place fast path for ``m=mset m k v`` when
 the map has no other owner. ``mkeys``/``mvals`` are ordered by key, as the reference sorts them.
 """
 
 from __future__ import annotations
 
-from ilo.runtime.builtins._support import fail
-from ilo.runtime.builtins.registry import builtin
+import math
+
+from ilo.runtime.builtins._support import debug, fail
+from ilo.runtime.builtins.registry import builtin, kernel
+from ilo.runtime.format import format_number
+from ilo.runtime.values import key_order
 
 
-def _map_key(name: str, m, k, what: str = "map and text key") -> None:
-    if not (isinstance(m, dict) and isinstance(k, str)):
+def map_key(name: str, k):
+    """A value as a map key: text stays text, a number floors to an ``int`` (so ``7`` and
+    ``"7"`` are different keys, and ``7.9`` is ``7``, as ``at xs i`` floors); NaN and
+    infinities are an error."""
+    if type(k) is str:
+        return k
+    if type(k) is float:
+        if not math.isfinite(k):
+            raise fail(f"{name}: numeric key must be finite, got {format_number(k)}")
+        return math.floor(k)
+    raise fail(f"{name}: key must be text or number, got {debug(k)}")
+
+
+def key_value(k):
+    """A key as the ilo value ``mkeys`` returns: text, or the number it came from."""
+    return k if type(k) is str else float(k)
+
+
+def sorted_keys(m: dict) -> list:
+    """Keys in the reference's order: number keys (ascending) before text keys (by code point)."""
+    return sorted(m, key=key_order)
+
+
+def _need_map(name: str, m, what: str = "map and key") -> None:
+    if not isinstance(m, dict):
         raise fail(f"{name}: expects {what}")
 
 
-@builtin("mmap", "> M _ _", doc="A new empty map.", example='m=mmap;m=mset m "a" 1')
+@builtin("mmap", "> M _ _", checked=(), doc="A new empty map.", example='m=mmap;len m', result="0",
+         kernels=(kernel("> M?", op="newmap"),))
 def mmap():
     return {}
 
@@ -24,66 +53,69 @@ def mmap():
 @builtin(
     "mget",
     "M k v, t > O v",
-    "_, t > O _",
-    doc="The value at a key, or nil when the key is absent.",
-    example='mget m "a"',
-    jit="kernel",
+    "M k v, n > O v",
+    "_, _ > O _",
+    checked=(1,), doc="The value at a key (text, or a number: floored), or nil when the key is absent.",
+    example='m=mset mmap 7 "seven";mget m 7.5', result="seven",
+    kernels=(kernel("Mn, t > On", op="mget"), kernel("Mn, n > On", op="mget")),
 )
 def mget(m, k):
-    _map_key("mget", m, k)
-    return m.get(k)
+    _need_map("mget", m)
+    return m.get(map_key("mget", k))
 
 
 @builtin(
     "mset",
     "M k _, _, v > M k v",
     "_, _, v > M _ v",
-    doc="A new map with the key set to the value.",
-    example='mset mmap "a" 1  -- {a: 1}',
-    jit="kernel",
+    checked=(), doc="A new map with the key (text, or a number: floored) set to the value.",
+    example='mset mmap "a" 1', result='{a: 1}',
+    kernels=(kernel("Mn, t, n > Mn", op="mset"), kernel("Mn, n, n > Mn", op="mset")),
 )
 def mset(m, k, v):
-    _map_key("mset", m, k, "map, text key, and value")
+    _need_map("mset", m, "map, key, and value")
     out = dict(m)
-    out[k] = v
+    out[map_key("mset", k)] = v
     return out
 
 
 @builtin(
     "mhas",
     "M _ _, _ > b",
-    doc="True when the map has the key.",
-    example='mhas m "a"',
-    jit="kernel",
+    checked=(0,), doc="True when the map has the key; number and text keys never match each other.",
+    example='m=mset mmap 7 "seven";mhas m "7"', result="false",
+    kernels=(kernel("Mn, t > b", op="mhas"), kernel("Mn, n > b", op="mhas")),
 )
 def mhas(m, k):
-    _map_key("mhas", m, k)
-    return k in m
+    _need_map("mhas", m)
+    return map_key("mhas", k) in m
 
 
-@builtin("mkeys", "M _ _ > L t", doc="The keys, sorted.", example="mkeys m  -- [a, b]")
+@builtin("mkeys", "M k _ > L k", "_ > L _", checked=(0,), doc="The keys, sorted (number keys first).",
+         example='m=mset mmap "b" 2;m=mset m "a" 1;mkeys m', result="[a, b]")
 def mkeys(m):
     if not isinstance(m, dict):
         raise fail("mkeys: expects a map")
-    return sorted(m)
+    return [key_value(k) for k in sorted_keys(m)]
 
 
-@builtin("mvals", "M k v > L v", "_ > L _", doc="The values, in key order.", example="mvals m  -- [1, 2]")
+@builtin("mvals", "M k v > L v", "_ > L _", checked=(), doc="The values, in key order.",
+         example='m=mset mmap "b" 2;m=mset m "a" 1;mvals m', result="[1, 2]")
 def mvals(m):
     if not isinstance(m, dict):
         raise fail("mvals: expects a map")
-    return [m[k] for k in sorted(m)]
+    return [m[k] for k in sorted_keys(m)]
 
 
 @builtin(
     "mdel",
     "M k v, _ > M k v",
     "_, _ > M _ _",
-    doc="A new map without the key (unchanged if absent).",
-    example='mdel m "a"',
+    checked=(), doc="A new map without the key (unchanged if absent).",
+    example='m=mset mmap "a" 1;mdel m "a"', result="{}",
 )
 def mdel(m, k):
-    _map_key("mdel", m, k)
+    _need_map("mdel", m)
     out = dict(m)
-    out.pop(k, None)
+    out.pop(map_key("mdel", k), None)
     return out

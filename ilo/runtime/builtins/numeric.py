@@ -13,7 +13,7 @@ import re
 import time
 
 from ilo.runtime.builtins._support import as_i64, debug, fail, is_num
-from ilo.runtime.builtins.registry import builtin
+from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.format import format_number
 from ilo.runtime.values import Err, Ok
@@ -32,9 +32,10 @@ def _need_num(name: str, v) -> float:
     "str",
     "n > t",
     aliases=("string",),
-    doc="Number to text; whole numbers print without a decimal point.",
-    example="str 42  -- 42",
-    jit="kernel",
+    checked=(0,), doc="Number to text; whole numbers print without a decimal point.",
+    example="str 42", result="42",
+    # python kernels print the common case (a whole number) inline
+    kernels=(kernel("n > t", python="{d} = str(int({a0})) if {a0}.is_integer() and -9.223372036854776e+18 <= {a0} < 9.223372036854776e+18 else _B['str']({a0})"),),
 )
 def str_(n):
     return format_number(_need_num("str", n))
@@ -44,8 +45,8 @@ def str_(n):
     "num",
     "t > R n t",
     aliases=("number",),
-    doc="Parse text as a number: ~number, or ^the text itself when it is not one.",
-    example='num "3.5"  -- ~3.5',
+    checked=(0,), doc="Parse text as a number: ~number, or ^the text itself when it is not one.",
+    example='num "3.5"', result='~3.5',
 )
 def num(s):
     if not isinstance(s, str):
@@ -55,7 +56,8 @@ def num(s):
     return Err(s)
 
 
-@builtin("abs", "n > n", doc="Absolute value.", example="abs -3  -- 3", jit="kernel")
+@builtin("abs", "n > n", checked=(0,), doc="Absolute value.", example="abs -3", result="3",
+         kernels=(kernel("n > n", numba="{d} = abs({a0})", python="{d} = abs({a0})"),))
 def abs_(n):
     return abs(_need_num("abs", n))
 
@@ -68,12 +70,14 @@ def _integral(name: str, fn, n):
     return math.copysign(float(fn(n)), n) if -1.0 < n < 1.0 else float(fn(n))
 
 
-@builtin("flr", "n > n", aliases=("floor",), doc="Round down to a whole number.", example="flr 2.7  -- 2", jit="kernel")
+@builtin("flr", "n > n", aliases=("floor",), checked=(0,), doc="Round down to a whole number.", example="flr 2.7", result="2",
+         kernels=(kernel("n > n", numba="{d} = np.floor({a0})"),))
 def flr(n):
     return _integral("flr", math.floor, n)
 
 
-@builtin("cel", "n > n", aliases=("ceil",), doc="Round up to a whole number.", example="cel 2.1  -- 3", jit="kernel")
+@builtin("cel", "n > n", aliases=("ceil",), checked=(0,), doc="Round up to a whole number.", example="cel 2.1", result="3",
+         kernels=(kernel("n > n", numba="{d} = np.ceil({a0})"),))
 def cel(n):
     return _integral("cel", math.ceil, n)
 
@@ -92,9 +96,12 @@ def round_half_away(n: float) -> float:
     "rou",
     "n > n",
     aliases=("round",),
-    doc="Round to the nearest whole number, halves away from zero.",
-    example="rou 2.5  -- 3",
-    jit="kernel",
+    checked=(0,), doc="Round to the nearest whole number, halves away from zero.",
+    example="rou 2.5", result="3",
+    # the same steps as round_half_away, in numpy scalars
+    kernels=(kernel("n > n", numba=("{tmp}w = np.trunc({a0})", "if abs({a0} - {tmp}w) >= 0.5:",
+                                    "    {tmp}w += np.copysign(1.0, {a0})", "if {tmp}w == 0.0:",
+                                    "    {tmp}w = np.copysign({tmp}w, {a0})", "{d} = {tmp}w")),),
 )
 def rou(n):
     return round_half_away(_need_num("rou", n))
@@ -106,9 +113,41 @@ def _two_nums(name: str, a, b) -> tuple[float, float]:
     return a, b
 
 
-@builtin("min", "n, n > n", doc="The smaller of two numbers.", example="min 3 7  -- 3", jit="kernel")
-def min_(a, b):
-    a, b = _two_nums("min", a, b)
+def _list_best(name: str, xs, is_min: bool) -> float:
+    if not isinstance(xs, list):
+        raise fail(f"{name}: arg must be a list, got {debug(xs)}")
+    if not xs:
+        raise fail(f"{name}: cannot take {name} of an empty list")
+    best = None
+    for x in xs:
+        if not is_num(x):
+            raise fail(f"{name}: list elements must be numbers, got {debug(x)}")
+        if x != x:
+            return math.nan  # unlike the two-number form, a NaN element wins
+        if best is None or (x < best if is_min else x > best):
+            best = x
+    return best
+
+
+# Kernel forms: Rust's f64::min/max ignore a NaN operand; the list forms leave the kernel
+# on an empty list (the VM reports the error) and return NaN as soon as one element is NaN.
+def _pick_form(op: str) -> tuple:
+    two = kernel("n, n > n", numba=f"{{d}} = {{a1}} if {{a0}} != {{a0}} else ({{a0}} if {{a1}} != {{a1}} else "
+                                f"({{a0}} if {{a0}} {op}= {{a1}} else {{a1}}))")
+    head = ("if {n0} == 0:", "    {exit}", "{tmp}b = {a0}[0]")
+    scan = ("    if {tmp}x != {tmp}x:", "        {tmp}b = {tmp}x", "        break",
+            f"    if {{tmp}}x {op} {{tmp}}b:", "        {tmp}b = {tmp}x")
+    numba = (*head, "for {tmp}k in range({n0}):", "    {tmp}x = {a0}[{tmp}k]", *scan, "{d} = {tmp}b")
+    python = (*head, "for {tmp}x in {a0}:", "    if type({tmp}x) is not float:", "        {exit}", *scan, "{d} = {tmp}b")
+    return (two, kernel("Ln > n", numba=numba, python=python))
+
+
+@builtin("min", "n, n > n", "L n > n", doc="The smaller of two numbers, or the smallest number of a list.",
+         example="min 3 7", result="3", kernels=_pick_form("<"))
+def min_(*args):
+    if len(args) == 1:
+        return _list_best("min", args[0], True)
+    a, b = _two_nums("min", *args)
     if a != a:
         return b
     if b != b:
@@ -116,9 +155,12 @@ def min_(a, b):
     return a if a <= b else b
 
 
-@builtin("max", "n, n > n", doc="The larger of two numbers.", example="max 3 7  -- 7", jit="kernel")
-def max_(a, b):
-    a, b = _two_nums("max", a, b)
+@builtin("max", "n, n > n", "L n > n", doc="The larger of two numbers, or the largest number of a list.",
+         example="max [3 9 7]", result="9", kernels=_pick_form(">"))
+def max_(*args):
+    if len(args) == 1:
+        return _list_best("max", args[0], False)
+    a, b = _two_nums("max", *args)
     if a != a:
         return b
     if b != b:
@@ -130,8 +172,9 @@ def max_(a, b):
     "mod",
     "n, n > n",
     doc="Remainder of a divided by b, with the sign of a; a zero divisor is an error.",
-    example="mod 7 3  -- 1",
-    jit="kernel",
+    example="mod 7 3", result="1",
+    kernels=(kernel("n, n > n", numba=("if {a1} == 0.0:", "    {exit}",
+                                       "{d} = math.nan if math.isinf({a0}) else np.fmod({a0}, {a1})")),),
 )
 def mod(a, b):
     a, b = _two_nums("mod", a, b)
@@ -159,7 +202,17 @@ def _total(xs: list[float]) -> float:
     return total
 
 
-@builtin("sum", "L n > n", "_ > n", doc="Sum of a list of numbers (0 for an empty list).", example="sum [1 2 3]  -- 6")
+# left to right, exactly as the implementation adds (no pairwise or compensated sum)
+# Templates write {d} last: it may be the register of an argument, and an exit before that
+# must leave every register as the VM had it. Python kernels check element types (a list
+# typed Ln from its first element may hold anything later); numba arrays are all floats.
+_SUM_NUMBA = ("{tmp}s = 0.0", "for {tmp}k in range({n0}):", "    {tmp}s += {a0}[{tmp}k]")
+_SUM_PYTHON = ("{tmp}s = 0.0", "for {tmp}x in {a0}:", "    if type({tmp}x) is not float:", "        {exit}",
+               "    {tmp}s += {tmp}x")
+
+
+@builtin("sum", "L n > n", "_ > n", checked=(), untyped=True, doc="Sum of a list of numbers (0 for an empty list).",
+         example="sum [1 2 3]", result="6", kernels=(kernel("Ln > n", numba=(*_SUM_NUMBA, "{d} = {tmp}s"), python=(*_SUM_PYTHON, "{d} = {tmp}s")),))
 def sum_(xs):
     return _total(_numbers("sum", xs))
 
@@ -169,8 +222,10 @@ def sum_(xs):
     "L n > n",
     "_ > n",
     aliases=("average",),
-    doc="Mean of a non-empty list of numbers.",
-    example="avg [2 4 6]  -- 4",
+    checked=(), untyped=True, doc="Mean of a non-empty list of numbers.",
+    example="avg [2 4 6]", result="4",
+    kernels=(kernel("Ln > n", numba=("if {n0} == 0:", "    {exit}", *_SUM_NUMBA, "{d} = {tmp}s / {n0}"),
+                    python=("if {n0} == 0:", "    {exit}", *_SUM_PYTHON, "{d} = {tmp}s / {n0}")),),
 )
 def avg(xs):
     if isinstance(xs, list) and not xs:
@@ -199,6 +254,6 @@ def rnd(*args):
     return float(random.randint(lo, hi))
 
 
-@builtin("now", "> n", doc="Current Unix time in seconds, with a fraction.", example="now", pure=False)
+@builtin("now", "> n", checked=(), untyped=True, doc="Current Unix time in seconds, with a fraction.", example="now", pure=False)
 def now():
     return time.time()

@@ -1,0 +1,392 @@
+"""Whole functions → kernel source: typing a function and the user functions it calls.
+
+In: a ``CompiledProgram``, a hot function's name and the runtime types of its arguments.
+Out: a ``Bundle``: one module source defining a kernel per function of the call tree
+(``_f0`` is the root; calls between them are direct Python/numba calls, a function calling
+itself calls its own kernel), the backend that runs it, and each member's types.
+
+A function kernel takes ``(_d, params...)`` and returns the function's value. ``_d`` is the
+number of further nested calls the VM's depth limit (``ILO_MAX_DEPTH``) still allows, so a
+kernel recursing too deep stops exactly where the VM would report ``ILO-R014``. Anything a
+kernel cannot finish (a guard, a division by zero, a depth limit) raises ``Deopt``; the
+VM then runs the whole call from its first instruction. Only pure instructions are
+admitted (no output, files, tools or dynamic calls: those decode to ``opaque``), so running
+the call again computes exactly what the VM would have. The instruction forms are the
+loop emitter's (``emit._Emitter``), with ``ret`` as ``return`` and every exit a ``Deopt``.
+
+Types: a function is typed by the loop typer's rules (``infer._result_type``) starting from
+its parameters (other registers start as nil, as in the VM). A call's result is the
+callee's return type, typed first for the argument types at the call site; a function
+calling itself is typed under a guessed return type (number, bool, text) until the guess
+is what it returns. Mutual recursion is declined.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from ilo.jit import ops
+from ilo.jit.emit import _NUM_VAR, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
+from ilo.jit.infer import (
+    KERNEL_TYPES,
+    TypedRegion,
+    _check_reads,
+    _join_slot,
+    _result_type,
+    _successors,
+    builtin_form,
+    is_record,
+    join,
+)
+from ilo.jit.regions import FallbackReason, Ins, Region, _shape
+
+# instruction kinds a numba function kernel runs (scalars only: no lists or maps)
+NUMBA_FN_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
+                            "builtin", "nop", "rangeprep", "rangenext", "call"})
+SCALARS = frozenset({"n", "b"})
+PY_TYPES = {"n": "float", "b": "bool", "t": "str", "nil": "type(None)"}
+MAX_MEMBERS = 16  # a call tree larger than this stays on the VM (build time grows with it)
+
+
+def python_type(t: str) -> str:
+    """The Python type expression an argument of kernel type ``t`` must have."""
+    if t in PY_TYPES:
+        return PY_TYPES[t]
+    return "list" if t[0] == "L" else "dict" if t[0] == "M" else ""
+
+
+def decode(chunk) -> list:
+    """The loop decoder's ``Ins`` list with user-function calls as kind ``call`` and records
+    made and read in the code as kinds ``newrec``/``field`` (python kernels)."""
+    cached = chunk.decoded.get("jit_fn")
+    if cached is None:
+        cached = []
+        for ins in ops.decode(chunk):
+            if ins.kind == "opaque" and ins.name in ("CALL", "NEWREC", "FIELD"):
+                _op, a, b, c = chunk.code[ins.pc]
+                if ins.name == "CALL":
+                    ins = Ins(ins.pc, "call", a, tuple(c), chunk.constants[b], name="CALL")
+                elif ins.name == "NEWREC":  # python kernels only: value = the field names
+                    names = tuple(n for n, _r in c)
+                    ins = Ins(ins.pc, "newrec", a, tuple(r for _n, r in c), chunk.constants[b], names, name="NEWREC")
+                else:
+                    ins = Ins(ins.pc, "field", a, (b,), chunk.constants[c], name="FIELD")
+            cached.append(ins)
+        chunk.decoded["jit_fn"] = cached
+    return cached
+
+
+def whole_region(chunk) -> Region:
+    """The function body as one region: pc 0 to its last instruction, every loop inner."""
+    code = decode(chunk)
+    if not code:
+        raise FallbackReason("empty function")
+    regs = tuple(range(chunk.nregs))
+    inner = {lp.test: (lp.body, lp.test, lp.back_edge) for lp in chunk.loops}
+    digest = hashlib.sha256(repr([_shape(i, 0) for i in code]).encode()).hexdigest()[:16]
+    return Region(chunk.name, 0, 0, len(code) - 1, code, regs, regs, (), digest, inner, ())
+
+
+def check_callees(program, region: Region) -> None:
+    """Raise FallbackReason when a call of ``region`` reaches, directly or through other
+    calls, a function with an instruction no kernel runs: the loop can never compile."""
+    if program is None:
+        raise FallbackReason("a call outside a compiled program")
+    seen: set = set()
+    todo = [ins.op for ins in region.code if ins.kind == "call"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        chunk = program.chunks.get(name)
+        if chunk is None:
+            raise FallbackReason(f"call to {name}, which is not a user function")
+        for ins in decode(chunk):
+            if ins.kind == "opaque":
+                raise FallbackReason(f"calls {name}, whose {ins.name} at pc {ins.pc} has no kernel form")
+            if ins.kind == "call":
+                todo.append(ins.op)
+
+
+@dataclass
+class Member:
+    """One function of a bundle, typed for one tuple of argument types."""
+
+    name: str
+    chunk: object
+    argtypes: tuple
+    fname: str
+    typed: TypedRegion | None = None
+    ret: str | None = None
+    guess: str | None = None  # assumed return type of its own recursive calls while typing
+    calls: dict = field(default_factory=dict)  # pc -> callee Member
+    numba_why: str = ""  # why numba cannot run it ('' if it can)
+
+
+class Typer:
+    """Types a root function and, on the way, every function it calls."""
+
+    def __init__(self, program):
+        self.program = program
+        self.members: dict = {}  # (name, argtypes) -> Member
+        self.active: list = []  # members being typed (a call back to one is recursion)
+
+    def member(self, name: str, argtypes: tuple) -> Member:
+        key = (name, argtypes)
+        m = self.members.get(key)
+        if m is not None:
+            if m.ret is not None:
+                return m
+            if m is self.active[-1] and m.guess is not None:
+                return m  # a call to itself: typed under the current guess
+            raise FallbackReason(f"{name} is mutually recursive (only self-recursion is compiled)")
+        chunk = self.program.chunks.get(name)
+        if chunk is None:
+            raise FallbackReason(f"call to {name}, which is not a user function")
+        if len(argtypes) != chunk.nparams:
+            raise FallbackReason(f"call to {name} with {len(argtypes)} argument(s)")
+        for t in argtypes:
+            if t not in KERNEL_TYPES or t in ("On", "nil"):
+                raise FallbackReason(f"call to {name} with a {t} argument")
+        if len(self.members) >= MAX_MEMBERS:
+            raise FallbackReason(f"more than {MAX_MEMBERS} functions in the call tree")
+        m = self.members[key] = Member(name, chunk, argtypes, f"_f{len(self.members)}")
+        self.active.append(m)
+        try:
+            self._type(m)
+        except FallbackReason:
+            del self.members[key]
+            raise
+        finally:
+            self.active.pop()
+        return m
+
+    def _type(self, m: Member) -> None:
+        region = whole_region(m.chunk)
+        recursive = any(ins.kind == "call" and ins.op == m.name for ins in region.code)
+        last = None
+        for guess in (("n", "b", "t") if recursive else (None,)):
+            m.guess = guess
+            try:
+                typed, ret = self._infer(m, region)
+            except FallbackReason as why:
+                last = why
+                continue
+            if guess is None or ret == guess:
+                m.typed, m.ret = typed, ret
+                m.calls = {pc: self.members[(ins.op, self._argtypes(typed, ins))]
+                           for pc, ins in ((p, region.at(p)) for p in typed.states) if ins.kind == "call"}
+                m.numba_why = _numba_blocker(m)
+                return
+        raise last or FallbackReason(f"{m.name}: its return type could not be settled")
+
+    @staticmethod
+    def _argtypes(typed: TypedRegion, ins) -> tuple:
+        return tuple(typed.type_at(ins.pc, s) for s in ins.srcs)
+
+    def _infer(self, m: Member, region: Region):
+        entry = {r: (m.argtypes[r] if r < len(m.argtypes) else "nil") for r in region.reads}
+        start = {r: (t, r < len(m.argtypes)) for r, t in entry.items()}
+        states: dict = {}
+        work = [(0, start)]
+        while work:
+            pc, state = work.pop()
+            old = states.get(pc)
+            if old is not None:
+                merged = {r: _join_slot(old[r], state[r]) for r in old}
+                if merged == old:
+                    continue
+                state = merged
+            states[pc] = state
+            ins = region.at(pc)
+            if ins.kind == "opaque":
+                raise FallbackReason(f"{m.name}: {ins.name} at pc {pc} has no kernel form")
+            after = dict(state)
+            for d in ins.dsts:
+                after[d] = (self._call_type(ins, state) if ins.kind == "call" else _result_type(ins, state, d), True)
+            effects_when_taken = ins.kind in ("rangenext", "fornext")
+            for succ, taken in _successors(region, ins):
+                out = after if (taken or not effects_when_taken) else state
+                if ins.kind == "branch" and ins.op in ("nil", "notnil") and (taken == (ins.op == "notnil")):
+                    r = ins.srcs[0]
+                    if out[r][0] == "On":
+                        out = {**out, r: ("n", out[r][1])}
+                work.append((succ, out))
+        typed = TypedRegion(region, entry, states)
+        _check_reads(typed)
+        ret = None
+        for pc in states:
+            ins = region.at(pc)
+            if ins.kind == "ret":
+                t = typed.type_at(pc, ins.srcs[0])
+                ret = t if ret is None else join(ret, t)
+        if ret is None:
+            raise FallbackReason(f"{m.name} never returns")
+        if ret not in KERNEL_TYPES or ret in ("On",):
+            raise FallbackReason(f"{m.name} returns {ret} values")
+        return typed, ret
+
+    def _call_type(self, ins, state: dict) -> str:
+        argtypes = tuple(state[s][0] for s in ins.srcs)
+        callee = self.member(ins.op, argtypes)
+        return callee.ret if callee.ret is not None else callee.guess
+
+
+def _numba_blocker(m: Member) -> str:
+    """'' when numba can run ``m`` on its own (callees are checked by the bundle)."""
+    if any(t not in SCALARS for t in m.argtypes):
+        return "arguments that are not numbers or bools"
+    if m.ret not in SCALARS:
+        return f"it returns {m.ret}"
+    typed = m.typed
+    for pc, state in typed.states.items():
+        ins = typed.region.at(pc)
+        if ins.kind not in NUMBA_FN_KINDS:
+            return f"{ins.kind} needs the python backend"
+        if ins.kind == "builtin" and builtin_form(typed, ins).numba is None:
+            return f"builtin {ins.op} needs the python backend"
+        for r in ins.reads:
+            if state[r][0] not in SCALARS:
+                return f"r{r} holds {state[r][0]}"
+        for d in ins.dsts:
+            t = m.calls[pc].ret if ins.kind == "call" else _result_type(ins, state, d)
+            if t not in SCALARS:
+                return f"r{d} holds {t}"
+    return ""
+
+
+def _shares_containers(m: Member) -> bool:
+    if any(t[0] in "LM" for t in m.argtypes):
+        return True
+    typed = m.typed
+    for pc in typed.states:
+        ins = typed.region.at(pc)
+        if ins.kind == "call":
+            if m.calls[pc].ret[0] in "LM" or any(typed.type_at(pc, s)[0] in "LM" for s in ins.srcs):
+                return True
+    return False
+
+
+class _FnEmitter(_Emitter):
+    """The loop emitter turned to whole functions (see the module docstring)."""
+
+    def __init__(self, m: Member, backend: str):
+        self.m = m
+        super().__init__(m.typed, backend)
+        # OWNERSHIP: a container argument stays referenced by the caller, and one passed to
+        # or returned from a call may be held twice: in-place updates then test ownership
+        # each time. Containers the function made itself and never shared are updated in place.
+        self.aliasing = backend == "python" and (self.aliasing or _shares_containers(m))
+        self.flat = self.scalar_records() if backend == "python" else set()
+
+    def scalar_records(self) -> set:
+        """NEWREC pcs whose records are only ever read by FIELD: they never exist as objects
+        (a function kernel writes no register back, so nobody else can see them); each field
+        lives in a local of its own, set where the record is made."""
+        typed = self.m.typed
+        sites = {pc for pc in typed.states if typed.region.at(pc).kind == "newrec"}
+        for pc, state in typed.states.items():
+            ins = typed.region.at(pc)
+            for r in ins.reads:
+                t = state[r][0]
+                if is_record(t) and ins.kind != "field":
+                    sites.discard(int(t[1:t.index(":")]))
+        return sites
+
+    def ins_newrec(self, ins):
+        if ins.pc not in self.flat:
+            return super().ins_newrec(ins)
+        return [f"_rec{ins.pc}_{n} = {self.var(r, ins.pc)}" for n, r in zip(ins.value, ins.srcs)]
+
+    def ins_field(self, ins):
+        t = self.t.type_at(ins.pc, ins.srcs[0])
+        site = int(t[1:t.index(":")])
+        if site not in self.flat:
+            return super().ins_field(ins)
+        return [f"{self.dvar(ins)} = _rec{site}_{ins.op}"]
+
+    def _type_after(self, ins, d=None) -> str:
+        if ins.kind == "call":
+            return self.m.calls[ins.pc].ret
+        return super()._type_after(ins, d)
+
+    def exit_stmt(self, resume_pc: int, state: dict) -> str:
+        return "raise _Deopt"
+
+    def deopt(self, ins) -> str:
+        if ins.kind == "ret":
+            return f"return {self.var(ins.srcs[0], ins.pc)}"
+        return "raise _Deopt"
+
+    def ins_call(self, ins):
+        callee = self.m.calls[ins.pc]
+        args = "".join(", " + self.var(s, ins.pc) for s in ins.srcs)
+        return [f"{self.dvar(ins)} = {callee.fname}(_d - 1{args})"]
+
+    def function(self) -> list:
+        m = self.m
+        if self.backend == "python":
+            params = [f"r{r}" for r in range(len(m.argtypes))]
+        else:
+            params = [f"r{r}_{_NUM_VAR[t]}" for r, t in enumerate(m.argtypes)]
+        lines = []
+        if self.backend == "numba":
+            lines.append("@njit(cache=True, nogil=True)")
+        lines += [f"def {m.fname}({', '.join(['_d', *params])}):",
+                  f'    """{m.name} ({", ".join(m.argtypes) or "no arguments"}) -> {m.ret}: {self.backend} kernel."""',
+                  "    if _d < 0:", "        raise _Deopt"]
+        if self.backend == "numba":
+            for v in self.slot_vars:
+                if v not in params:
+                    lines.append(f"    {v} = " + ("False" if v.endswith("_b") else "0.0"))
+        self.ctx.append(("function", None))
+        self.block(0, len(self.r.code), 1)
+        self.ctx.pop()
+        return lines + self.out
+
+
+@dataclass
+class Bundle:
+    source: str
+    backend: str
+    root: Member
+    members: list
+    why_not_numba: str = ""
+
+
+PRELUDE_DEOPT = ["from ilo.jit.deopt import Deopt as _Deopt"]
+
+
+def member_source(members: list, backend: str) -> list:
+    """Source lines defining every member's kernel (with the imports they need), appended to
+    a loop kernel that calls them."""
+    lines = ["", "", *PRELUDE_DEOPT]
+    if backend == "numba":
+        lines.append("from numba import njit")
+    for m in members:
+        lines += ["", ""] + _FnEmitter(m, backend).function()
+    return lines
+
+
+def build(program, name: str, argtypes: tuple, backend: str | None = None) -> Bundle:
+    """Type ``name`` for ``argtypes`` with everything it calls; emit the bundle's source.
+    ``backend``: force "python" or "numba" ("numba" raises FallbackReason if it cannot)."""
+    typer = Typer(program)
+    root = typer.member(name, argtypes)
+    members = list(typer.members.values())
+    why = next((f"{m.name}: {m.numba_why}" for m in members if m.numba_why), "")
+    if backend is None:
+        backend = "python" if why else "numba"
+    if backend == "numba" and why:
+        raise FallbackReason(why)
+    body = []
+    for m in members:
+        body += ["", ""] + _FnEmitter(m, backend).function()
+    if backend == "numba":
+        head = PRELUDE_NUMBA + ["", "from numba import njit", "", *PRELUDE_DEOPT]
+    else:
+        head = PRELUDE_PYTHON + PRELUDE_DEOPT
+    source = "\n".join(head + body) + "\n"
+    return Bundle(source, backend, root, members, why)

@@ -1,0 +1,266 @@
+"""The helpers translated functions call, as Python text placed after the carried runtime.
+
+Operators, builtins, pattern matching, value classes, truthiness and formatting come from
+the carried runtime itself (the same definitions every engine uses). What is here is the
+glue the tree interpreter does inline: field and index access, record construction and
+``with``, loop collections and range bounds, calls through function values, tools, and the
+entry point that converts Python arguments and reports errors. Each helper gives the same
+codes and messages as ``ilo/interp/exprs.py`` / ``calls.py`` / ``interpreter.py``
+(``tests/test_emit_python.py`` runs every example program both ways).
+"""
+
+PRELUDE = r'''
+# ── what the translated functions call ──
+import sys as _sys
+import threading as _threading
+
+_values = _rt("runtime.values")
+Ok, Err, Record, FnRef = _values.Ok, _values.Err, _values.Record, _values.FnRef
+_truthy, _type_name, _from_python = _values.truthy, _values.type_name, _values.from_python
+IloRuntimeError = _rt("runtime.errors").IloRuntimeError
+_rt("runtime.builtins")  # registers every builtin
+_registry = _rt("runtime.builtins.registry")
+_ops = _rt("interp.operators")
+_BIN, _unary = _ops.BINARY, _ops.unary
+_match = _rt("interp.exprs").match_pattern
+_own = _rt("runtime.ownership")
+_mismatch = _rt("runtime.typecheck").mismatch
+_ast = _rt("syntax.ast")
+_types = _rt("types")
+format_value = _rt("runtime.format").format_value
+
+
+class _Return(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+class _Break(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+class _Continue(Exception):
+    pass
+
+
+class _Node:  # operators take the node for its span; an emitted module has no spans
+    span = None
+
+
+_N = _Node()
+_MISSING = object()
+
+
+def _and(a, right):
+    return right() if _truthy(a) else a
+
+
+def _or(a, right):
+    return a if _truthy(a) else right()
+
+
+def _coalesce(v, default):
+    return default() if v is None else v
+
+
+def _field(obj, name, safe):
+    if obj is None and safe:
+        return None
+    if type(obj) is Record:
+        try:
+            return obj.fields[name]
+        except KeyError:
+            raise IloRuntimeError("ILO-R005", f"no field '{name}' on record") from None
+    raise IloRuntimeError("ILO-R005", f"cannot access field '{name}' on {_type_name(obj)} (not a record)")
+
+
+def _index(obj, i, safe):
+    if obj is None and safe:
+        return None
+    if type(obj) is list:
+        if 0 <= i < len(obj):
+            return obj[i]
+        raise IloRuntimeError("ILO-R006", f"list index {i} out of bounds (len {len(obj)})")
+    raise IloRuntimeError("ILO-R006", f"index access on {_type_name(obj)} (not a list)")
+
+
+def _record(type_name, given):
+    given = dict(given)
+    order = _RECORDS.get(type_name)
+    if order is None:
+        return Record(type_name, given)
+    fields = {name: given.pop(name) for name in order if name in given}
+    fields.update(given)
+    return Record(type_name, fields)
+
+
+def _with(obj, updates):
+    if type(obj) is not Record:
+        raise IloRuntimeError("ILO-R008", f"'with' needs a record, got {_type_name(obj)}")
+    fields = dict(obj.fields)
+    fields.update(updates)
+    return Record(obj.type_name, fields)
+
+
+def _destructure(value, names):
+    if type(value) is not Record:
+        raise IloRuntimeError("ILO-R005", f"destructuring needs a record, got {_type_name(value)}")
+    for name in names:
+        if name not in value.fields:
+            raise IloRuntimeError("ILO-R005", f"no field '{name}' on record")
+    return tuple(value.fields[n] for n in names)
+
+
+def _foreach_items(items):
+    if type(items) is not list:
+        raise IloRuntimeError("ILO-R007", f"foreach needs a list, got {_type_name(items)}")
+    return items
+
+
+def _range_bound(v, which):
+    if type(v) is not float:
+        raise IloRuntimeError("ILO-R007", f"range {which} must be a number, got {_type_name(v)}")
+    if v != v:
+        return 0
+    return int(max(min(v, 9.2e18), -9.2e18))
+
+
+_CALLERS = {}
+
+
+def _builtin(name):
+    caller = _CALLERS.get(name)
+    if caller is None:
+        spec = _registry.get(name)
+        impl = spec.impl
+        if spec.needs_call:
+            def caller(*args, _impl=impl):
+                return _impl(_call_value, *args)
+        else:
+            caller = impl
+        _CALLERS[name] = caller
+    return caller
+
+
+def _callable_name(name):
+    return name in _FUNCS or name in _TOOLS or _registry.canonical(name) is not None
+
+
+def _function_value(name):
+    if name in _FUNCS or name in _TOOLS:
+        return FnRef(name)
+    canonical = _registry.canonical(name)
+    if canonical is None:
+        raise IloRuntimeError("ILO-R001", f"undefined variable: {name}")
+    return FnRef(canonical)
+
+
+def _call_named(name, args):
+    if name in _FUNCS:
+        fn = _FUNCS[name]
+        if len(args) != fn.__code__.co_argcount:
+            raise IloRuntimeError("ILO-R004", f"{name}: expected {fn.__code__.co_argcount} args, got {len(args)}")
+        return fn(*args)
+    if name in _TOOLS:
+        return _tool(name, args)
+    canonical = _registry.canonical(name)
+    if canonical is not None:
+        spec = _registry.get(canonical)
+        arities = spec.arities
+        if len(args) not in arities and not (spec.variadic and len(args) >= arities[0]):
+            expected = " or ".join(str(n) for n in arities)
+            raise IloRuntimeError("ILO-R009", f"{canonical}: expected {expected} args, got {len(args)}")
+        return _builtin(canonical)(*args)
+    raise IloRuntimeError("ILO-R002", f"undefined function: {name}")
+
+
+def _call_value(fn, args):
+    """The callback higher-order builtins call function values through."""
+    if type(fn) is FnRef:
+        return _call_named(fn.name, list(args))
+    if type(fn) is str and _callable_name(fn):
+        return _call_named(fn, list(args))
+    raise IloRuntimeError("ILO-R004", f"expected a function, got {_type_name(fn)}")
+
+
+def _call_local(value, name, args):
+    if type(value) is FnRef:
+        return _call_named(value.name, args)
+    if type(value) is str and (value in _FUNCS or value in _TOOLS):
+        return _call_named(value, args)
+    if value is not _MISSING and not _callable_name(name):
+        raise IloRuntimeError("ILO-R002", f"'{name}' holds {_type_name(value)}, not a function")
+    return _call_named(name, args)
+
+
+def _tool(name, args):
+    shown = ", ".join(format_value(a) for a in args)
+    print(f"tool call: {name}({shown})", file=_sys.stderr)
+    return Ok(None)
+
+
+def _entry(name, args):
+    """Call ilo function ``name`` with Python values, on a thread with room for deep
+    recursion; errors raise ``IloRuntimeError`` (``.code``, ``.message``)."""
+    fn = _FUNCS[name]
+    params = _PARAMS[name]
+    if len(args) != len(params):
+        raise IloRuntimeError("ILO-T006", f"'{name}' takes {len(params)} argument(s), {len(args)} given")
+    values = []
+    for (pname, ty), arg in zip(params, args):  # the checks Program.call makes (ILO-R016)
+        try:
+            value = _from_python(arg)
+        except TypeError as e:
+            raise IloRuntimeError("ILO-R016", f"argument '{pname}' of '{name}': {e}") from None
+        why = _mismatch(value, ty, _TYPEDEFS, _ALIASES)
+        if why is not None:
+            raise IloRuntimeError("ILO-R016", f"argument '{pname}' of '{name}' expects {ty}, {why}")
+        values.append(value)
+    outcome = {}
+
+    def work():
+        try:
+            outcome["value"] = fn(*values)
+        except RecursionError:
+            outcome["error"] = IloRuntimeError("ILO-R014", "call depth exceeded (recursion too deep)")
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = e
+
+    old_limit = _sys.getrecursionlimit()
+    _sys.setrecursionlimit(max(old_limit, 60_000))
+    old_stack = _threading.stack_size(512 * 1024 * 1024)
+    try:
+        t = _threading.Thread(target=work, daemon=True)
+        t.start()
+    finally:
+        _threading.stack_size(old_stack)
+    t.join()
+    _sys.setrecursionlimit(old_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _main(argv):
+    """``python MODULE.py [FUNC] [ARGS...]``: each argument is read as JSON when it parses
+    (``5``, ``[1,2]``, ``true``), else taken as text; the result is printed as ilo prints it."""
+    import json as _json
+
+    if argv and argv[0] in _FUNCS:
+        name, argv = argv[0], argv[1:]
+    else:
+        name = next(iter(_FUNCS))
+    args = []
+    for word in argv:
+        try:
+            args.append(_json.loads(word))
+        except ValueError:
+            args.append(word)
+    try:
+        print(format_value(_entry(name, args)))
+    except IloRuntimeError as e:
+        print(f"error[{e.code}]: {e.message}", file=_sys.stderr)
+        return 1
+    return 0
+'''
