@@ -117,8 +117,8 @@ def bench_lists(size: int = 100_000) -> None:
     for name, (src, nargs) in LIST_PROGRAMS.items():
         compiled = ilo.load(src).compiled()
         args = [xs, ys][:nargs]
-        t_ilo = best(vm.run, compiled, "f", args, runs=7)
-        t_py = best(base[name], *args, runs=7)
+        t_ilo = best(vm.run, compiled, "f", args, runs=15)
+        t_py = best(base[name], *args, runs=15)
         print(f"  {name:8s} {t_ilo * 1e3:8.2f} ms {t_py * 1e3:8.2f} ms {t_ilo / t_py:6.2f}x")
 
 
