@@ -198,7 +198,7 @@ def test_a_list_left_shared_by_a_kernel_keeps_its_values_on_the_next_entry():
 
 
 def test_on_hot_protocol_runs_the_loop_and_reports_never_for_hopeless_loops():
-    program = ilo.load("f n:n>n;s=0;@i 0..n{s=+s i};s\nh n:n>n;s=0;@i 0..n{q=g i;s=+s q};s\ntype bx{v:n}\ng x:n>n;b=bx v:x;b.v")
+    program = ilo.load("f n:n>n;s=0;@i 0..n{s=+s i};s\nh n:n>n;s=0;@i 0..n{q=g i;s=+s q};s\ng x:n>n;ys=[x];zs=rev ys;zs.0")
     compiled = program.compiled()
     tier = JitTier(threshold=2)
     chunk = compiled.chunks["f"]

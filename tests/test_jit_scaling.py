@@ -1,7 +1,7 @@
 """Crossing the kernel boundary costs O(work done), not O(container size), per entry.
 
-An outer loop that the JIT cannot compile (it calls a user function that builds a record,
-which no kernel does) re-enters the inner
+An outer loop that the JIT cannot compile (it calls a user function that uses ``rev``,
+which has no kernel form) re-enters the inner
 loop's kernel once per outer step while a map / number list grows. If each entry converted
 or copied the whole container, 10x the steps would cost ~100x the time.
 """
@@ -21,9 +21,9 @@ from ilo.runtime.values import from_python
 
 pytestmark = pytest.mark.slow
 
-MAP = ("type bx{v:n}\nid x:n>n;b=bx v:x;b.v\n"
+MAP = ("id x:n>n;ys=[x];zs=rev ys;zs.0\n"
        "f n:n>n;m=mmap;@i 0..n{j=id i;@k 0..40{q=+*j 40 k;m=mset m (str q) k}};len m")
-LIST = ("type bx{v:n}\nid x:n>n;b=bx v:x;b.v\n"
+LIST = ("id x:n>n;ys=[x];zs=rev ys;zs.0\n"
         "f n:n>n;xs=[];@i 0..n{j=id i;@k 0..40{xs=+=xs k}};len xs")
 
 

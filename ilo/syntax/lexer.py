@@ -161,6 +161,9 @@ def _drop_last_char(out: list[str], norm: list[int], orig: list[int]) -> None:
         out[-1] = out[-1][:-1]
 
 
+# After these a sigil run like `OR` is a type (`:OR n t` is O (R n t)), not a keyword slip.
+_TYPE_CONTEXT = frozenset({TokenKind.COLON, TokenKind.GT, TokenKind.LIST_T, TokenKind.RESULT_T,
+                           TokenKind.FN_T, TokenKind.OPT_T, TokenKind.MAP_T, TokenKind.SUM_T})
 # Tokens after which a glued `-N` splits into `-` and `N` (see the NUMBER case in _scan).
 _FRESH_EXPR = frozenset({TokenKind.SEMI, TokenKind.NEWLINE, TokenKind.EQ, TokenKind.LBRACE, TokenKind.LPAREN})
 
@@ -219,6 +222,9 @@ def _scan(source: Source, keep_newlines: bool) -> TokenStream:
                     )
             elif sym in _CLOSERS and depth:
                 depth -= 1
+            elif sym == "O" and text.startswith("OR", start) and last_kind not in _TYPE_CONTEXT \
+                    and not text[start + 2:start + 3].isalnum():
+                raise _bad_char(text, start, start + delta)  # `OR` from another language
         elif group == _NUMBER:
             word = m.group()
             kind, value = TokenKind.NUMBER, float(word)
@@ -274,6 +280,13 @@ def _check_underscore(text: str, start: int, end: int, o_start: int) -> None:
 _IDENT_TAIL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
+_LOGICAL_WORDS = {
+    "AND": ("&", "single `&` for logical and"),
+    "OR": ("|", "single `|` for logical or"),
+    "NOT": ("!", "prefix `!` for logical not"),
+}
+
+
 def _bad_char(text: str, pos: int, o_pos: int) -> IloError:
     ch = text[pos]
     if ch == '"':
@@ -285,6 +298,10 @@ def _bad_char(text: str, pos: int, o_pos: int) -> IloError:
         )
     if "A" <= ch <= "Z":
         word = _WORDISH.match(text, pos).group()
+        logical = _LOGICAL_WORDS.get(word)
+        if logical is not None:
+            return _lex_error("ILO-L001", f"unexpected '{word}'", Span(o_pos, o_pos + len(word)),
+                              f"`{word}` is not an ilo keyword. ilo uses `{logical[0]}` ({logical[1]})")
         if len(word) > 1:
             fixed = word.lower().replace("_", "-")
             return _lex_error(

@@ -88,11 +88,18 @@ class Parser(ExprParser):
 
     def parse_program(self) -> ast.Program:
         decls: list[ast.Decl] = []
+        # After a "expected a declaration" error, further ones are resync noise until a
+        # declaration parses again (the first one carries the useful hint).
+        cascade = False
         while self.pos < self.n and len(self.diagnostics) < MAX_ERRORS:
             try:
                 decls.append(self.parse_decl())
+                cascade = False
             except ParseFailure as failure:
-                self.diagnostics.append(failure.diagnostic)
+                code = failure.diagnostic.code
+                if not (cascade and code in ("ILO-P001", "ILO-P002")):
+                    self.diagnostics.append(failure.diagnostic)
+                cascade = cascade or code in ("ILO-P001", "ILO-P002")
                 self.depth = 0
                 self.current_fn = None
                 stuck_at = self.pos
@@ -169,6 +176,12 @@ class Parser(ExprParser):
         params = self.parse_params()
         # Known before its body, so recursive calls take their arity too (`fac -n 1`).
         self.register_fn(name, params)
+        if not params and self.peek() is K.COLON and self.at(self.pos + 1) is K.GT:
+            raise self.error(
+                "ILO-P003", f"unexpected `:>` after `{name}` — ilo signatures have no colon before `>`",
+                f"write `{name}>return;body` for a function without parameters, or "
+                f"`{name} p:t>return;body` with them",
+            )
         self.expect(K.GT)
         ret = self.parse_type()
         if self.peek() is K.SEMI:  # a line break after the return type works as well

@@ -416,6 +416,9 @@ class _Printer:
                 items.append(self.glue(mark + self.sp, self.expr(item.value, INNER)))
             else:
                 items.append(self.expr(item, INNER))
+        if len(items) == 1 and isinstance(e.items[0], ast.Call | ast.RecordExpr) and not items[0].startswith("("):
+            # Without a comma the list is in whitespace mode, where `[g a]` is two elements.
+            items[0] = _paren(items[0])
         return "[" + ", ".join(items) + "]", _ALL
 
     def expr_call(self, e: ast.Call):
@@ -532,7 +535,11 @@ class _Printer:
             if not closed and not base.startswith("("):
                 base = _paren(base)
         op = " ?? " if self.expanded else "??"
-        return base + op + self.expr(e.default, INNER), _POSTFIX
+        default = self.expr(e.default, INNER)
+        if " " in default and not default.startswith(("(", "[")):
+            # `x ??g a` would read as the call `x (??g a)`: close a multi-token default.
+            default = _paren(default)
+        return base + op + default, _POSTFIX
 
 
 def format_source(source, expanded: bool = False) -> str:

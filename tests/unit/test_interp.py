@@ -144,10 +144,10 @@ def test_match_statement_without_matching_arm_has_no_value():
     assert call("f x:n>n;?x{0:x;_:x};+x 1", "f", 5) == 6.0
 
 
-def test_match_statement_last_in_loop_body_returns_from_function():
-    # A reference quirk: a body that ends with a match whose arm ran returns its value.
-    assert call("f>n;@x [1,2,3]{?x{2:brk x;_:x}};99", "f") == 1.0
-    assert call("f>n;@x [1,2,3]{?x{2:brk x;_:x};x}", "f") == 2.0
+def test_match_statement_last_in_loop_body_does_not_return():
+    # The reference's match_in_loop fix: a match ending a loop body is just its value.
+    assert call("f>n;@x [1,2,3]{?x{2:brk x;_:x}};99", "f") == 99.0
+    assert call("f>n;a=0;@x [1,2,3]{?x{2:a=+a x;_:a}};a", "f") == 2.0
 
 
 # ── loops and scopes ────────────────────────────────────────────────────────

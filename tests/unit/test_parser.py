@@ -250,7 +250,7 @@ def test_nil_coalesce_and_safe_access():
         ("[]", "[]"),
         ("[x, *x 2, *x 3]", "[x (* x 2) (* x 3)]"),
         ("[~1 ^2]", "[(ok 1) (err 2)]"),
-        ("[g a]", "[(call g a)]"),
+        ("[(g a)]", "[(call g a)]"),  # `[g a]` is two elements now (whitespace list)
         ("point x:1 y:b", "(rec point x=1 y=b)"),
         ("p with x:1 y:2", "(with p x=1 y=2)"),
         ("~x", "(ok x)"),
@@ -510,7 +510,7 @@ def test_other_codes():
     assert error("+x 1").code == "ILO-P001"
     assert error("f x:S>n;x").code == "ILO-P010"
     assert error("f x:F>n;x").code == "ILO-P009"
-    assert error("f x:n>n;x.y.1.5").code == "ILO-P005"
+    assert error("f x:n>n;x.(y)").code == "ILO-P005"
     assert error("use 42").code == "ILO-P016"
 
 
@@ -532,7 +532,7 @@ def test_error_span_points_into_the_original_text():
 
 def test_deep_nesting_is_an_ilo_error():
     assert error("f>n;" + "+1 " * 5000 + "1").code == "ILO-P020"
-    assert error("f>n;" + "!" * 5000 + "x").code == "ILO-P020"
+    assert error("f>n;" + "! " * 5000 + "x").code == "ILO-P020"
     assert error("f>n;" + "(" * 1000 + "1" + ")" * 1000).code == "ILO-P020"
     assert error("f>n;" + "?x{1:" * 300).code == "ILO-P020"
     assert error("f x:" + "L " * 1000 + "n>n;1").code == "ILO-P020"
@@ -587,7 +587,9 @@ def test_conformance_sources_parse(src, fails):
         pytest.skip("declares a function named after a builtin (ILO-P011 in the current reference)")
     try:
         parse(Source("case", src))
-    except IloError:
+    except IloError as e:
+        if e.diagnostics[0].code == "ILO-P011" and "is a builtin" in e.diagnostics[0].message:
+            pytest.skip("old case names a function after a builtin; the current reference rejects it (P011)")
         assert fails, "a case that should run failed to parse"
 
 
