@@ -60,17 +60,9 @@ def run_value(src: str, func: str | None, *args, engine: str):
     return ilo.load(src).call(func, *args, engine=engine)
 
 
-def assert_same(src: str, func: str | None, *args):
-    """The differential oracle: every engine returns the same value (compared with its type)."""
-    from ilo.runtime.format import format_value
+def assert_same(src, func: str | None, *args, **options):
+    """The differential oracle (tests/oracle.py): same value and type, or same error code,
+    message, position and function, on every engine; returns the tree's value or error."""
+    from oracle import assert_same as same
 
-    results = {}
-    for eng in ENGINES:
-        try:
-            v = run_value(src, func, *args, engine=eng)
-            results[eng] = ("ok", format_value(v), type(v).__name__)
-        except Exception as e:  # noqa: BLE001 - compared across engines
-            results[eng] = ("error", getattr(e, "code", type(e).__name__), "")
-    first = results[ENGINES[0]]
-    assert all(r == first for r in results.values()), f"engines disagree on {src!r} {func} {args}: {results}"
-    return first
+    return same(src, func, *args, **options)

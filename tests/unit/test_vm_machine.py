@@ -6,11 +6,10 @@ HotLoop hooks see every back-edge.
 from __future__ import annotations
 
 import pytest
+from conftest import assert_same
 
-from ilo import config, interp, vm
+from ilo import config, vm
 from ilo.runtime.errors import IloRuntimeError
-from ilo.runtime.format import format_value
-from ilo.runtime.values import from_python
 from ilo.source import Source
 from ilo.vm.hooks import CountingHooks
 
@@ -23,23 +22,10 @@ def verified(src: str):
     return verify(parse(source), source)
 
 
-def outcome(engine_run, *args):
-    try:
-        v = engine_run(*args)
-        return ("ok", format_value(v), type(v).__name__)
-    except IloRuntimeError as e:
-        return ("error", e.code, e.function)
-
-
 def both(src: str, func: str, *args):
-    """Run on the tree interpreter and the VM; assert they agree; return the VM's value."""
-    vp = verified(src)
-    values = [from_python(a) for a in args]
-    tree = outcome(interp.run, vp, func, values)
-    cp = vm.compile_program(vp)
-    got = outcome(vm.run, cp, func, values)
-    assert got == tree, f"VM {got} != tree {tree} for {src!r}"
-    return vm.run(cp, func, values) if got[0] == "ok" else got
+    """The differential oracle on every engine (tree, vm, jit): the value, or the error
+    tuple ("error", code, message, span, function)."""
+    return assert_same(src, func, *args)
 
 
 CASES = [
@@ -191,8 +177,7 @@ def test_recursion_past_the_limit_is_r014():
         vm.run(cp, "d", [float(config.MAX_DEPTH)])
     assert info.value.code == "ILO-R014"
     assert info.value.function == "d"
-    tree = outcome(interp.run, verified(src), "d", [float(config.MAX_DEPTH)])
-    assert tree[1] == "ILO-R014"
+    assert both(src, "d", float(config.MAX_DEPTH))[:2] == ("error", "ILO-R014")
 
 
 def test_recursion_through_higher_order_builtins_counts_every_frame():
