@@ -460,6 +460,8 @@ class _Printer:
         left, right = self.expr(e.left, OPERAND), self.expr(e.right, OPERAND)
         if e.op in ("&", "|") and left.startswith(e.op):
             left = _paren(left)  # `&&` is rejected even with a space between
+        if e.op == "=" and left[:1] in "<>" and left[1:2] != "=":
+            left = _paren(left)  # `=` then `<`/`>` reads as the `=<`/`=>` slip (ILO-P003), spaced or not
         if first_arg:
             if not isinstance(e.left, ast.Lit | ast.Ref | ast.ListExpr) and not left.startswith("("):
                 left = _paren(left)

@@ -115,6 +115,8 @@ TRICKY = [
     'tool fetch"Get a \\"thing\\"" url:t>R t t timeout:5,retry:2\ntype pt{x:n;y:O n;z:M t L n;w:F n n n}',
     'use "lib.ilo" [a b]\nf>n;1',
     "f a:n>n\n  x=1\n  >a 0{\n    ret x\n  }\n  ?a{\n    1:2\n    _:3\n  }",
+    "f a:n>b;=(>a 0) false",  # `=>` would read as the compound-operator slip
+    "f a:n>b;=(<a 0) (>a 1)",
 ]
 
 
