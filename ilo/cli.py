@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sys
 
+from ilo import config
 from ilo.diagnostics.diagnostic import Diagnostic, IloError
 
 USAGE = "usage: ilo [FLAGS] PROGRAM [FUNC] [ARGS...]"
@@ -279,7 +280,7 @@ def _run(opts) -> int:
         print("ilo: interrupted", file=sys.stderr)
         return 130
     except Exception as e:  # an engine bug: still no traceback for the user
-        if os.environ.get("ILO_DEBUG"):
+        if config.debug():
             raise
         source = program.source if program is not None else None
         _report([Diagnostic("ILO-R013", f"internal error: {type(e).__name__}: {e}")], source, opts)

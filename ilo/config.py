@@ -8,6 +8,12 @@
 | ILO_NO_JIT          | (unset)          | set to 1 to make the JIT tier decline every loop     |
 | ILO_JIT_NUMBA       | auto             | auto / always / never: when hot loops use numba      |
 | ILO_MAX_DEPTH       | 10000            | ilo call frames allowed before ILO-R014 (all engines)|
+| ILO_DEBUG           | (unset)          | set: an internal error shows its Python traceback    |
+| ILO_HISTORY         | ~/.ilo_history   | the REPL's history file                              |
+
+ILO_CACHE_DIR, ILO_DEBUG and ILO_HISTORY are read at each use (``cache_dir()``, ``debug()``,
+``history_file()``), so a test, a REPL session or a subprocess can change them after import;
+the others are read once, when ilo is imported.
 """
 
 from __future__ import annotations
@@ -32,3 +38,19 @@ CACHE_DIR: Path = Path(_readenv("ILO_CACHE_DIR", str(Path.home() / ".cache" / "i
 JIT_NUMBA: str = _readenv("ILO_JIT_NUMBA", "auto")
 NO_JIT: bool = _readenv("ILO_NO_JIT", "0") not in ("0", "", "false")
 MAX_DEPTH: int = _readenv("ILO_MAX_DEPTH", 10000, int)
+
+
+def cache_dir() -> Path:
+    """Where JIT kernels are cached on disk (ILO_CACHE_DIR, read now)."""
+    raw = os.environ.get("ILO_CACHE_DIR")
+    return Path(raw) if raw else CACHE_DIR
+
+
+def debug() -> bool:
+    """ILO_DEBUG: re-raise internal errors with their traceback instead of ILO-R013."""
+    return bool(os.environ.get("ILO_DEBUG"))
+
+
+def history_file() -> Path:
+    """The REPL's history file (ILO_HISTORY, read now)."""
+    return Path(os.environ.get("ILO_HISTORY") or Path.home() / ".ilo_history")

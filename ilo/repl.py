@@ -21,9 +21,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from pathlib import Path
 
-from ilo import api
+from ilo import api, config
 from ilo.diagnostics.diagnostic import Diagnostic, IloError
 from ilo.runtime.format import format_value
 from ilo.runtime.values import Err, Ok, Record
@@ -215,7 +214,7 @@ class _Reader:
             import readline
         except ImportError:  # pragma: no cover - readline missing on this platform
             return
-        self.history = Path(os.environ.get("ILO_HISTORY", Path.home() / ".ilo_history"))
+        self.history = config.history_file()
         try:
             readline.read_history_file(self.history)
         except OSError:
@@ -278,7 +277,7 @@ def run_repl(engine: str | None = None, stdin=None, stdout=None, stderr=None) ->
             stderr.flush()
             continue
         except Exception as e:  # an engine bug must not end the session
-            if os.environ.get("ILO_DEBUG"):
+            if config.debug():
                 raise
             print(f"error[ILO-R013]: internal error: {type(e).__name__}: {e}", file=stderr)
             continue

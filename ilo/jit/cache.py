@@ -43,9 +43,7 @@ class Kernel:
 
 
 def cache_dir() -> Path:
-    # read the environment each time so tests can point a subprocess at a fresh directory
-    raw = os.environ.get("ILO_CACHE_DIR")
-    return Path(raw) if raw else config.CACHE_DIR
+    return config.cache_dir()  # read at each use: tests point a subprocess at a fresh directory
 
 
 def source_hash(source: str) -> str:
