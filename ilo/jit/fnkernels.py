@@ -32,10 +32,9 @@ from ilo.jit.infer import (
     KERNEL_TYPES,
     TypedRegion,
     _check_reads,
-    _join_slot,
     _result_type,
-    _successors,
     builtin_form,
+    flow,
     is_record,
     join,
 )
@@ -189,31 +188,12 @@ class Typer:
     def _infer(self, m: Member, region: Region):
         entry = {r: (m.argtypes[r] if r < len(m.argtypes) else "nil") for r in region.reads}
         start = {r: (t, r < len(m.argtypes)) for r, t in entry.items()}
-        states: dict = {}
-        work = [(0, start)]
-        while work:
-            pc, state = work.pop()
-            old = states.get(pc)
-            if old is not None:
-                merged = {r: _join_slot(old[r], state[r]) for r in old}
-                if merged == old:
-                    continue
-                state = merged
-            states[pc] = state
-            ins = region.at(pc)
+
+        def reject_opaque(pc: int, ins) -> None:
             if ins.kind == "opaque":
                 raise FallbackReason(f"{m.name}: {ins.name} at pc {pc} has no kernel form")
-            after = dict(state)
-            for d in ins.dsts:
-                after[d] = (self._call_type(ins, state) if ins.kind == "call" else _result_type(ins, state, d), True)
-            effects_when_taken = ins.kind in ("rangenext", "fornext")
-            for succ, taken in _successors(region, ins):
-                out = after if (taken or not effects_when_taken) else state
-                if ins.kind == "branch" and ins.op in ("nil", "notnil") and (taken == (ins.op == "notnil")):
-                    r = ins.srcs[0]
-                    if out[r][0] == "On":
-                        out = {**out, r: ("n", out[r][1])}
-                work.append((succ, out))
+
+        states = flow(region, 0, start, self._call_type, reject_opaque)
         typed = TypedRegion(region, entry, states)
         _check_reads(typed)
         ret = None

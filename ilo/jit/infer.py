@@ -100,34 +100,13 @@ def infer(region: Region, values: dict, typer=None) -> TypedRegion:
         if entry[r] == "L*":
             raise FallbackReason(f"r{r} is a list whose elements are not numbers or text")
     start = {r: (entry[r], False) for r in registers}
-    states: dict = {}
-    work = [(region.header, start)]
-    while work:
-        pc, state = work.pop()
-        old = states.get(pc)
-        if old is not None:
-            merged = {r: _join_slot(old[r], state[r]) for r in old}
-            if merged == old:
-                continue
-            state = merged
-        states[pc] = state
-        ins = region.at(pc)
-        after = dict(state)
-        for d in ins.dsts:
-            if ins.kind == "call":
-                if typer is None:
-                    raise FallbackReason(f"pc {ins.pc}: a call to {ins.op} outside a compiled program")
-                after[d] = (typer.member(ins.op, tuple(state[s][0] for s in ins.srcs)).ret, True)
-            else:
-                after[d] = (_result_type(ins, state, d), True)
-        effects_when_taken = ins.kind in ("rangenext", "fornext")
-        for succ, taken in _successors(region, ins):
-            out = after if (taken or not effects_when_taken) else state
-            if ins.kind == "branch" and ins.op in ("nil", "notnil") and (taken == (ins.op == "notnil")):
-                r = ins.srcs[0]
-                if out[r][0] == "On":  # this edge knows the value is not nil
-                    out = {**out, r: ("n", out[r][1])}
-            work.append((succ, out))
+
+    def call_type(ins, state: dict) -> str:
+        if typer is None:
+            raise FallbackReason(f"pc {ins.pc}: a call to {ins.op} outside a compiled program")
+        return typer.member(ins.op, tuple(state[s][0] for s in ins.srcs)).ret
+
+    states = flow(region, region.header, start, call_type)
     typed = TypedRegion(region, entry, states)
     if typer is not None:
         typed.calls = {pc: typer.members[(region.at(pc).op, tuple(typed.type_at(pc, s) for s in region.at(pc).srcs))]
@@ -139,6 +118,40 @@ def infer(region: Region, values: dict, typer=None) -> TypedRegion:
     typed.why_not_numba = _numba_blocker(typed, registers)
     typed.backend = "numba" if not typed.why_not_numba else "python"
     return typed
+
+
+def flow(region: Region, start_pc: int, start: dict, call_type, visit=None) -> dict:
+    """Forward type propagation to a fixed point: pc -> {register: (type, written here)}.
+
+    Shared by loop regions (``infer``) and whole functions (``fnkernels``). ``call_type(ins,
+    state)`` types a user call's result; ``visit(pc, ins)`` may reject an instruction by
+    raising ``FallbackReason``."""
+    states: dict = {}
+    work = [(start_pc, start)]
+    while work:
+        pc, state = work.pop()
+        old = states.get(pc)
+        if old is not None:
+            merged = {r: _join_slot(old[r], state[r]) for r in old}
+            if merged == old:
+                continue
+            state = merged
+        states[pc] = state
+        ins = region.at(pc)
+        if visit is not None:
+            visit(pc, ins)
+        after = dict(state)
+        for d in ins.dsts:
+            after[d] = (call_type(ins, state) if ins.kind == "call" else _result_type(ins, state, d), True)
+        effects_when_taken = ins.kind in ("rangenext", "fornext")
+        for succ, taken in _successors(region, ins):
+            out = after if (taken or not effects_when_taken) else state
+            if ins.kind == "branch" and ins.op in ("nil", "notnil") and (taken == (ins.op == "notnil")):
+                r = ins.srcs[0]
+                if out[r][0] == "On":  # this edge knows the value is not nil
+                    out = {**out, r: ("n", out[r][1])}
+            work.append((succ, out))
+    return states
 
 
 def _join_slot(a: tuple, b: tuple) -> tuple:
