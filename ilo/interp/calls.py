@@ -103,10 +103,7 @@ class CallMixin:
         canonical = self.builtin_name(name)
         if canonical is not None:
             spec = registry.get(canonical)
-            arities = spec.arities
-            if len(args) not in arities and not (spec.variadic and len(args) >= arities[0]):
-                expected = " or ".join(str(n) for n in arities)
-                raise IloRuntimeError("ILO-R009", f"{canonical}: expected {expected} args, got {len(args)}")
+            spec.check_arity(len(args))
             return self.builtin_caller(canonical)(args, None)
         raise IloRuntimeError("ILO-R002", f"undefined function: {name}")
 

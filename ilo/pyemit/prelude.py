@@ -168,10 +168,7 @@ def _call_named(name, args):
     canonical = _registry.canonical(name)
     if canonical is not None:
         spec = _registry.get(canonical)
-        arities = spec.arities
-        if len(args) not in arities and not (spec.variadic and len(args) >= arities[0]):
-            expected = " or ".join(str(n) for n in arities)
-            raise IloRuntimeError("ILO-R009", f"{canonical}: expected {expected} args, got {len(args)}")
+        spec.check_arity(len(args))
         return _builtin(canonical)(*args)
     raise IloRuntimeError("ILO-R002", f"undefined function: {name}")
 

@@ -195,10 +195,7 @@ def call_named(program: CompiledProgram, name: str, args: list, mode: str):
     if canonical is None:
         raise IloRuntimeError("ILO-R002", f"undefined function: {name}")
     spec = registry.get(canonical)
-    arities = spec.arities
-    if len(args) not in arities and not (getattr(spec, "variadic", False) and len(args) >= arities[0]):
-        expected = " or ".join(str(n) for n in arities)
-        raise IloRuntimeError("ILO-R009", f"{canonical}: expected {expected} args, got {len(args)}")
+    spec.check_arity(len(args))
     if spec.needs_call:
         return spec.impl(lambda f, xs: call_value(program, f, xs, mode), *args)
     return spec.impl(*args)

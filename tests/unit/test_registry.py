@@ -152,3 +152,13 @@ def test_numba_kernel_forms_agree_with_the_implementations_on_edge_values(tmp_pa
     got = vm.run(program.compiled(), "f", [xs], hooks=tier)
     assert tier.stats.ran("numba"), tier.stats.report()
     assert format_value(got) == format_value(program.call("f", xs, engine="tree"))
+
+
+
+def test_a_builtin_called_through_a_function_value_checks_its_arity_on_every_engine():
+    # One rule (BuiltinSpec.check_arity) behind every engine's dynamic builtin call.
+    from conftest import assert_same
+
+    assert assert_same("f xs:L n>L n;map at xs", "f", [1.0, 2.0])[:3] == (
+        "error", "ILO-R009", "at: expected 2 args, got 1")
+    assert assert_same("f xs:L n>L t;map str xs", "f", [1.0, 2.5]) == ["1", "2.5"]

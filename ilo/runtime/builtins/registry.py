@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ilo.runtime.errors import IloRuntimeError
 from ilo.types import TFn, Ty, parse_type
 
 
@@ -100,6 +101,14 @@ class BuiltinSpec:
     @property
     def arities(self) -> tuple[int, ...]:
         return tuple(sorted({len(s.params) for s in self.sigs}))
+
+    def check_arity(self, count: int) -> None:
+        """ILO-R009 when a call made at run time (a function value, a dynamic call) passes a
+        number of arguments no overload takes; the one rule every engine applies."""
+        arities = self.arities
+        if count not in arities and not (self.variadic and count >= arities[0]):
+            expected = " or ".join(str(n) for n in arities)
+            raise IloRuntimeError("ILO-R009", f"{self.name}: expected {expected} args, got {count}")
 
     @property
     def fn_slots(self) -> frozenset[int]:
