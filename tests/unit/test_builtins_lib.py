@@ -175,13 +175,16 @@ class _Slow(http.server.BaseHTTPRequestHandler):
             _Slow.active += 1
             _Slow.peak = max(_Slow.peak, _Slow.active)
         time.sleep(0.05)
+        # Leave the count before answering: once the client has its reply it
+        # may start the next request before this thread runs again, which
+        # would count one request twice.
+        with _Slow.lock:
+            _Slow.active -= 1
         body = self.path.encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        with _Slow.lock:
-            _Slow.active -= 1
 
     def log_message(self, *args):
         pass
