@@ -323,6 +323,9 @@ def _leaf_call(a, regs, nxt, code, pad, callee, env):
             while pc >= 0:
                 pc = code[pc](NR)
         except Exception as e:  # noqa: BLE001 - located in the callee, re-raised as an ilo error
+            if getattr(e, "at_call", False):  # a step limit at the entry: this call's (machine.execute)
+                e.at_call = False
+                raise
             raise as_runtime_error(e, callee, pc, NR) from (None if isinstance(e, IloRuntimeError) else e)
         finally:
             D[0] -= 1
@@ -343,6 +346,9 @@ def _leaf_call(a, regs, nxt, code, pad, callee, env):
                 while pc >= 0:
                     pc = code[pc](NR)
             except Exception as e:  # noqa: BLE001 - located in the callee, re-raised as an ilo error
+                if getattr(e, "at_call", False):  # a step limit at the entry: this call's
+                    e.at_call = False
+                    raise
                 raise as_runtime_error(e, callee, pc, NR) from (None if isinstance(e, IloRuntimeError) else e)
             finally:
                 D[0] -= 1

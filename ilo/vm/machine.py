@@ -46,8 +46,10 @@ PENDING: list = [None]
 _HOOKS: list = HOOKS
 # [ilo frames active in all runs (outer runs wait in higher-order builtins), the limit].
 DEPTH: list = [0, config.MAX_DEPTH]
-# The active run's step/time budget (``runtime.limits.Budget``), read by ``limited`` mode.
-_BUDGET: list = [None]
+# The innermost run's step/time budget (``runtime.limits.Budget``; None for a run without
+# limits), read by the ``limited`` modes and by JIT kernels, which charge it themselves.
+BUDGET: list = [None]
+_BUDGET = BUDGET
 _RUN_LOCK = threading.RLock()
 
 
@@ -97,15 +99,18 @@ def _decode(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
             target = jump_target((op, a, b, c))
             if target is not None and target <= pc:
                 handler = _back_edge(handler, chunk, target)
-        elif mode == "limited":
+        elif mode in ("limited", "limited_hot"):
             target = jump_target((op, a, b, c))
             if target is not None and target <= pc:
-                handler = _charged(handler, target)
+                span = _loop_span(chunk, target)
+                handler = (_charged(handler, target, span) if mode == "limited"
+                           else _charged_hot(handler, chunk, code, target, span))
             if pc == 0:
                 handler = _charged(handler)
         handlers.append(handler)
     if mode == "counted":
         watch_loops(chunk, code, handlers, env)
+    if mode in ("counted", "limited_hot"):
         watch_calls(program, chunk, code, handlers)
     code.extend(handlers)
     return code
@@ -126,23 +131,44 @@ def _back_edge(inner, chunk: Chunk, header: int):
     return h
 
 
-def _charged(inner, header: int | None = None):
+def _loop_span(chunk: Chunk, header: int):
+    """Where a step limit stops the loop whose body starts at ``header``: the whole loop
+    statement, as on the tree. A ``wh`` loop's back-edge is its test (spanning only the
+    condition), so its statement span is read from the entry jump; ``@`` loops' back-edges
+    span the statement themselves (None: keep it)."""
+    for loop in chunk.loops:
+        if loop.body == header and loop.kind == "while" and 0 < header <= len(chunk.spans):
+            return chunk.spans[header - 1]
+    return None
+
+
+def _exhausted(budget, span) -> None:
+    try:
+        budget.exhausted()
+    except IloRuntimeError as err:
+        if span is not None:
+            err.span = span
+        raise
+
+
+def _charged(inner, header: int | None = None, span=None):
     """Wrap a function entry (pc 0), or a back-edge to ``header``: each function entry and
     each *taken* back-edge (one loop iteration) is one step of the budget, exactly as the
     tree interpreter counts (``limited`` mode only, so plain runs pay nothing)."""
     B = _BUDGET
 
-    def charge():
-        budget = B[0]
-        left = budget.left
-        left[0] -= 1
-        if left[0] < 0:
-            budget.exhausted()
-
     if header is None:
 
         def entry(R):
-            charge()
+            budget = B[0]
+            left = budget.left
+            left[0] -= 1
+            if left[0] < 0:
+                try:
+                    budget.exhausted()
+                except IloRuntimeError as err:
+                    err.at_call = True  # located at the caller's call, as on the tree (``execute``)
+                    raise
             return inner(R)
 
         return entry
@@ -150,10 +176,69 @@ def _charged(inner, header: int | None = None):
     def back_edge(R):
         nxt = inner(R)
         if nxt == header:
-            charge()
+            budget = B[0]
+            left = budget.left
+            left[0] -= 1
+            if left[0] < 0:
+                _exhausted(budget, span)
         return nxt
 
     return back_edge
+
+
+def _charged_hot(inner, chunk: Chunk, code: list, header: int, span=None):
+    """A charged back-edge (as ``_charged``) that also offers its loop to a counting tier
+    (``limited_hot`` mode: a budget and the JIT). Budgets need a Python wrapper at every
+    back-edge anyway, so the loop is counted here rather than by ``hotloops``' entry
+    watching: it is offered once ``threshold`` back-edges were taken, then at every one
+    while the tier answers ``None``. The tier's kernels charge the budget themselves."""
+    B, H = _BUDGET, _HOOKS
+    left = 0  # back-edges until the next offer (0: read the threshold first)
+    never = False
+
+    def back_edge(R):
+        nonlocal left, never
+        nxt = inner(R)
+        if nxt != header:
+            return nxt
+        budget = B[0]
+        steps = budget.left
+        steps[0] -= 1
+        if steps[0] < 0:
+            _exhausted(budget, span)
+        if never:
+            return nxt
+        left -= 1
+        if left > 0:
+            return nxt
+        hooks = H[0]
+        if left < 0:  # first back-edge of this decoded chunk: count up to the threshold
+            left = hooks.threshold
+            return nxt
+        resume = hooks.on_hot(chunk, header, R, 0)
+        if resume is None:
+            left = 1
+            return nxt
+        if resume is hooks.NEVER:
+            never = True
+            return nxt
+        if type(resume) is int:
+            # a kernel ran: offer again soon (the next entry, or after a deopt or a budget
+            # stop inside the loop, a few iterations later)
+            left = 1 if not chunk_loop_contains(chunk, header, resume) else hooks.min_trips or 1
+            return resume
+        left = hooks.threshold  # LATER
+        return nxt
+
+    return back_edge
+
+
+def chunk_loop_contains(chunk: Chunk, header: int, pc: int) -> bool:
+    """True if ``pc`` lies in the loop whose body starts at ``header``."""
+    for loop in chunk.loops:
+        if loop.body == header:
+            return loop.body <= pc <= loop.back_edge
+    return False
 
 
 # ── calls that leave the run loop ───────────────────────────────────────────
@@ -242,6 +327,14 @@ def execute(program: CompiledProgram, chunk: Chunk, args: list, mode: str = "pla
                 code, R, pc, dst, chunk = stack.pop()
                 R[dst] = value
     except Exception as e:  # noqa: BLE001 - the boundary: no Python exception reaches the user
+        if getattr(e, "at_call", False):
+            # a step limit at a function's entry is the caller's: its call instruction, or
+            # (no caller in this run) whatever called this run, as the tree reports it
+            e.at_call = False
+            if not stack:
+                raise
+            code, R, ret, _dst, chunk = stack.pop()
+            pc = ret - 1
         raise as_runtime_error(e, chunk, pc, R) from (None if isinstance(e, IloRuntimeError) else e)
     finally:
         D[0] = entry_depth
@@ -310,10 +403,12 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
     """Call ilo function ``func`` with runtime values ``args``; return its value.
 
     ``budget``: a ``runtime.limits.Budget``; when it is active the run is decoded in
-    ``limited`` mode, charging one step per function entry and loop back-edge, and the
-    hooks are not used (a JIT kernel could not be stopped mid-loop)."""
-    if budget is not None and budget.active:
-        hooks = None
+    ``limited`` mode, charging one step per function entry and loop back-edge; with a
+    counting tier (the JIT) in ``limited_hot`` mode, where hot loops and functions are
+    offered to it and its kernels charge the same steps themselves (``BUDGET[0]``)."""
+    limited = budget is not None and budget.active
+    if limited and hooks is not None and complete(hooks) is None:
+        hooks = None  # basic-protocol hooks cannot charge a budget
     chunk = program.chunks.get(func)
     if chunk is None:
         raise IloRuntimeError("ILO-R002", f"undefined function: {func}")
@@ -333,8 +428,9 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
             _HOOKS[0] = hooks if counting is None else counting
         DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
         saved_budget = _BUDGET[0]
-        if budget is not None and budget.active:
-            _BUDGET[0], mode = budget, "limited"
+        _BUDGET[0] = budget if limited else None
+        if limited:
+            mode = "limited" if hooks is None else "limited_hot"
         try:
             return execute(program, chunk, list(args), mode)
         finally:
