@@ -23,6 +23,16 @@ def active() -> bool:
     return BUDGET[0] is not None
 
 
+def seconds_left() -> float | None:
+    """Seconds before the innermost run's time limit (None: no time limit)."""
+    budget = BUDGET[0]
+    if budget is None or budget.deadline is None:
+        return None
+    import time
+
+    return budget.deadline - time.monotonic()
+
+
 def enter(numba: bool):
     """The countdown for a kernel about to run (topped up for a timeout)."""
     budget = BUDGET[0]
