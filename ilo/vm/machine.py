@@ -99,17 +99,13 @@ def _decode(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
             target = jump_target((op, a, b, c))
             if target is not None and target <= pc:
                 handler = _back_edge(handler, chunk, target)
-        elif mode in ("limited", "limited_hot"):
-            target = jump_target((op, a, b, c))
-            if target is not None and target <= pc:
-                span = _loop_span(chunk, target)
-                handler = (_charged(handler, target, span) if mode == "limited"
-                           else _charged_hot(handler, chunk, code, target, span))
-            if pc == 0:
-                handler = _charged(handler)
+        elif pc == 0 and mode in ("limited", "limited_hot"):
+            handler = _charged_entry(handler)
         handlers.append(handler)
     if mode == "counted":
         watch_loops(chunk, code, handlers, env)
+    elif mode in ("limited", "limited_hot"):
+        _charge_back_edges(chunk, handlers, mode == "limited_hot")
     if mode in ("counted", "limited_hot"):
         watch_calls(program, chunk, code, handlers)
     code.extend(handlers)
@@ -151,27 +147,106 @@ def _exhausted(budget, span) -> None:
         raise
 
 
-def _charged(inner, header: int | None = None, span=None):
-    """Wrap a function entry (pc 0), or a back-edge to ``header``: each function entry and
-    each *taken* back-edge (one loop iteration) is one step of the budget, exactly as the
-    tree interpreter counts (``limited`` mode only, so plain runs pay nothing)."""
+def _charged_entry(inner):
+    """Wrap a function's entry (pc 0): each call is one step of the budget, as the tree
+    counts it (``limited`` modes only, so plain runs pay nothing)."""
     B = _BUDGET
 
-    if header is None:
+    def entry(R):
+        budget = B[0]
+        left = budget.left
+        left[0] -= 1
+        if left[0] < 0:
+            try:
+                budget.exhausted()
+            except IloRuntimeError as err:
+                err.at_call = True  # located at the caller's call, as on the tree (``execute``)
+                raise
+        return inner(R)
 
-        def entry(R):
-            budget = B[0]
-            left = budget.left
-            left[0] -= 1
-            if left[0] < 0:
-                try:
-                    budget.exhausted()
-                except IloRuntimeError as err:
-                    err.at_call = True  # located at the caller's call, as on the tree (``execute``)
-                    raise
-            return inner(R)
+    return entry
 
-        return entry
+
+def _charge_back_edges(chunk: Chunk, handlers: list, hot: bool) -> None:
+    """Each *taken* back-edge (one loop iteration) is one step of the budget, as the tree
+    counts it. ``hot`` (``limited_hot``): loops are also offered to the tier."""
+    loops = {lp.back_edge: lp for lp in chunk.loops}
+    for pc, ins in enumerate(chunk.code):
+        target = jump_target(ins)
+        if target is None or target > pc:
+            continue
+        span = _loop_span(chunk, target)
+        loop = loops.get(pc)
+        if hot and loop is not None and loop.body == target:
+            entry, handlers[pc] = _hot_pair(handlers[pc], chunk, loop, span)
+            epc = loop.body - 1
+            if 0 <= epc != pc:
+                handlers[epc] = entry(handlers[epc])
+        else:
+            handlers[pc] = _charged_back_edge(handlers[pc], target, span)
+
+
+def _hot_pair(inner, chunk: Chunk, loop, span):
+    """(entry wrapper factory, back-edge handler) of one loop in ``limited_hot`` mode.
+
+    Budgets need a Python wrapper at every back-edge anyway, so loops are counted there
+    rather than by ``hotloops``' entry watching: once a loop has taken ``threshold``
+    back-edges in total, each entry is offered to ``hooks.on_hot`` at its first back-edge
+    (the wrapped entry instruction marks a new entry), as in ``counted`` mode. The tier's
+    kernels charge the budget themselves."""
+    B, H = _BUDGET, _HOOKS
+    header, first, last = loop.body, loop.body, loop.back_edge
+    count = 0  # back-edges taken so far (all entries, all runs of this decoded chunk)
+    wait = 0  # back-edges of this entry before the next offer
+    never = False
+
+    def entered(prep):
+        def h(R):
+            nonlocal wait
+            wait = 0
+            return prep(R)
+
+        return h
+
+    def back_edge(R):
+        nonlocal count, wait, never
+        nxt = inner(R)
+        if nxt != header:
+            return nxt
+        budget = B[0]
+        steps = budget.left
+        steps[0] -= 1
+        if steps[0] < 0:
+            _exhausted(budget, span)
+        if never:
+            return nxt
+        count += 1
+        if wait:
+            wait -= 1
+            return nxt
+        hooks = H[0]
+        if count < hooks.threshold:
+            return nxt
+        resume = hooks.on_hot(chunk, header, R, 0)
+        if resume is None:
+            return nxt  # ask again at the next back-edge
+        if resume is hooks.NEVER:
+            never = True
+            return nxt
+        if type(resume) is int:
+            # a kernel ran; it stopped inside the loop (a deopt, or its slice of the budget
+            # under a timeout): offer again a few iterations later
+            if first <= resume <= last:
+                wait = hooks.min_trips or 1
+            return resume
+        wait = hooks.threshold  # LATER: again after another threshold back-edges, or at the next entry
+        return nxt
+
+    return entered, back_edge
+
+
+def _charged_back_edge(inner, header: int, span):
+    B = _BUDGET
 
     def back_edge(R):
         nxt = inner(R)
@@ -184,61 +259,6 @@ def _charged(inner, header: int | None = None, span=None):
         return nxt
 
     return back_edge
-
-
-def _charged_hot(inner, chunk: Chunk, code: list, header: int, span=None):
-    """A charged back-edge (as ``_charged``) that also offers its loop to a counting tier
-    (``limited_hot`` mode: a budget and the JIT). Budgets need a Python wrapper at every
-    back-edge anyway, so the loop is counted here rather than by ``hotloops``' entry
-    watching: it is offered once ``threshold`` back-edges were taken, then at every one
-    while the tier answers ``None``. The tier's kernels charge the budget themselves."""
-    B, H = _BUDGET, _HOOKS
-    left = 0  # back-edges until the next offer (0: read the threshold first)
-    never = False
-
-    def back_edge(R):
-        nonlocal left, never
-        nxt = inner(R)
-        if nxt != header:
-            return nxt
-        budget = B[0]
-        steps = budget.left
-        steps[0] -= 1
-        if steps[0] < 0:
-            _exhausted(budget, span)
-        if never:
-            return nxt
-        left -= 1
-        if left > 0:
-            return nxt
-        hooks = H[0]
-        if left < 0:  # first back-edge of this decoded chunk: count up to the threshold
-            left = hooks.threshold
-            return nxt
-        resume = hooks.on_hot(chunk, header, R, 0)
-        if resume is None:
-            left = 1
-            return nxt
-        if resume is hooks.NEVER:
-            never = True
-            return nxt
-        if type(resume) is int:
-            # a kernel ran: offer again soon (the next entry, or after a deopt or a budget
-            # stop inside the loop, a few iterations later)
-            left = 1 if not chunk_loop_contains(chunk, header, resume) else hooks.min_trips or 1
-            return resume
-        left = hooks.threshold  # LATER
-        return nxt
-
-    return back_edge
-
-
-def chunk_loop_contains(chunk: Chunk, header: int, pc: int) -> bool:
-    """True if ``pc`` lies in the loop whose body starts at ``header``."""
-    for loop in chunk.loops:
-        if loop.body == header:
-            return loop.body <= pc <= loop.back_edge
-    return False
 
 
 # ── calls that leave the run loop ───────────────────────────────────────────
