@@ -9,6 +9,7 @@ import time
 import pytest
 
 import ilo
+import ilo.runtime.errors
 from ilo import config
 from ilo.runtime.format import format_value
 
@@ -124,3 +125,33 @@ def test_a_budget_error_leaves_the_program_usable_on_every_engine(engine):
     with pytest.raises(ilo.IloError):
         program.call("f", 10_000, engine=engine, max_steps=5_000)
     assert program.call("f", 10_000, engine=engine) == 10_000.0
+
+
+def test_a_numba_compile_the_time_limit_leaves_no_room_for_is_skipped():
+    from ilo.jit import budget
+    from ilo.runtime.limits import Budget
+    from ilo.vm import machine
+
+    saved = machine.BUDGET[0]
+    try:
+        machine.BUDGET[0] = Budget(timeout=0.01)
+        assert "time limit leaves" in budget.numba_too_slow("def kernel(): pass  # never cached\n")
+        machine.BUDGET[0] = Budget(timeout=1000)
+        assert budget.numba_too_slow(None) == ""
+        machine.BUDGET[0] = Budget(max_steps=10)
+        assert budget.numba_too_slow(None) == ""  # no clock, no hurry
+    finally:
+        machine.BUDGET[0] = saved
+
+
+def test_top_up_keeps_the_step_total_and_looks_at_the_clock():
+    from ilo.runtime.limits import Budget
+
+    b = Budget(max_steps=100_000, timeout=1000)
+    total = b.left[0] + b.remaining
+    b.top_up(50_000)
+    assert b.left[0] == 50_000 and b.left[0] + b.remaining == total
+    b.deadline = 0.0  # long past
+    with pytest.raises(ilo.runtime.errors.IloRuntimeError) as info:
+        b.top_up()
+    assert info.value.code == "ILO-R015" and "time limit" in info.value.message

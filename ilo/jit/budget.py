@@ -33,6 +33,22 @@ def seconds_left() -> float | None:
     return budget.deadline - time.monotonic()
 
 
+def numba_too_slow(source: str | None) -> str:
+    """'' or why the run's time limit leaves no room for compiling ``source`` with numba:
+    the compile (or load, and numba's start-up) would take a good share of the time left."""
+    left = seconds_left()
+    if left is None:
+        return ""
+    from ilo.jit import backend, cache
+    from ilo.jit.tier import COLD_COST, FIRST_USE_COST, WARM_COST
+
+    warm = source is not None and cache.numba_cached(source)
+    cost = (WARM_COST if warm else COLD_COST) + (0.0 if backend.warmed_up() else FIRST_USE_COST)
+    if 2 * cost <= left:
+        return ""
+    return f"the time limit leaves {max(left, 0.0):.2f} s, too little for a {cost:.2f} s numba compile"
+
+
 def enter(numba: bool):
     """The countdown for a kernel about to run (topped up for a timeout)."""
     budget = BUDGET[0]

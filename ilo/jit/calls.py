@@ -157,6 +157,9 @@ class Calls:
         if want_numba:
             try:
                 bundle = fnkernels.build(program, name, types, "numba", limited)
+                why = budget.numba_too_slow(bundle.source)
+                if why:
+                    raise FallbackReason(why)
                 fk.func, fk.origin = _load(bundle)
             except FallbackReason as why:
                 fk.why_not_numba, bundle = str(why), None

@@ -133,21 +133,6 @@ def _numba_pays(region, trips, code=None) -> tuple[str, float]:
     return "", cost
 
 
-def _deadline_too_close(code) -> str:
-    """'' or why a run's time limit (``--timeout``) leaves no room for a numba compile: the
-    compile would take a good share of the time the program has left."""
-    left = budget.seconds_left()
-    if left is None:
-        return ""
-    from ilo.jit import backend, cache
-
-    warm = code is not None and cache.numba_cached(code.source)
-    cost = (WARM_COST if warm else COLD_COST) + (0.0 if backend.warmed_up() else FIRST_USE_COST)
-    if 2 * cost <= left:
-        return ""
-    return f"the time limit leaves {max(left, 0.0):.2f} s, too little for a {cost:.2f} s numba compile"
-
-
 def _remaining_trips(region, values: dict):
     ins = region.at(region.backedge)
     try:
@@ -357,7 +342,7 @@ class JitTier:
             except FallbackReason as e:
                 why = str(e)
             if not why:
-                why = _deadline_too_close(code)
+                why = budget.numba_too_slow(code.source)
             if why:
                 typed.why_not_numba = why
                 backend, code = "python", None
