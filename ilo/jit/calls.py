@@ -220,9 +220,22 @@ def _load(bundle):
     return func, origin
 
 
+def _giving_up(fk: FnKernel):
+    """The handler for an entry the kernel could not finish: the VM runs the call."""
+    plain, code = fk.plain, fk.code
+
+    def gave_up(R):
+        fk.deopts += 1
+        if fk.deopts >= DEOPT_LIMIT and fk.deopts * 2 > fk.entries and code[0] is not plain:
+            code[0] = plain  # it rarely finishes: the VM is cheaper than trying each time
+        return plain(R)
+
+    return gave_up
+
+
 def _install(fk: FnKernel):
     """The pc-0 handler that runs ``fk``'s kernel (see the module docstring)."""
-    func, plain, code, n = fk.func, fk.plain, fk.code, len(fk.argtypes)
+    func, code, n = fk.func, fk.code, len(fk.argtypes)
     D, P = DEPTH, PENDING
     types = tuple(_pytype(t) for t in fk.argtypes)
     timed = fk.promote_at is not None
@@ -230,11 +243,7 @@ def _install(fk: FnKernel):
     if fk.limited:
         return _limited_entry(fk)
 
-    def gave_up(R):
-        fk.deopts += 1
-        if fk.deopts >= DEOPT_LIMIT and fk.deopts * 2 > fk.entries and code[0] is not plain:
-            code[0] = plain  # it rarely finishes: the VM is cheaper than trying each time
-        return plain(R)
+    gave_up = _giving_up(fk)
 
     if timed:
         clock = time.perf_counter
@@ -295,16 +304,12 @@ def _limited_entry(fk: FnKernel):
     kernel takes a step per call and per loop iteration, as the VM would; when it gives up,
     the steps it took go back before the VM runs the call from its start, so the VM stops
     at exactly the step it would have stopped at without the JIT."""
-    func, plain, code, n = fk.func, fk.plain, fk.code, len(fk.argtypes)
+    func, n = fk.func, len(fk.argtypes)
     D, P = DEPTH, PENDING
     types = tuple(_pytype(t) for t in fk.argtypes)
     numba = fk.backend == "numba"
 
-    def gave_up(R):
-        fk.deopts += 1
-        if fk.deopts >= DEOPT_LIMIT and fk.deopts * 2 > fk.entries and code[0] is not plain:
-            code[0] = plain
-        return plain(R)
+    gave_up = _giving_up(fk)
 
     def entry(R):
         fk.entries += 1
