@@ -34,12 +34,13 @@ from ilo import config
 from ilo.interp.calls import CallMixin
 from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator, match_pattern
 from ilo.interp.frames import Frame
-from ilo.interp.operators import BINARY, add_values, append_value
+from ilo.interp.operators import BINARY
 from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
 from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.limits import UNLIMITED, Budget
+from ilo.runtime.operators import add_values, append_value, range_bound
 from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.values import Record, truthy, type_name
 from ilo.syntax import ast
@@ -330,12 +331,11 @@ def _pure(exprs) -> bool:
 
 
 def _range_bound(v, which: str, node: ast.Expr) -> int:
-    if type(v) is not float:
-        raise IloRuntimeError("ILO-R007", f"range {which} must be a number, got {type_name(v)}", node.span)
-    if v != v:
-        return 0
-    # Like the reference's cast to a 64-bit integer: truncate toward zero, saturate.
-    return int(max(min(v, 9.2e18), -9.2e18))
+    try:
+        return int(range_bound(v, which))
+    except IloRuntimeError as err:
+        err.span = node.span
+        raise
 
 
 # ── entry point ─────────────────────────────────────────────────────────────

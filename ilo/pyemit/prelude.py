@@ -23,6 +23,7 @@ _rt("runtime.builtins")  # registers every builtin
 _registry = _rt("runtime.builtins.registry")
 _ops = _rt("interp.operators")
 _BIN, _unary = _ops.BINARY, _ops.unary
+_vops = _rt("runtime.operators")
 _match = _rt("interp.exprs").match_pattern
 _own = _rt("runtime.ownership")
 _mismatch = _rt("runtime.typecheck").mismatch
@@ -120,11 +121,7 @@ def _foreach_items(items):
 
 
 def _range_bound(v, which):
-    if type(v) is not float:
-        raise IloRuntimeError("ILO-R007", f"range {which} must be a number, got {_type_name(v)}")
-    if v != v:
-        return 0
-    return int(max(min(v, 9.2e18), -9.2e18))
+    return int(_vops.range_bound(v, which))
 
 
 _CALLERS = {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ilo.runtime import ownership, sizes
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.operators import add_values, range_bound
 from ilo.runtime.opmsg import division_by_zero, negate_error, operand_error
 from ilo.runtime.values import truthy, type_name, values_equal
 from ilo.vm.opcodes import FUSED_COMPARES
@@ -35,25 +36,6 @@ def factory(name: str):
 
 
 type_error = operand_error  # the tree interpreter's message builder (runtime.opmsg)
-
-
-def add_values(x, y):
-    """ilo ``+``: numbers add, texts and lists concatenate (a new value)."""
-    t = type(x)
-    if t is type(y):
-        if t is float:
-            return x + y
-        if t is str or t is list:
-            sizes.check_concat(x, y)
-            return x + y
-    raise type_error("+", x, y)
-
-
-def append_value(xs, item):
-    """ilo ``+=``: a new list with ``item`` appended."""
-    if type(xs) is list:
-        return [*xs, item]
-    raise type_error("+=", xs, item)
 
 
 # ── moves ───────────────────────────────────────────────────────────────────
@@ -125,22 +107,14 @@ def _add(a, b, c, pc, env):
 
         return h
 
-    max_text, max_list = sizes.MAX_TEXT, sizes.MAX_LIST
-
     def h(R):
         x = R[b]
         y = R[c]
-        t = type(x)
-        if t is type(y):
-            if t is float:
-                R[a] = x + y
-                return nxt
-            if t is str or t is list:
-                if len(x) + len(y) > (max_text if t is str else max_list):
-                    sizes.check_concat(x, y)  # raises ILO-R018 before allocating
-                R[a] = x + y
-                return nxt
-        raise type_error("+", x, y)
+        if type(x) is float and type(y) is float:  # the common case, without a second call
+            R[a] = x + y
+        else:
+            R[a] = add_values(x, y)
+        return nxt
 
     return h
 
@@ -455,15 +429,6 @@ def _fornext(a, b, c, pc, env):
         return c
 
     return h
-
-
-def range_bound(v, which: str) -> float:
-    if type(v) is not float:
-        raise IloRuntimeError("ILO-R007", f"range {which} must be a number, got {type_name(v)}")
-    if v != v:
-        return 0.0
-    # Like the reference's cast to a 64-bit integer: truncate toward zero, saturate.
-    return float(int(max(min(v, 9.2e18), -9.2e18)))
 
 
 @factory("RANGEPREP")

@@ -15,8 +15,9 @@ from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError, panic_error
 from ilo.runtime.format import format_value
+from ilo.runtime.operators import append_value
 from ilo.runtime.values import Err, FnRef, Ok, Record, type_name, values_equal
-from ilo.vm.handlers import CALL_SIGNAL, FACTORIES, RETURN_SIGNAL, append_value, factory
+from ilo.vm.handlers import CALL_SIGNAL, FACTORIES, RETURN_SIGNAL, factory
 
 # ── results and match tests ─────────────────────────────────────────────────
 

@@ -33,7 +33,7 @@ recursion: offering a loop is always correct, skipping an offer only costs speed
 
 from __future__ import annotations
 
-from ilo.vm.handlers import range_bound
+from ilo.runtime.operators import range_bound
 from ilo.vm.opcodes import FUSED_COMPARES, OPCODES, jump_target
 
 # [the innermost active run's hooks]: one slot, so starting a run costs one store.
