@@ -11,12 +11,9 @@ from __future__ import annotations
 from ilo.interp.operators import BINARY, unary
 from ilo.interp.signals import BreakSignal, ContinueSignal, ReturnSignal
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.typecheck import pattern_pytype
 from ilo.runtime.values import Err, FnRef, Ok, Record, truthy, type_name, values_equal
 from ilo.syntax import ast
-from ilo.types import TBool, TList, TNum, TText
-
-# A type pattern (`n v:`) tests for one of these runtime types; other types never match.
-_PATTERN_TYPES = {TNum: float, TText: str, TBool: bool, TList: list}
 
 
 class ExprEvaluator:
@@ -160,7 +157,7 @@ def match_pattern(pattern: ast.Pattern, value) -> dict | None:
             return None
         return {pattern.binding: value.value}
     if kind is ast.PType:
-        py_type = _PATTERN_TYPES.get(type(pattern.ty))
+        py_type = pattern_pytype(pattern.ty)
         if py_type is None or type(value) is not py_type:
             return None
         return {pattern.binding: value}

@@ -16,6 +16,7 @@ from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError, panic_error
 from ilo.runtime.format import format_value
 from ilo.runtime.operators import append_value
+from ilo.runtime.typecheck import PATTERN_PYTYPES
 from ilo.runtime.values import Err, FnRef, Ok, Record, type_name, values_equal
 from ilo.vm.handlers import CALL_SIGNAL, FACTORIES, RETURN_SIGNAL, factory
 
@@ -52,7 +53,7 @@ def _payload(a, b, c, pc, env):
     return h
 
 
-_KINDS = {"ok": Ok, "err": Err, "n": float, "t": str, "b": bool, "l": list}
+_KINDS = {"ok": Ok, "err": Err, **PATTERN_PYTYPES}
 
 
 @factory("JNTYPE")
