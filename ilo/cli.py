@@ -261,9 +261,6 @@ def _run(opts) -> int:
         entry.check_arity(program, name, words)
         args = entry.parse_args(program, name, words)
         engine = opts.engine or api.default_engine()
-        if not api.engine_available(engine):
-            print(f"ilo: the {engine} engine is not built yet", file=sys.stderr)
-            return 2
         result = program.call(name, *args, engine=engine, max_steps=opts.max_steps, timeout=opts.timeout)
         status = _print_result(result, opts, entry.result_is_loop_tail(program, name))
         if opts.jit_stats and program.last_jit_stats is not None:
