@@ -67,6 +67,7 @@ class Interpreter(ExprEvaluator, CallMixin):
         self.callees: dict = {}  # id(Call) → callable(args, frame)
         self.builtins: dict = {}  # canonical builtin name → callable(args, frame)
         self.lets: dict = {}  # id(Let) → handler(let, frame)
+        self.calls = self.make_calls()  # calls decided at run time (runtime.calls)
         # Dispatch tables, built once: node class → bound handler.
         self.eval = {cls: getattr(self, name) for cls, name in EXPR_HANDLERS.items()}
         self.exec = {cls: getattr(self, name) for cls, name in STMT_HANDLERS.items()}

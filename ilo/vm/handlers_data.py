@@ -9,12 +9,10 @@ container has no other owner.
 
 from __future__ import annotations
 
-import sys
-
 from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
+from ilo.runtime.calls import arity_error, call_tool, undefined_function
 from ilo.runtime.errors import IloRuntimeError, panic_error
-from ilo.runtime.format import format_value
 from ilo.runtime.operators import append_value
 from ilo.runtime.typecheck import PATTERN_PYTYPES
 from ilo.runtime.values import Err, FnRef, Ok, Record, type_name, values_equal
@@ -267,20 +265,12 @@ def _call(a, b, c, pc, env):
     a frame (no Python recursion, so ilo recursion depth is bounded only by ILO_MAX_DEPTH)."""
     nxt, name, P = pc + 1, env.K[b], env.pending
     callee = env.program.chunks.get(name)
-    if callee is None:
-        raise_ = IloRuntimeError("ILO-R002", f"undefined function: {name}")
-
+    if callee is None or len(c) != callee.nparams:
+        # the verifier rejects both; a program built around it fails here, when it runs
         def fail(R):
-            raise raise_
+            raise undefined_function(name) if callee is None else arity_error(name, callee.nparams, len(c))
 
         return fail
-    if len(c) != callee.nparams:
-        message = f"{name}: expected {callee.nparams} args, got {len(c)}"
-
-        def wrong_arity(R):
-            raise IloRuntimeError("ILO-R004", message)
-
-        return wrong_arity
     code = env.code_of(callee)
     pad = [None] * (callee.nregs - len(c))
     if env.is_leaf(callee):
@@ -394,7 +384,7 @@ def _call_dyn(a, b, c, pc, env):
             R[a] = call_named(name, args)
             return nxt
         if len(args) != callee.nparams:
-            raise IloRuntimeError("ILO-R004", f"{name}: expected {callee.nparams} args, got {len(args)}")
+            raise arity_error(name, callee.nparams, len(args))
         P[0] = (env.code_of(callee), args + [None] * (callee.nregs - len(args)), a, nxt, callee)
         return CALL_SIGNAL
 
@@ -442,13 +432,6 @@ def _call_builtin(a, b, c, pc, env):
             return nxt
 
     return h
-
-
-def call_tool(name: str, args: list):
-    # Without a tool provider the reference reports the call on stderr and answers ~nil.
-    shown = ", ".join(format_value(v) for v in args)
-    print(f"tool call: {name}({shown})", file=sys.stderr)
-    return Ok(None)
 
 
 @factory("CALL_TOOL")
