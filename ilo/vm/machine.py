@@ -15,7 +15,7 @@ builtins re-enter the loop, through ``call_value``.
 Hooks (``hooks.py``) choose the decode mode: ``counted`` for a tier with ``threshold`` and
 ``on_hot`` (loops are watched at entry, see ``hotloops``: a cold loop costs next to
 nothing), ``hooked`` for the basic protocol (every taken back-edge calls
-``hooks.on_backedge(chunk, header_pc, R, 0)``). In plain mode back-edges cost nothing extra.
+``hooks.on_backedge(chunk, header_pc, R)``). In plain mode back-edges cost nothing extra.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def _back_edge(inner, chunk: Chunk, header: int):
         nxt = inner(R)
         if nxt != header:
             return nxt
-        resume = H[0].on_backedge(chunk, header, R, 0)
+        resume = H[0].on_backedge(chunk, header, R)
         return nxt if resume is None else resume
 
     return h
