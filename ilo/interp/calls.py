@@ -14,7 +14,7 @@ which the VM uses too; this module supplies how a user function runs (``enter``)
 from __future__ import annotations
 
 from ilo.interp.frames import MISSING, Frame
-from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
+from ilo.interp.signals import PropagateSignal
 from ilo.runtime.builtins import registry
 from ilo.runtime.calls import Calls, arity_error, call_tool, undefined_function
 from ilo.runtime.errors import IloRuntimeError, panic_error
@@ -115,11 +115,7 @@ class CallMixin:
         frame = Frame(name, {p.name: a for p, a in zip(fn.params, args)})
         self.depth += 1
         try:
-            return self.exec_body(fn.body, frame)
-        except (ReturnSignal, BreakSignal) as s:
-            return s.value
-        except ContinueSignal:
-            return None
+            return self.body_value(fn.body, frame)
         finally:
             self.depth -= 1
 

@@ -95,21 +95,25 @@ class ExprEvaluator:
     def eval_match(self, e: ast.MatchExpr, frame):
         # `?{...}` without a subject matches nil, exactly as the reference does.
         subject = None if e.subject is None else self.eval[type(e.subject)](e.subject, frame)
-        for arm in e.arms:
-            bindings = match_pattern(arm.pattern, subject)
-            if bindings is None:
-                continue
-            frame.push(bindings)
-            try:
-                return self.exec_body(arm.body, frame)
-            except (ReturnSignal, BreakSignal) as s:
-                # In value position every way out of the arm just gives its value.
-                return s.value
-            except ContinueSignal:
-                return None
-            finally:
-                frame.pop()
-        return None
+        arm, bindings = first_arm(e.arms, subject)
+        if arm is None:
+            return None
+        frame.push(bindings)
+        try:
+            return self.body_value(arm.body, frame)
+        finally:
+            frame.pop()
+
+    def body_value(self, body: list, frame):
+        """Run ``body`` where a value is wanted (a match arm in an expression, a function
+        body): every way out of it, ``ret``, ``brk`` or falling off the end, gives its value
+        (``cnt`` gives nil)."""
+        try:
+            return self.exec_body(body, frame)
+        except (ReturnSignal, BreakSignal) as s:
+            return s.value
+        except ContinueSignal:
+            return None
 
     def eval_nil_coalesce(self, e: ast.NilCoalesce, frame):
         v = self.eval[type(e.value)](e.value, frame)
@@ -142,6 +146,16 @@ class ExprEvaluator:
             return FnRef(name)
         canonical = self.builtin_name(name)
         return None if canonical is None else FnRef(canonical)
+
+
+def first_arm(arms: list, subject) -> tuple:
+    """The first arm whose pattern matches ``subject`` and the bindings it introduces, or
+    ``(None, None)``."""
+    for arm in arms:
+        bindings = match_pattern(arm.pattern, subject)
+        if bindings is not None:
+            return arm, bindings
+    return None, None
 
 
 def match_pattern(pattern: ast.Pattern, value) -> dict | None:

@@ -32,7 +32,7 @@ import threading
 
 from ilo import config
 from ilo.interp.calls import CallMixin
-from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator, match_pattern
+from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator, first_arm
 from ilo.interp.frames import Frame
 from ilo.interp.operators import BINARY
 from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
@@ -146,16 +146,14 @@ class Interpreter(ExprEvaluator, CallMixin):
 
     def exec_match(self, s: ast.Match, frame: Frame):
         subject = None if s.subject is None else self.eval[type(s.subject)](s.subject, frame)
-        for arm in s.arms:
-            bindings = match_pattern(arm.pattern, subject)
-            if bindings is None:
-                continue
-            frame.push(bindings)
-            try:
-                return self.exec_body(arm.body, frame)
-            finally:
-                frame.pop()
-        return NOVALUE
+        arm, bindings = first_arm(s.arms, subject)
+        if arm is None:
+            return NOVALUE
+        frame.push(bindings)
+        try:
+            return self.exec_body(arm.body, frame)
+        finally:
+            frame.pop()
 
     def exec_foreach(self, s: ast.ForEach, frame: Frame):
         items = self.eval[type(s.collection)](s.collection, frame)

@@ -26,16 +26,17 @@ def _type_error(op: str, a, b, node) -> IloRuntimeError:
 def op_add(a, b, node):
     if type(a) is float and type(b) is float:  # the common case, without a second call
         return a + b
-    try:
-        return add_values(a, b)
-    except IloRuntimeError as err:
-        err.span = node.span
-        raise
+    return _at(node, add_values, a, b)
 
 
 def op_append(a, b, node):
+    return _at(node, append_value, a, b)
+
+
+def _at(node, rule, a, b):
+    """``rule(a, b)`` (a shared rule of runtime.operators), its error located at ``node``."""
     try:
-        return append_value(a, b)
+        return rule(a, b)
     except IloRuntimeError as err:
         err.span = node.span
         raise
