@@ -93,14 +93,19 @@ class ExprEvaluator:
         return Record(e.type_name, fields)
 
     def eval_match(self, e: ast.MatchExpr, frame):
-        # `?{...}` without a subject matches nil, exactly as the reference does.
-        subject = None if e.subject is None else self.eval[type(e.subject)](e.subject, frame)
-        arm, bindings = first_arm(e.arms, subject)
+        return self.run_match(e, frame, self.body_value, None)
+
+    def run_match(self, m, frame, run, no_match):
+        """A match (statement or expression ``m``): the first matching arm's body run by
+        ``run`` with the arm's bindings in scope, or ``no_match`` when no arm matches.
+        ``?{...}`` without a subject matches nil, exactly as the reference does."""
+        subject = None if m.subject is None else self.eval[type(m.subject)](m.subject, frame)
+        arm, bindings = first_arm(m.arms, subject)
         if arm is None:
-            return None
+            return no_match
         frame.push(bindings)
         try:
-            return self.body_value(arm.body, frame)
+            return run(arm.body, frame)
         finally:
             frame.pop()
 

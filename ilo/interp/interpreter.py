@@ -32,7 +32,7 @@ import threading
 
 from ilo import config
 from ilo.interp.calls import CallMixin
-from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator, first_arm
+from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator
 from ilo.interp.frames import Frame
 from ilo.interp.operators import BINARY
 from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
@@ -145,15 +145,7 @@ class Interpreter(ExprEvaluator, CallMixin):
         return value
 
     def exec_match(self, s: ast.Match, frame: Frame):
-        subject = None if s.subject is None else self.eval[type(s.subject)](s.subject, frame)
-        arm, bindings = first_arm(s.arms, subject)
-        if arm is None:
-            return NOVALUE
-        frame.push(bindings)
-        try:
-            return self.exec_body(arm.body, frame)
-        finally:
-            frame.pop()
+        return self.run_match(s, frame, self.exec_body, NOVALUE)
 
     def exec_foreach(self, s: ast.ForEach, frame: Frame):
         items = self.eval[type(s.collection)](s.collection, frame)
