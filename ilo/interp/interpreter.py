@@ -32,14 +32,15 @@ import threading
 
 from ilo import config
 from ilo.interp.calls import CallMixin
-from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator, match_pattern
+from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator
 from ilo.interp.frames import Frame
-from ilo.interp.operators import BINARY, add_values, append_value
+from ilo.interp.operators import BINARY
 from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
 from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.limits import UNLIMITED, Budget
+from ilo.runtime.operators import add_values, append_value, range_bound
 from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.values import Record, truthy, type_name
 from ilo.syntax import ast
@@ -66,6 +67,7 @@ class Interpreter(ExprEvaluator, CallMixin):
         self.callees: dict = {}  # id(Call) → callable(args, frame)
         self.builtins: dict = {}  # canonical builtin name → callable(args, frame)
         self.lets: dict = {}  # id(Let) → handler(let, frame)
+        self.calls = self.make_calls()  # calls decided at run time (runtime.calls)
         # Dispatch tables, built once: node class → bound handler.
         self.eval = {cls: getattr(self, name) for cls, name in EXPR_HANDLERS.items()}
         self.exec = {cls: getattr(self, name) for cls, name in STMT_HANDLERS.items()}
@@ -143,17 +145,7 @@ class Interpreter(ExprEvaluator, CallMixin):
         return value
 
     def exec_match(self, s: ast.Match, frame: Frame):
-        subject = None if s.subject is None else self.eval[type(s.subject)](s.subject, frame)
-        for arm in s.arms:
-            bindings = match_pattern(arm.pattern, subject)
-            if bindings is None:
-                continue
-            frame.push(bindings)
-            try:
-                return self.exec_body(arm.body, frame)
-            finally:
-                frame.pop()
-        return NOVALUE
+        return self.run_match(s, frame, self.exec_body, NOVALUE)
 
     def exec_foreach(self, s: ast.ForEach, frame: Frame):
         items = self.eval[type(s.collection)](s.collection, frame)
@@ -330,12 +322,11 @@ def _pure(exprs) -> bool:
 
 
 def _range_bound(v, which: str, node: ast.Expr) -> int:
-    if type(v) is not float:
-        raise IloRuntimeError("ILO-R007", f"range {which} must be a number, got {type_name(v)}", node.span)
-    if v != v:
-        return 0
-    # Like the reference's cast to a 64-bit integer: truncate toward zero, saturate.
-    return int(max(min(v, 9.2e18), -9.2e18))
+    try:
+        return int(range_bound(v, which))
+    except IloRuntimeError as err:
+        err.span = node.span
+        raise
 
 
 # ── entry point ─────────────────────────────────────────────────────────────

@@ -173,7 +173,7 @@ class FunctionTranslator:
         elif type(v) is ast.BinOp and v.op in ("+", "+=") and _is_ref(v.left, name) and _pure([v.right]):
             other = self.operand(v.right, ctx)
             helper = "rebind_append" if v.op == "+=" else "rebind_add"
-            operands = f"{other}, {'_ops.append_value' if v.op == '+=' else '_ops.add_values'}"
+            operands = f"{other}, {'_vops.append_value' if v.op == '+=' else '_vops.add_values'}"
         else:
             return False
         slot = self.new_tmp()
