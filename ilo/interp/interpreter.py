@@ -226,13 +226,11 @@ class Interpreter(ExprEvaluator, CallMixin):
         the node has a self-rebind shape (decided once per node)."""
         # OWNERSHIP: the shapes below only *allow* the in-place path; ownership.py decides
         # per execution whether the old value really has no other owner.
-        v, name = s.value, s.name
-        if type(v) is ast.Call and not v.unwrap and len(v.args) == 3 and _is_ref(v.args[0], name):
-            target = self.vp.call_targets.get(id(v))
-            if target is not None and target.kind == "builtin" and target.name == "mset" and _pure(v.args[1:]):
-                return self._rebind_mset_handler(v)
-        if type(v) is ast.BinOp and v.op in ("+", "+=") and _is_ref(v.left, name) and _pure([v.right]):
-            return self._rebind_binop_handler(v)
+        shape = self.vp.self_rebind(s)
+        if shape == "mset":
+            return self._rebind_mset_handler(s.value)
+        if shape is not None:
+            return self._rebind_binop_handler(s.value)
         return self.assign
 
     def _rebind_mset_handler(self, call: ast.Call):
@@ -292,41 +290,6 @@ STMT_HANDLERS = {
     ast.Break: "exec_break",
     ast.Continue: "exec_continue",
 }
-
-
-def _is_ref(e: ast.Expr, name: str) -> bool:
-    return type(e) is ast.Ref and e.name == name
-
-
-# Expression kinds that cannot run statements, so evaluating them cannot rebind a variable.
-_PURE_CHILDREN = {
-    ast.Lit: (),
-    ast.Ref: (),
-    ast.Field: ("obj",),
-    ast.Index: ("obj",),
-    ast.BinOp: ("left", "right"),
-    ast.Unary: ("operand",),
-    ast.OkExpr: ("value",),
-    ast.ErrExpr: ("value",),
-    ast.NilCoalesce: ("value", "default"),
-    ast.Ternary: ("cond", "then", "otherwise"),
-}
-
-
-def _pure(exprs) -> bool:
-    """True if evaluating ``exprs`` cannot rebind a variable of the current frame (only a
-    match expression's arms run statements; calls get frames of their own). Then they may
-    be evaluated before the rebound variable is read, which the in-place path needs."""
-    for e in exprs:
-        kind = type(e)
-        if kind is ast.Call or kind is ast.ListExpr:
-            if not _pure(e.args if kind is ast.Call else e.items):
-                return False
-            continue
-        children = _PURE_CHILDREN.get(kind)
-        if children is None or not _pure([getattr(e, c) for c in children]):
-            return False
-    return True
 
 
 def _range_bound(v, which: str, node: ast.Expr) -> int:

@@ -158,24 +158,18 @@ class FunctionTranslator:
     def rebind(self, s: ast.Let, ctx) -> bool:
         """``m=mset m k v``, ``xs=+=xs v``, ``s=+s t``: the same in-place paths as the engines
         (``runtime.ownership`` decides, by reference count, whether the old value is shared)."""
-        from ilo.interp.interpreter import _is_ref, _pure
-
-        v, name = s.value, s.name
-        py = self.lookup(name)
-        if py is None:
+        shape = self.vp.self_rebind(s)
+        py = self.lookup(s.name)
+        if shape is None or py is None:
             return False
-        if type(v) is ast.Call and not v.unwrap and len(v.args) == 3 and _is_ref(v.args[0], name):
-            target = self.vp.call_targets.get(id(v))
-            if target is None or target.kind != "builtin" or target.name != "mset" or not _pure(v.args[1:]):
-                return False
+        v = s.value
+        if shape == "mset":
             key, val = self.operand(v.args[1], ctx), self.operand(v.args[2], ctx)
             helper, operands = "rebind_mset", f"{key}, {val}, _builtin('mset')"
-        elif type(v) is ast.BinOp and v.op in ("+", "+=") and _is_ref(v.left, name) and _pure([v.right]):
-            other = self.operand(v.right, ctx)
-            helper = "rebind_append" if v.op == "+=" else "rebind_add"
-            operands = f"{other}, {'_ops.append_value' if v.op == '+=' else '_ops.add_values'}"
         else:
-            return False
+            other = self.operand(v.right, ctx)
+            helper = "rebind_append" if shape == "append" else "rebind_add"
+            operands = f"{other}, {'_ops.append_value' if shape == 'append' else '_ops.add_values'}"
         slot = self.new_tmp()
         # OWNERSHIP: the old value moves into a one-element slot, so the local no longer
         # counts as an owner; ownership.py updates it in place only if nothing else holds it.

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from ilo.runtime.values import FnRef
 from ilo.syntax import ast
+from ilo.syntax.walk import runs_statements
 from ilo.types import TBool, TList, TNum, TText
+from ilo.vm.flow import Ctx, Exit
 from ilo.vm.opcodes import Op
 
 ARITH = {"+": (Op.ADD, Op.ADD_NN, Op.ADDK_N), "-": (Op.SUB, Op.SUB_NN, Op.SUBK_N),
@@ -32,24 +34,6 @@ def fused_jump(cmp: str, when: bool, with_const: bool) -> int:
 
 def is_num_lit(e) -> bool:
     return isinstance(e, ast.Lit) and type(e.value) is float
-
-
-def has_body(e) -> bool:
-    """True if evaluating ``e`` can run statements (a match expression's arms can rebind
-    variables), so operands read before it must be copied first."""
-    if isinstance(e, ast.MatchExpr):
-        return True
-    for name in getattr(e, "__slots__", ()):
-        child = getattr(e, name, None)
-        if isinstance(child, ast.Expr) and has_body(child):
-            return True
-        if isinstance(child, list):
-            for item in child:
-                if isinstance(item, ast.Expr) and has_body(item):
-                    return True
-                if isinstance(item, tuple) and any(isinstance(x, ast.Expr) and has_body(x) for x in item):
-                    return True
-    return False
 
 
 class ExprCompiler:
@@ -83,7 +67,7 @@ class ExprCompiler:
         regs = []
         for i, e in enumerate(exprs):
             reg = self.compile_expr(e)
-            if self.regs.is_var(reg) and any(has_body(x) for x in exprs[i + 1:]):
+            if self.regs.is_var(reg) and any(runs_statements(x) for x in exprs[i + 1:]):
                 tmp = self.regs.alloc()
                 self.emit(Op.MOVE, tmp, reg)
                 reg = tmp
@@ -176,7 +160,7 @@ class ExprCompiler:
                 left, right = e.left, e.right
                 if op in ("+", "*") and is_num_lit(left) and not is_num_lit(right):
                     left, right = right, left
-                if is_num_lit(right) and not (op == "/" and right.value == 0.0) and not has_body(left):
+                if is_num_lit(right) and not (op == "/" and right.value == 0.0) and not runs_statements(left):
                     b = self.compile_expr(left)
                     self.regs.release(b)
                     dst = self.dest(want)
@@ -289,7 +273,9 @@ class ExprCompiler:
 
     def compile_call(self, e: ast.Call, want):
         target = self.vp.call_targets.get(id(e))
-        kind, name = (target.kind, target.name) if target is not None else self._guess_target(e.func)
+        # The verifier gives every call it accepts a target (dead code included); only a
+        # hand-built program has none, and then the call fails where it is reached.
+        kind, name = (target.kind, target.name) if target is not None else ("missing", e.func)
         fn_reg = self.regs.lookup(e.func) if kind == "local" else None
         if kind == "local" and fn_reg is None:
             kind = "function" if e.func in self.vp.functions else "missing"
@@ -321,19 +307,6 @@ class ExprCompiler:
         self.regs.release(dst)
         return out
 
-    def _guess_target(self, name: str) -> tuple[str, str]:
-        """Only for programs whose verifier recorded no target (hand-built test programs)."""
-        if self.regs.lookup(name) is not None:
-            return "local", name
-        if name in self.vp.functions:
-            return "function", name
-        if name in self.vp.tools:
-            return "tool", name
-        from ilo.runtime.builtins import registry
-
-        canon = registry.canonical(name)
-        return ("builtin", canon) if canon else ("missing", name)
-
     # ── conditions: jump on truth without materialising a bool ───────────
     def compile_cond(self, e: ast.Expr, when: bool, target) -> None:
         """Jump to ``target`` if the truth of ``e`` equals ``when``; else fall through."""
@@ -362,7 +335,7 @@ class ExprCompiler:
             left, right, cmp = e.left, e.right, e.op
             if is_num_lit(left) and not is_num_lit(right):
                 left, right, cmp = right, left, FLIPPED[cmp]
-            if is_num_lit(right) and not has_body(left):
+            if is_num_lit(right) and not runs_statements(left):
                 a = self.compile_expr(left)
                 self.emit_jump(fused_jump(cmp, when, True), target, a, self.const(right.value))
                 self.regs.release(a)
@@ -378,8 +351,6 @@ class ExprCompiler:
 
     # ── match (expression form; the statement form is in compile_stmts) ──
     def compile_matchexpr(self, e: ast.MatchExpr, want):
-        from ilo.vm.compiler import Ctx, Exit
-
         dst = self.multi_dest(want)
         subject = self.match_subject(e.subject)
         done = self.label()
