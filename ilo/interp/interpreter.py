@@ -32,7 +32,7 @@ import threading
 
 from ilo import config
 from ilo.interp.calls import CallMixin
-from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator, match_pattern
+from ilo.interp.exprs import ExprEvaluator, match_pattern
 from ilo.interp.frames import Frame
 from ilo.interp.operators import BINARY, add_values, append_value
 from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
@@ -43,6 +43,7 @@ from ilo.runtime.limits import UNLIMITED, Budget
 from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.values import Record, truthy, type_name
 from ilo.syntax import ast
+from ilo.syntax.dispatch import EXPR_KINDS, STMT_KINDS, handler_table
 from ilo.verify.program import VerifiedProgram
 
 DEFAULT_MAX_DEPTH = config.MAX_DEPTH  # ILO_MAX_DEPTH, 10,000 unless set
@@ -66,9 +67,10 @@ class Interpreter(ExprEvaluator, CallMixin):
         self.callees: dict = {}  # id(Call) → callable(args, frame)
         self.builtins: dict = {}  # canonical builtin name → callable(args, frame)
         self.lets: dict = {}  # id(Let) → handler(let, frame)
-        # Dispatch tables, built once: node class → bound handler.
-        self.eval = {cls: getattr(self, name) for cls, name in EXPR_HANDLERS.items()}
-        self.exec = {cls: getattr(self, name) for cls, name in STMT_HANDLERS.items()}
+        # Dispatch tables: node class → handler bound to this interpreter (eval_<node>,
+        # exec_<node>; the tables of names are derived once, below the class).
+        self.eval = {cls: fn.__get__(self) for cls, fn in EVAL_HANDLERS.items()}
+        self.exec = {cls: fn.__get__(self) for cls, fn in EXEC_HANDLERS.items()}
 
     # ── bodies ──────────────────────────────────────────────────────────────
 
@@ -98,7 +100,7 @@ class Interpreter(ExprEvaluator, CallMixin):
 
     # ── statements ──────────────────────────────────────────────────────────
 
-    def exec_expr(self, s: ast.ExprStmt, frame: Frame):
+    def exec_expr_stmt(self, s: ast.ExprStmt, frame: Frame):
         return self.eval[type(s.expr)](s.expr, frame)
 
     def exec_let(self, s: ast.Let, frame: Frame):
@@ -155,7 +157,7 @@ class Interpreter(ExprEvaluator, CallMixin):
                 frame.pop()
         return NOVALUE
 
-    def exec_foreach(self, s: ast.ForEach, frame: Frame):
+    def exec_for_each(self, s: ast.ForEach, frame: Frame):
         items = self.eval[type(s.collection)](s.collection, frame)
         if type(items) is not list:
             raise IloRuntimeError("ILO-R007", f"foreach needs a list, got {type_name(items)}", s.collection.span)
@@ -163,7 +165,7 @@ class Interpreter(ExprEvaluator, CallMixin):
         # the list it iterates (xs=+=xs v) sees it shared and copies instead of mutating.
         return self._run_loop(items, s.binding, s.body, frame)
 
-    def exec_range(self, s: ast.ForRange, frame: Frame):
+    def exec_for_range(self, s: ast.ForRange, frame: Frame):
         ev = self.eval
         low = ev[type(s.start)](s.start, frame)
         high = ev[type(s.end)](s.end, frame)  # both bounds are evaluated before either is checked
@@ -277,19 +279,9 @@ class Interpreter(ExprEvaluator, CallMixin):
         return rebind
 
 
-STMT_HANDLERS = {
-    ast.ExprStmt: "exec_expr",
-    ast.Let: "exec_let",
-    ast.Destructure: "exec_destructure",
-    ast.Guard: "exec_guard",
-    ast.Match: "exec_match",
-    ast.ForEach: "exec_foreach",
-    ast.ForRange: "exec_range",
-    ast.While: "exec_while",
-    ast.Return: "exec_return",
-    ast.Break: "exec_break",
-    ast.Continue: "exec_continue",
-}
+
+EVAL_HANDLERS = handler_table(Interpreter, "eval_", EXPR_KINDS)
+EXEC_HANDLERS = handler_table(Interpreter, "exec_", STMT_KINDS, helpers=("exec_body",))
 
 
 def _range_bound(v, which: str, node: ast.Expr) -> int:

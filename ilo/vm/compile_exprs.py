@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ilo.runtime.values import FnRef
 from ilo.syntax import ast
+from ilo.syntax.dispatch import EXPR_KINDS, handler_table
 from ilo.syntax.walk import runs_statements
 from ilo.types import TBool, TList, TNum, TText
 from ilo.vm.flow import Ctx, Exit
@@ -149,7 +150,7 @@ class ExprCompiler:
         self.regs.release(obj)
         return self.settle(dst, want)
 
-    def compile_binop(self, e: ast.BinOp, want):
+    def compile_bin_op(self, e: ast.BinOp, want):
         op = e.op
         if op in ("&", "|"):
             return self._logical(e, want)
@@ -203,10 +204,10 @@ class ExprCompiler:
         self.emit(Op.NEG if e.op == "-" else Op.NOT, dst, b)
         return dst
 
-    def compile_okexpr(self, e, want):
+    def compile_ok_expr(self, e, want):
         return self._wrap(Op.MKOK, e, want)
 
-    def compile_errexpr(self, e, want):
+    def compile_err_expr(self, e, want):
         return self._wrap(Op.MKERR, e, want)
 
     def _wrap(self, opcode, e, want):
@@ -216,14 +217,14 @@ class ExprCompiler:
         self.emit(opcode, dst, b)
         return dst
 
-    def compile_listexpr(self, e: ast.ListExpr, want):
+    def compile_list_expr(self, e: ast.ListExpr, want):
         regs = self.operands(e.items)
         self.release_all(regs)
         dst = self.dest(want)
         self.emit(Op.NEWLIST, dst, 0, tuple(regs))
         return dst
 
-    def compile_recordexpr(self, e: ast.RecordExpr, want):
+    def compile_record_expr(self, e: ast.RecordExpr, want):
         regs = self.operands([v for _, v in e.fields])
         by_name = {name: reg for (name, _), reg in zip(e.fields, regs)}
         td = self.vp.records.get(e.type_name)
@@ -242,7 +243,7 @@ class ExprCompiler:
         self.emit(Op.WITH, dst, regs[0], tuple((n, r) for (n, _), r in zip(e.updates, regs[1:])))
         return dst
 
-    def compile_nilcoalesce(self, e: ast.NilCoalesce, want):
+    def compile_nil_coalesce(self, e: ast.NilCoalesce, want):
         if (want is not None and isinstance(e.value, ast.Ref) and self.regs.is_var(want)
                 and self.regs.lookup(e.value.name) == want):
             # `c=c??d`: keep c when it is not nil, else write d straight into c's register
@@ -350,7 +351,7 @@ class ExprCompiler:
         return None
 
     # ── match (expression form; the statement form is in compile_stmts) ──
-    def compile_matchexpr(self, e: ast.MatchExpr, want):
+    def compile_match_expr(self, e: ast.MatchExpr, want):
         dst = self.multi_dest(want)
         subject = self.match_subject(e.subject)
         done = self.label()
@@ -422,21 +423,5 @@ def type_tag(ty) -> str:
     return "never"  # maps, records...: the tree interpreter's type patterns never match them
 
 
-EXPR_DISPATCH = {
-    ast.Lit: ExprCompiler.compile_lit,
-    ast.Ref: ExprCompiler.compile_ref,
-    ast.Field: ExprCompiler.compile_field,
-    ast.Index: ExprCompiler.compile_index,
-    ast.Call: ExprCompiler.compile_call,
-    ast.BinOp: ExprCompiler.compile_binop,
-    ast.Unary: ExprCompiler.compile_unary,
-    ast.OkExpr: ExprCompiler.compile_okexpr,
-    ast.ErrExpr: ExprCompiler.compile_errexpr,
-    ast.ListExpr: ExprCompiler.compile_listexpr,
-    ast.RecordExpr: ExprCompiler.compile_recordexpr,
-    ast.MatchExpr: ExprCompiler.compile_matchexpr,
-    ast.NilCoalesce: ExprCompiler.compile_nilcoalesce,
-    ast.With: ExprCompiler.compile_with,
-    ast.Ternary: ExprCompiler.compile_ternary,
-    ast.Lambda: ExprCompiler.compile_lambda,
-}
+EXPR_DISPATCH = handler_table(ExprCompiler, "compile_", EXPR_KINDS,
+                              helpers=("compile_expr", "compile_cond", "compile_pattern"))

@@ -20,6 +20,7 @@ Mixed into ``FunctionCompiler`` (``compiler.py``).
 from __future__ import annotations
 
 from ilo.syntax import ast
+from ilo.syntax.dispatch import STMT_KINDS, handler_table
 from ilo.vm.flow import Ctx, Exit
 from ilo.vm.opcodes import Op
 
@@ -81,7 +82,7 @@ class StmtCompiler:
         self.emit_jump(Op.JMP, exit_.label)
 
     # ── simple statements ────────────────────────────────────────────────
-    def compile_exprstmt(self, s: ast.ExprStmt, dst, is_last):
+    def compile_expr_stmt(self, s: ast.ExprStmt, dst, is_last):
         e = s.expr
         if dst is None and (isinstance(e, ast.Lit) or (isinstance(e, ast.Ref) and self.regs.lookup(e.name) is not None)):
             return  # a value no one reads, computed without effects or errors: nothing to run
@@ -261,7 +262,7 @@ class StmtCompiler:
         self._record_loop("while", body, test, exit_)
         self.place(exit_)
 
-    def compile_forrange(self, s: ast.ForRange, dst, is_last):
+    def compile_for_range(self, s: ast.ForRange, dst, is_last):
         body, test, exit_ = self.label(), self.label(), self.label()
         start, end = self.operands([s.start, s.end])
         self.release_all((start, end))
@@ -278,7 +279,7 @@ class StmtCompiler:
         self.regs.release(counter)
         self.regs.release(counter + 1)
 
-    def compile_foreach(self, s: ast.ForEach, dst, is_last):
+    def compile_for_each(self, s: ast.ForEach, dst, is_last):
         body, test, exit_ = self.label(), self.label(), self.label()
         coll = self.compile_expr(s.collection)
         it = self.regs.alloc()
@@ -297,16 +298,5 @@ class StmtCompiler:
         self.regs.release(it)
 
 
-STMT_DISPATCH = {
-    ast.ExprStmt: StmtCompiler.compile_exprstmt,
-    ast.Let: StmtCompiler.compile_let,
-    ast.Destructure: StmtCompiler.compile_destructure,
-    ast.Return: StmtCompiler.compile_return,
-    ast.Break: StmtCompiler.compile_break,
-    ast.Continue: StmtCompiler.compile_continue,
-    ast.Guard: StmtCompiler.compile_guard,
-    ast.Match: StmtCompiler.compile_match,
-    ast.While: StmtCompiler.compile_while,
-    ast.ForRange: StmtCompiler.compile_forrange,
-    ast.ForEach: StmtCompiler.compile_foreach,
-}
+STMT_DISPATCH = handler_table(StmtCompiler, "compile_", STMT_KINDS,
+                              helpers=("compile_body", "compile_stmt", "compile_self_rebind"))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from ilo.vm.opcodes import OPCODES, Op, jump_target, with_jump_target
 
-
 # Conditional jumps whose test cannot fail or have an effect (typed compares, truthiness).
 _PURE_TESTS = frozenset(
     info.num for info in OPCODES
