@@ -5,9 +5,9 @@ prefix form glued to their first operand); ``unparse(program, expanded=True)`` a
 multi-line form with 2-space indentation, one statement per line. ``unparse_expr`` and
 ``unparse_type`` print single nodes; ``dump`` gives a span-free structural view of any node,
 which is what the round-trip tests compare. Used by ``ilo --fmt``, ``--fmt-expanded`` and the
-REPL; imports only ``ilo.syntax.ast`` and ``ilo.types``.
+REPL; imports only ``ilo.syntax.ast``, ``ilo.syntax.dispatch`` and ``ilo.types``.
 
-The parser (``parser.py``/``parser_exprs.py``) reads an expression in one of a few grammar
+The parser (``parser.py``, ``parser_exprs.py``, ``parser_atoms.py``) reads an expression in one of a few grammar
 contexts, and a form that is fine in one is misread in another. Every printed form therefore
 records the contexts it is valid in, and anything printed into a context it does not fit is
 parenthesised (parentheses leave no trace in the AST):
