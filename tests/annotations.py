@@ -24,7 +24,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import run_program
+from conftest import first_diagnostic, run_program
 
 _CODE = re.compile(r"ILO-[LPTRW]\d{3}$")
 
@@ -103,7 +103,6 @@ def check_run(run: Run, engine: str) -> None:
     assert status == 1, f"{where} should fail with {run.expected}; got {status} {out!r} {err!r}"
     if is_code(run.expected):
         assert out == "", f"{where}: {out!r}"
-        first = err.splitlines()[0] if err else ""
-        assert first.startswith(f"error[{run.expected}]"), f"{where}: {err}"
+        assert err and first_diagnostic(err)["code"] == run.expected, f"{where}: {err}"
     else:
         assert run.expected in err, f"{where}: {err}"
