@@ -33,14 +33,15 @@ import threading
 
 from ilo import config
 from ilo.interp.calls import CallMixin
-from ilo.interp.exprs import ExprEvaluator, match_pattern
+from ilo.interp.exprs import ExprEvaluator
 from ilo.interp.frames import Frame
-from ilo.interp.operators import BINARY, add_values, append_value
+from ilo.interp.operators import BINARY
 from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
 from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.limits import UNLIMITED, Budget
+from ilo.runtime.operators import add_values, append_value, range_bound
 from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.values import Record, truthy, type_name
 from ilo.syntax import ast
@@ -68,6 +69,7 @@ class Interpreter(ExprEvaluator, CallMixin):
         self.callees: dict = {}  # id(Call) → callable(args, frame)
         self.builtins: dict = {}  # canonical builtin name → callable(args, frame)
         self.lets: dict = {}  # id(Let) → handler(let, frame)
+        self.calls = self.make_calls()  # calls decided at run time (runtime.calls)
         # Dispatch tables: node class → handler bound to this interpreter (eval_<node>,
         # exec_<node>; the tables of names are derived once, below the class).
         self.eval = {cls: fn.__get__(self) for cls, fn in EVAL_HANDLERS.items()}
@@ -146,17 +148,7 @@ class Interpreter(ExprEvaluator, CallMixin):
         return value
 
     def exec_match(self, s: ast.Match, frame: Frame):
-        subject = None if s.subject is None else self.eval[type(s.subject)](s.subject, frame)
-        for arm in s.arms:
-            bindings = match_pattern(arm.pattern, subject)
-            if bindings is None:
-                continue
-            frame.push(bindings)
-            try:
-                return self.exec_body(arm.body, frame)
-            finally:
-                frame.pop()
-        return NOVALUE
+        return self.run_match(s, frame, self.exec_body, NOVALUE)
 
     def exec_for_each(self, s: ast.ForEach, frame: Frame):
         items = self.eval[type(s.collection)](s.collection, frame)
@@ -286,12 +278,11 @@ EXEC_HANDLERS = handler_table(Interpreter, "exec_", STMT_KINDS, helpers=("exec_b
 
 
 def _range_bound(v, which: str, node: ast.Expr) -> int:
-    if type(v) is not float:
-        raise IloRuntimeError("ILO-R007", f"range {which} must be a number, got {type_name(v)}", node.span)
-    if v != v:
-        return 0
-    # Like the reference's cast to a 64-bit integer: truncate toward zero, saturate.
-    return int(max(min(v, 9.2e18), -9.2e18))
+    try:
+        return int(range_bound(v, which))
+    except IloRuntimeError as err:
+        err.span = node.span
+        raise
 
 
 # ── entry point ─────────────────────────────────────────────────────────────

@@ -167,7 +167,7 @@ class FunctionTranslator:
         else:
             other = self.operand(v.right, ctx)
             helper = "rebind_append" if shape == "append" else "rebind_add"
-            operands = f"{other}, {'_ops.append_value' if shape == 'append' else '_ops.add_values'}"
+            operands = f"{other}, {'_vops.append_value' if shape == 'append' else '_vops.add_values'}"
         slot = self.new_tmp()
         # OWNERSHIP: the old value moves into a one-element slot, so the local no longer
         # counts as an owner; ownership.py updates it in place only if nothing else holds it.

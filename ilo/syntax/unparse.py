@@ -51,7 +51,6 @@ _STMT_KEYWORDS = re.compile(r"(ret|brk|cnt|wh)(?![a-z0-9-])")
 _LET_HEAD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\s*=")
 # Zero-argument builtins the parser turns into calls when written as a bare name.
 _BARE_CALL_ATOMS = frozenset({"mmap"})
-_PATTERN_TYPES = {ty.TNum: "n", ty.TText: "t", ty.TBool: "b", ty.TList: "l"}
 INDENT = "  "
 
 
@@ -359,7 +358,7 @@ class _Printer:
         if isinstance(p, ast.PLit):
             return _format_literal(p.value)
         if isinstance(p, ast.PType):
-            letter = _PATTERN_TYPES.get(type(p.ty))
+            letter = ty.PATTERN_LETTERS.get(type(p.ty))
             if letter is None:
                 raise UnparseError(f"no type pattern for {p.ty}")
             return f"{letter} {p.binding}"

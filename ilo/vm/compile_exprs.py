@@ -14,7 +14,7 @@ from ilo.runtime.values import FnRef
 from ilo.syntax import ast
 from ilo.syntax.dispatch import EXPR_KINDS, handler_table
 from ilo.syntax.walk import runs_statements
-from ilo.types import TBool, TList, TNum, TText
+from ilo.types import PATTERN_LETTERS, TNum, TText
 from ilo.vm.flow import Ctx, Exit
 from ilo.vm.opcodes import Op
 
@@ -411,16 +411,9 @@ class ExprCompiler:
 
 
 def type_tag(ty) -> str:
-    """The run-time kind a type pattern (``n v:``, ``t v:``...) tests for."""
-    if isinstance(ty, TNum):
-        return "n"
-    if isinstance(ty, TText):
-        return "t"
-    if isinstance(ty, TBool):
-        return "b"
-    if isinstance(ty, TList):
-        return "l"
-    return "never"  # maps, records...: the tree interpreter's type patterns never match them
+    """The run-time kind a type pattern (``n v:``, ``t v:``...) tests for: its letter, or
+    ``"never"`` for a type no pattern can name (the tree's type patterns never match those)."""
+    return PATTERN_LETTERS.get(type(ty), "never")
 
 
 EXPR_DISPATCH = handler_table(ExprCompiler, "compile_", EXPR_KINDS,
