@@ -55,7 +55,7 @@ class ExprEvaluator:
             )
         raise IloRuntimeError("ILO-R006", f"index access on {type_name(obj)} (not a list)", e.span)
 
-    def eval_binop(self, e: ast.BinOp, frame):
+    def eval_bin_op(self, e: ast.BinOp, frame):
         ev = self.eval
         left = ev[type(e.left)](e.left, frame)
         fn = BINARY.get(e.op)
@@ -71,17 +71,17 @@ class ExprEvaluator:
     def eval_unary(self, e: ast.Unary, frame):
         return unary(e.op, self.eval[type(e.operand)](e.operand, frame), e)
 
-    def eval_ok(self, e: ast.OkExpr, frame):
+    def eval_ok_expr(self, e: ast.OkExpr, frame):
         return Ok(self.eval[type(e.value)](e.value, frame))
 
-    def eval_err(self, e: ast.ErrExpr, frame):
+    def eval_err_expr(self, e: ast.ErrExpr, frame):
         return Err(self.eval[type(e.value)](e.value, frame))
 
-    def eval_list(self, e: ast.ListExpr, frame):
+    def eval_list_expr(self, e: ast.ListExpr, frame):
         ev = self.eval
         return [ev[type(item)](item, frame) for item in e.items]
 
-    def eval_record(self, e: ast.RecordExpr, frame):
+    def eval_record_expr(self, e: ast.RecordExpr, frame):
         ev = self.eval
         given = {name: ev[type(x)](x, frame) for name, x in e.fields}
         typedef = self.vp.records.get(e.type_name)
@@ -92,7 +92,7 @@ class ExprEvaluator:
         fields.update(given)
         return Record(e.type_name, fields)
 
-    def eval_match(self, e: ast.MatchExpr, frame):
+    def eval_match_expr(self, e: ast.MatchExpr, frame):
         return self.run_match(e, frame, self.body_value, None)
 
     def run_match(self, m, frame, run, no_match):
@@ -182,22 +182,3 @@ def match_pattern(pattern: ast.Pattern, value) -> dict | None:
         return {pattern.binding: value}
     raise IloRuntimeError("ILO-R013", f"unknown pattern kind {kind.__name__}", getattr(pattern, "span", None))
 
-
-EXPR_HANDLERS = {
-    ast.Lit: "eval_lit",
-    ast.Ref: "eval_ref",
-    ast.Field: "eval_field",
-    ast.Index: "eval_index",
-    ast.Call: "eval_call",
-    ast.BinOp: "eval_binop",
-    ast.Unary: "eval_unary",
-    ast.OkExpr: "eval_ok",
-    ast.ErrExpr: "eval_err",
-    ast.ListExpr: "eval_list",
-    ast.RecordExpr: "eval_record",
-    ast.MatchExpr: "eval_match",
-    ast.NilCoalesce: "eval_nil_coalesce",
-    ast.With: "eval_with",
-    ast.Ternary: "eval_ternary",
-    ast.Lambda: "eval_lambda",
-}
