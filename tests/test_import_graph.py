@@ -21,8 +21,6 @@ from conftest import REPO
 PKG = REPO / "ilo"
 
 ALLOWED: set[frozenset[str]] = {
-    # front (issue 11): Label/Exit/Ctx into their own module, self-rebind codegen out of peephole
-    frozenset({"ilo.vm.compiler", "ilo.vm.compile_exprs", "ilo.vm.compile_stmts", "ilo.vm.peephole"}),
     # jit (issue 11): hook <-> tier, and the function-kernel tier's calls back into them
     frozenset({"ilo.jit.hook", "ilo.jit.tier", "ilo.jit.calls"}),
     frozenset({"ilo.jit.emit", "ilo.jit.fnkernels"}),
