@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
 from ilo.runtime import sizes
+from ilo.runtime.operators import RANGE_LIMIT
 
 _NUM_VAR = {"n": "n", "b": "b", "Ln": "L", "L?": "L"}
 
@@ -304,7 +305,8 @@ class _Emitter:
         if ins.kind == "rangeprep":
             # the VM truncates toward zero and saturates; NaN and huge bounds go back to it
             lo, hi = (self.var(s, ins.pc) for s in ins.srcs)
-            return [f"if not (-9.2e18 <= {lo} <= 9.2e18 and -9.2e18 <= {hi} <= 9.2e18):",
+            lim = RANGE_LIMIT  # runtime.operators.range_bound's saturation point
+            return [f"if not (-{lim!r} <= {lo} <= {lim!r} and -{lim!r} <= {hi} <= {lim!r}):",
                     "    " + self.deopt(ins),
                     f"{self.dvar(ins)} = float(int({lo}))", f"{self.dvar(ins, ins.dst2)} = float(int({hi}))"]
         if ins.kind == "forprep":

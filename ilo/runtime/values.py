@@ -52,40 +52,35 @@ class Record:
         return f"Record({self.type_name!r}, {inner})"
 
 
-class Ok:
+class _Result:
+    """One side of a result (``Ok`` or ``Err``): a payload compared by ilo equality. The two
+    sides are never equal to each other, and nothing else is either kind."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and values_equal(self.value, other.value)
+
+    def __hash__(self) -> int:
+        return hash(dedup_key(self))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.value!r})"
+
+
+class Ok(_Result):
     """The ok side of a result, ``~v``."""
 
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Ok) and values_equal(self.value, other.value)
-
-    def __hash__(self) -> int:
-        return hash(dedup_key(self))
-
-    def __repr__(self) -> str:
-        return f"Ok({self.value!r})"
+    __slots__ = ()
 
 
-class Err:
+class Err(_Result):
     """The error side of a result, ``^e``."""
 
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Err) and values_equal(self.value, other.value)
-
-    def __hash__(self) -> int:
-        return hash(dedup_key(self))
-
-    def __repr__(self) -> str:
-        return f"Err({self.value!r})"
+    __slots__ = ()
 
 
 class FnRef:
@@ -113,26 +108,23 @@ class FnRef:
         return f"FnRef({self.name!r})"
 
 
+# The name error messages give each kind of run-time value; in this order, so a bool is
+# named ``b`` although Python counts it as a number too.
+_TYPE_NAMES = ((type(None), "nil"), (bool, "b"), (float, "n"), (str, "t"), (list, "L"), (dict, "M"),
+               (Ok, "R"), (Err, "R"), (FnRef, "F"))
+_EXACT_NAMES = dict(_TYPE_NAMES)
+
+
 def type_name(v) -> str:
     """The ilo type letter/name of a runtime value, for error messages and type patterns."""
-    if v is None:
-        return "nil"
-    if isinstance(v, bool):
-        return "b"
-    if isinstance(v, float):
-        return "n"
-    if isinstance(v, str):
-        return "t"
-    if isinstance(v, list):
-        return "L"
-    if isinstance(v, dict):
-        return "M"
+    name = _EXACT_NAMES.get(type(v))
+    if name is not None:
+        return name
     if isinstance(v, Record):
         return v.type_name
-    if isinstance(v, (Ok, Err)):
-        return "R"
-    if isinstance(v, FnRef):
-        return "F"
+    for cls, name in _TYPE_NAMES:  # subclasses (a numpy float is a float)
+        if isinstance(v, cls):
+            return name
     return type(v).__name__
 
 
