@@ -39,11 +39,9 @@ def numba_too_slow(source: str | None) -> str:
     left = seconds_left()
     if left is None:
         return ""
-    from ilo.jit import backend, cache
-    from ilo.jit.tier import COLD_COST, FIRST_USE_COST, WARM_COST
+    from ilo.jit import backend, cache, costs
 
-    warm = source is not None and cache.numba_cached(source)
-    cost = (WARM_COST if warm else COLD_COST) + (0.0 if backend.warmed_up() else FIRST_USE_COST)
+    cost = costs.numba_cost(source is not None and cache.numba_cached(source), backend.warmed_up())
     if 2 * cost <= left:
         return ""
     return f"the time limit leaves {max(left, 0.0):.2f} s, too little for a {cost:.2f} s numba compile"
