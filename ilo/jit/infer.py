@@ -20,10 +20,14 @@ from dataclasses import dataclass, field
 from ilo.jit.regions import FallbackReason, K, Region
 from ilo.runtime.builtins import registry
 
-NUMBA_TYPES = frozenset({"n", "b", "Ln", "L?"})
+# On (number or nil) is a float plus a nil flag in numba; maps are ``numba.typed.Dict``
+# (int64 -> float64), so only maps whose keys are numbers (``M n n``) reach numba.
+NUMBA_TYPES = frozenset({"n", "b", "Ln", "L?", "On", "Mn", "M?"})
 KERNEL_TYPES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "M?", "Mn", "ILn", "ILt"})
 NUMBA_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
-                         "len", "index", "listappend", "builtin", "nop", "rangeprep", "rangenext"})
+                         "len", "index", "listappend", "builtin", "nop", "rangeprep", "rangenext",
+                         "mget", "mset", "mhas", "newmap"})
+MAP_KINDS = frozenset({"mget", "mset", "mhas"})
 
 
 def runtime_type(v) -> str:
@@ -298,6 +302,13 @@ def _choices(region: Region) -> list:
     return out
 
 
+def _number_key(typed: TypedRegion, ins) -> bool:
+    key = ins.srcs[1]
+    if isinstance(key, K):
+        return type(key.value) is float
+    return typed.type_at(ins.pc, key) == "n"
+
+
 def _numba_blocker(typed: TypedRegion, registers) -> str:
     for m in typed.members:
         if m.numba_why:
@@ -311,6 +322,10 @@ def _numba_blocker(typed: TypedRegion, registers) -> str:
             return f"builtin {ins.op} needs the python backend"
         if ins.kind == "move" and typed.type_at(ins.pc, ins.srcs[0]) in ("Ln", "L?"):
             return "a list is aliased inside the loop"
+        if ins.kind == "move" and typed.type_at(ins.pc, ins.srcs[0]) in ("Mn", "M?"):
+            return "a map is aliased inside the loop"
+        if ins.kind in MAP_KINDS and not _number_key(typed, ins):
+            return "a map with text keys needs the python backend"
         if ins.kind == "cmp" and ins.op in ("=", "!="):
             if {typed.type_at(ins.pc, s) for s in ins.srcs} - {"n", "b"}:
                 return "equality on non-scalars"

@@ -82,11 +82,14 @@ class _Plan:
 
 
 class _Ready:
-    __slots__ = ("code", "kernel", "pyfunc_code", "facts", "promote_at")
+    __slots__ = ("code", "kernel", "pyfunc_code", "facts", "promote_at", "typed", "sig", "alternative")
 
-    def __init__(self, code, kernel):
+    def __init__(self, code, kernel, typed=None, sig=None):
         self.code = code
         self.kernel = kernel
+        self.typed = typed  # numba kernels over maps: to build the python alternative from
+        self.sig = sig
+        self.alternative = None  # that python kernel, once an entry needed it
         self.pyfunc_code = getattr(kernel.func, "__code__", None)
         self.facts: dict = {}  # LoopStats fields describing the build, for every tier's stats
         self.promote_at = None  # python kernels: numba cost (s) that python time must repay
@@ -351,7 +354,7 @@ class JitTier:
                 code = generate(typed, backend)
                 kernel = cache.load(_key(plan.region, sig, backend, code), code.source, backend)
         _BUILT[0] = True
-        ready = _Ready(code, kernel)
+        ready = _Ready(code, kernel, typed, sig)
         ready.promote_at = promote_at if backend == "python" else None
         choices = [f"{label} at pc {pc}: {how}" for pc, label, how in typed.choices]
         if typed.why_not_numba and backend == "python":
@@ -374,15 +377,23 @@ class JitTier:
         from ilo.jit import backend as nb
 
         params = []
+        maps = 0.0
         for r, var in code.args:
             if var.endswith("_L"):
                 params += [np.empty(16), 0]
+            elif var.endswith("_D"):
+                from ilo.jit import nbmaps
+
+                maps = nbmaps.warm()
+                params.append(nbmaps.to_typed({}))
+            elif var.endswith("_o"):
+                params += [0.0, True]
             else:
                 params.append(values[r])
         if code.depth:
             params.append(0)
         seconds, kernel.origin = nb.prepare(kernel.func, params)
-        return seconds
+        return seconds + maps
 
     # ── running ─────────────────────────────────────────────────────────────
     def _enter(self, plan: _Plan, regs: list, base: int):
@@ -403,7 +414,7 @@ class JitTier:
         if ready.code.backend == "python":
             resume = self._run_python(ready, plan, regs, base, trips)
         else:
-            resume = self._run_numba(ready, plan, regs, base)
+            resume = self._run_numba(ready, plan, regs, base, trips)
         if resume is None:
             return _LATER
         if plan.region.contains(resume):
@@ -433,6 +444,65 @@ class JitTier:
             regs[base + r] = result[1 + slot]
         return resume
 
+    def _run_numba_maps(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips):
+        """A numba kernel over typed dicts. Every map register is converted on entry (its
+        VM dict is left untouched: the kernel works on its own typed copy) and boxed back on
+        exit only if the kernel wrote it. A map numba cannot hold (a text key, a value that
+        is not a number), or one so big that converting it costs more than the iterations
+        ahead save, runs this entry on the python kernel instead."""
+        from ilo.jit import nbmaps
+
+        code = ready.code
+        maps = [r for r, var in code.args if var.endswith("_D")]
+        size = sum(len(regs[base + r]) for r in maps)
+        if size and costs.map_boxing(size) > (trips or 0.0) * costs.python_iteration(plan.region):
+            return self._run_alternative(ready, plan, regs, base, trips)
+        params = []
+        for r, var in code.args:
+            v = regs[base + r]
+            if var.endswith("_D"):
+                v = nbmaps.to_typed(v)
+                if v is None:
+                    return self._run_alternative(ready, plan, regs, base, trips)
+                params.append(v)
+            elif var.endswith("_o"):
+                params += [0.0, True] if v is None else [v, False]
+            else:
+                params.append(v)
+        if code.depth:
+            from ilo.vm.machine import DEPTH
+
+            params.append(DEPTH[1] - DEPTH[0])
+        k = ready.kernel
+        plan.stats.origin = k.origin
+        result = k.func(*params)
+        resume, back = code.exits[result[0]]
+        slots = code.slots
+        written = code.in_place | code.reassigned
+        for r, slot, _t in back:
+            var = slots[slot]
+            v = result[1 + slot]
+            if var.endswith("_D"):
+                if r in written:  # a map only read keeps its VM dict
+                    regs[base + r] = nbmaps.to_python(v)
+            elif var.endswith("_o"):
+                regs[base + r] = None if result[2 + slot] else float(v)
+            else:
+                regs[base + r] = bool(v) if var.endswith("_b") else float(v)
+        return resume
+
+    def _run_alternative(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips):
+        """Run this entry on the python kernel of the same loop and types (built once)."""
+        alt = ready.alternative
+        if alt is None:
+            from ilo.jit import cache
+            from ilo.jit.emit import generate
+
+            code = generate(ready.typed, "python")
+            kernel = cache.load(_key(plan.region, ready.sig, "python", code), code.source, "python")
+            alt = ready.alternative = _Ready(code, kernel)
+        return self._run_python(alt, plan, regs, base, trips)
+
     def _recover(self, ready: _Ready, plan: _Plan, exc: Exception, regs: list, base: int):
         """A python kernel raised: resume the VM at the instruction that raised, with the
         kernel's registers as they were just before it."""
@@ -450,8 +520,10 @@ class JitTier:
             regs[base + r] = local.get(f"r{r}")
         return pc
 
-    def _run_numba(self, ready: _Ready, plan: _Plan, regs: list, base: int):
+    def _run_numba(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips=None):
         code = ready.code
+        if code.maps:
+            return self._run_numba_maps(ready, plan, regs, base, trips)
         lists = [r for r, var in code.args if var.endswith("_L")]
         taken, sole = boundary.take(regs, base, lists, self._mirror.holds)
         originals = dict(zip(lists, taken))
@@ -483,7 +555,9 @@ class JitTier:
         slots = code.slots
         restored = set()
         for r, slot, t in back:
-            if t in ("Ln", "L?"):
+            if slots[slot].endswith("_o"):  # an optional number: value, then its nil flag
+                regs[base + r] = None if result[2 + slot] else float(result[1 + slot])
+            elif t in ("Ln", "L?"):
                 arr, n = result[1 + slot], result[2 + slot]
                 appended_only = r in code.in_place and r not in code.reassigned
                 regs[base + r] = self._mirror.from_array(originals.get(r), owned.get(r, False), arr, n,
