@@ -106,8 +106,3 @@ def load(key, source: str, backend: str, func_name: str = "kernel") -> Kernel:
     kernel = Kernel(func, backend, source, path, time.perf_counter() - t0)
     _MEMORY[key] = kernel
     return kernel
-
-
-def clear_memory() -> None:
-    """Forget in-memory kernels (tests use it to force a disk-cache lookup)."""
-    _MEMORY.clear()

@@ -14,8 +14,9 @@ the VM executes it itself and reports exactly what it would have reported.
 
 Two flavours share the structuring: ``numba`` (registers are typed variables ``r3_n``,
 number lists are float64 arrays with a length ``r3_L_n``) and ``python`` (registers are
-plain locals; errors raised by an instruction are mapped back to its pc through the line
-table, so the happy path carries no bookkeeping).
+plain locals; an instruction that can raise sits in a ``try`` whose handler leaves the
+kernel through an ordinary exit before it, so the happy path carries no bookkeeping and the
+VM reports the error).
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ class KernelCode:
     args: list  # [(register, var)] in argument order (numba lists: array var; length derived)
     slots: list  # return slot variables, in order
     exits: list = field(default_factory=list)  # exit id -> (resume pc, [(register, slot index, type)])
-    lines: dict = field(default_factory=dict)  # python backend: source line -> pc
     in_place: set = field(default_factory=set)  # registers mutated in place (need sole ownership)
     reassigned: set = field(default_factory=set)  # registers given a new value other than in place
     depth: bool = False  # numba: the kernel takes the calls the depth limit allows as a last argument
@@ -59,7 +59,6 @@ class _Emitter(MapForms):
         self.backend = backend
         self.optional = _optional_registers(typed)
         self.out: list[str] = []
-        self.lines: dict = {}
         self.exits: list = []
         self.exit_ids: dict = {}
         self.in_place: set = set()
@@ -142,9 +141,8 @@ class _Emitter(MapForms):
     # where ``cnt`` is ``break``.
 
     def emit(self, line: str, ind: int, pc: int | None = None) -> None:
+        """One source line (``pc``: the instruction it belongs to, for readers)."""
         self.out.append("    " * ind + line)
-        if pc is not None:
-            self.lines[len(self.out)] = pc
 
     def kernel_body(self, ind: int) -> None:
         r = self.r
@@ -322,7 +320,18 @@ class _Emitter(MapForms):
         handler = getattr(self, f"ins_{ins.kind}", None)
         if handler is None:
             raise FallbackReason(f"pc {ins.pc}: no kernel form for {ins.kind}")
-        for line in handler(ins):
+        lines = handler(ins)
+        if self.backend == "python" and ins.kind not in _CANNOT_RAISE and lines:
+            # an instruction that raises leaves the kernel before it, through an ordinary
+            # exit, so the VM runs it and reports the error itself (a ``try`` costs nothing
+            # in CPython 3.11+ until something raises)
+            self.emit("try:", ind, ins.pc)
+            for line in lines:
+                self.emit(line, ind + 1, ins.pc)
+            self.emit("except Exception:", ind, ins.pc)
+            self.emit(self.deopt(ins), ind + 1, ins.pc)
+            return
+        for line in lines:
             self.emit(line, ind, ins.pc)
         if self.backend == "numba" and ins.kind != "mget":
             for d in ins.dsts:  # an optional register that now holds a number is not nil
@@ -352,7 +361,7 @@ class _Emitter(MapForms):
         args = "".join(", " + self.var(s, ins.pc) for s in ins.srcs)
         call = f"{self.dvar(ins)} = {callee.fname}(_d - 1{args})"
         if self.backend == "python":
-            return [call]  # an exception here is mapped to this pc by the line table
+            return [call]  # ``instruction`` wraps it: an exception leaves the loop here
         return ["try:", "    " + call, "except Exception:", "    " + self.deopt(ins)]
 
     def ins_newlist(self, ins):
@@ -493,6 +502,10 @@ def _aliases_containers(typed: TypedRegion) -> bool:
     return False
 
 
+# instructions whose python form cannot raise (no call, no operator on unknown values)
+_CANNOT_RAISE = frozenset({"nop", "const", "move", "newmap", "newlist", "not", "mhas", "index"})
+
+
 def _optional_registers(typed: TypedRegion) -> set:
     """Registers that hold an optional number (``On``) somewhere in the region."""
     return {r for state in typed.states.values() for r, (t, _w) in state.items() if t == "On"}
@@ -576,14 +589,12 @@ def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
             if v not in passed:
                 inits.append(f"    {v} = " + ("0" if v.endswith("_L_n") else _INITIAL[v.rpartition("_")[2]]))
     text_lines = head + inits
-    offset = len(text_lines)
-    lines = {offset + k: pc for k, pc in e.lines.items()}
     tail = []
-    if calls:  # the called functions' kernels, after the loop kernel (the line table stays valid)
+    if calls:  # the called functions' kernels, after the loop kernel
         from ilo.jit.fnkernels import member_source
 
         tail = member_source(typed.members, backend)
     source = "\n".join(text_lines + e.out + tail) + "\n"
     reassigned = {d for ins in region.code for d in ins.dsts
                   if not (ins.kind in ("listappend", "mset") and ins.dst == ins.srcs[0])}
-    return KernelCode(source, backend, args, e.slot_vars, e.exits, lines, e.in_place, reassigned, calls)
+    return KernelCode(source, backend, args, e.slot_vars, e.exits, e.in_place, reassigned, calls)

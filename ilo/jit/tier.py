@@ -2,7 +2,7 @@
 
 In: ``on_hot(chunk, header_pc, regs, base)`` from a VM that watches loops itself (it offers a
 loop only once it is hot: ``threshold`` iterations in total, and an entry with at least
-``min_trips`` iterations ahead), or ``on_backedge`` from a VM that calls at every back-edge.
+``min_trips`` iterations ahead).
 Out: the pc the VM resumes at after a kernel ran the loop (every register the kernel changed
 written back), ``None`` (ask again at the next back-edge), ``LATER`` (not during this entry)
 or ``NEVER`` (this loop will never get a kernel).
@@ -11,8 +11,8 @@ An offered loop is cut out (``regions``), typed from the live register values (`
 turned into source (``emit``) and compiled or found in the cache (``cache``/``backend``).
 Anything that fails on the way is a fallback: the reason is recorded in ``stats`` and the
 VM runs the loop as before. Types are part of the kernel key, so a loop re-entered with new
-types gets its own kernel or its own fallback. Regions and ready kernels are kept on the
-chunk (the API makes a new tier per call), so a function called many times builds once.
+types gets its own kernel or its own fallback. Regions and ready kernels are kept per chunk
+(``state``, shared by every tier of the process), so a function called many times builds once.
 Building is itself a cost: a kernel is built only once the iterations it would take over
 (this entry's and those the VM already ran since the loop got hot) repay it.
 """
@@ -23,19 +23,10 @@ import time
 from typing import TYPE_CHECKING
 
 from ilo import config
-from ilo.jit import costs
-from ilo.jit.hook import (
-    _BUILT,
-    MIN_TRIPS,
-    PY_BUILD_COST,
-    PY_FIRST_USE_COST,
-    PY_INSTR,
-    VM_INSTR,
-    entry_limits,
-    worth_planning,
-)
-from ilo.jit.hook import LATER as _LATER
-from ilo.jit.hook import NEVER as _DECLINED
+from ilo.jit import costs, state
+from ilo.jit.protocol import LATER as _LATER
+from ilo.jit.protocol import MIN_TRIPS, entry_limits
+from ilo.jit.protocol import NEVER as _DECLINED
 
 if TYPE_CHECKING:
     from ilo.jit.stats import JitStats
@@ -55,8 +46,8 @@ def _jit_modules() -> None:
 
 
 class _Loop:
-    """What every tier knows about one loop of a chunk (kept in ``chunk.decoded``): its
-    region and its kernels per entry types."""
+    """What every tier knows about one loop of a chunk (kept in the JIT's side table,
+    ``state``): its region and its kernels per entry types."""
 
     __slots__ = ("region", "registers", "kernels", "savable")
 
@@ -82,7 +73,7 @@ class _Plan:
 
 
 class _Ready:
-    __slots__ = ("code", "kernel", "pyfunc_code", "facts", "promote_at", "typed", "sig", "alternative")
+    __slots__ = ("code", "kernel", "facts", "promote_at", "typed", "sig", "alternative")
 
     def __init__(self, code, kernel, typed=None, sig=None):
         self.code = code
@@ -90,20 +81,8 @@ class _Ready:
         self.typed = typed  # numba kernels over maps: to build the python alternative from
         self.sig = sig
         self.alternative = None  # that python kernel, once an entry needed it
-        self.pyfunc_code = getattr(kernel.func, "__code__", None)
         self.facts: dict = {}  # LoopStats fields describing the build, for every tier's stats
         self.promote_at = None  # python kernels: numba cost (s) that python time must repay
-
-
-# What a numba kernel costs before it runs, in seconds, measured on the development machine:
-# the first kernel of a process pays ~0.45 s (importing numba, initialising LLVM) even when
-# its machine code comes from the disk cache; then loading a cached kernel ~0.02 s, compiling
-# a numeric loop ~0.3 s, one with arrays ~1.2 s. The alternative is the python kernel, which
-# spends ~8 ns per loop instruction.
-FIRST_USE_COST, WARM_COST, COLD_COST, COLD_ARRAY_COST = 0.45, 0.02, 0.3, 1.2
-# Seconds each loop (by region fingerprint) has spent in python kernels in this process: a
-# loop that keeps coming back (a function called many times) earns its numba compile.
-_PY_SECONDS: dict = {}
 
 
 def _numba_pays(region, trips, code=None) -> tuple[str, float]:
@@ -120,31 +99,26 @@ def _numba_pays(region, trips, code=None) -> tuple[str, float]:
     if trips is None:
         return "trip count unknown, a numba compile might not pay back", float("inf")
     warm = code is None or cache.numba_cached(code.source)
-    arrays = code is not None and any(v.endswith("_L") for _, v in code.args)
-    cost = WARM_COST if warm else (COLD_ARRAY_COST if arrays else COLD_COST)
-    if not backend.warmed_up():
-        cost += FIRST_USE_COST
+    arrays = code is not None and any(v.endswith(("_L", "_D")) for _, v in code.args)
+    cost = costs.numba_cost(warm, backend.warmed_up(), arrays)
     from ilo.vm.hotloops import PROGRAM
 
-    saved = trips * costs.python_iteration(region, PROGRAM[0]) + _PY_SECONDS.get(region.fingerprint, 0.0)
+    saved = trips * costs.python_iteration(region, PROGRAM[0]) + costs.python_seconds(region)
     if saved < cost:
         return f"~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}", cost
     return "", cost
 
 
 def _remaining_trips(region, values: dict):
+    """``costs.trips_left`` for the region's back-edge, from the entry values."""
     ins = region.at(region.backedge)
-    try:
-        if ins.kind == "rangenext":
-            return max(0.0, values[ins.srcs[1]] - values[ins.srcs[0]])
-        if ins.kind == "fornext":
-            return float(values[ins.srcs[0]].__length_hint__())
-        if ins.kind == "cjump" and ins.op.lstrip("not ") in ("<", "<=", ">", ">="):
-            a, b = (s.value if hasattr(s, "value") else values[s] for s in ins.srcs)
-            if type(a) is float and type(b) is float:
-                return abs(b - a)
-    except (KeyError, TypeError, AttributeError):
-        return None
+    x, y = (s.value if hasattr(s, "value") else values.get(s) for s in (*ins.srcs, None)[:2])
+    if ins.kind == "rangenext":
+        return costs.trips_left("range", x, y)
+    if ins.kind == "fornext":
+        return costs.trips_left("foreach", x)
+    if ins.kind == "cjump" and ins.op.removeprefix("not ") in ("<", "<=", ">", ">="):
+        return costs.trips_left("compare", x, y)
     return None
 
 
@@ -161,8 +135,9 @@ class JitTier:
     NEVER = _DECLINED  # this loop will never get a kernel: stop offering it
     LATER = _LATER  # not during this entry (too few iterations left, or types declined)
 
-    # The API makes a tier per call, so creating one must be cheap: the rest is made on use.
-    __slots__ = ("threshold", "min_trips", "numba", "_stats", "_counts", "_plans", "_list_mirror")
+    # Creating one must be cheap (a program that never gets hot pays for it): the rest is
+    # made on use.
+    __slots__ = ("threshold", "min_trips", "numba", "_stats", "_plans", "_list_mirror")
 
     def __init__(self, threshold: int | None = None, numba: str | None = None):
         # a low threshold asks for eager compilation (tests): then short loops enter kernels too
@@ -170,7 +145,6 @@ class JitTier:
         # "auto": numba when the trip count repays the compile; "always" / "never" (tests, bench)
         self.numba = numba or config.JIT_NUMBA
         self._stats = None
-        self._counts = None  # basic protocol only: back-edges per loop
         self._plans: dict = {}
         self._list_mirror = None
 
@@ -196,20 +170,9 @@ class JitTier:
         return self._list_mirror
 
     # ── the hooks ───────────────────────────────────────────────────────────
-    def on_backedge(self, chunk, header: int, regs: list, base: int = 0):
-        """The basic protocol: called at every taken back-edge, so the tier counts."""
-        key = (id(chunk), header)
-        if self._counts is None:
-            self._counts = {}
-        n = self._counts[key] = self._counts.get(key, 0) + 1
-        if n < self.threshold:
-            return None
-        resume = self.on_hot(chunk, header, regs, base)
-        return resume if type(resume) is int else None
-
     def on_hot(self, chunk, header: int, regs: list, base: int = 0):
         """The counting protocol: the VM offers a loop it found hot (``ilo.vm.hooks``)."""
-        if self.threshold >= MIN_TRIPS and not worth_planning(chunk, header, regs, base, self.threshold):
+        if self.threshold >= MIN_TRIPS and not costs.worth_planning(chunk, header, regs, base, self.threshold):
             return _LATER
         _jit_modules()
         plan = self._plan_for(chunk, header)
@@ -224,7 +187,8 @@ class JitTier:
         if found is not None and found[0] is chunk and found[2] is self._stats:
             return found[1]
         stats = self.stats.loop(chunk.name, header)
-        shared = chunk.decoded.setdefault("jit_loops", {})
+        st = state.of(chunk)
+        shared = st.loops
         loop = shared.get(header)
         if loop is None or config.NO_JIT:
             loop = shared[header] = self._region(chunk, header)
@@ -234,7 +198,7 @@ class JitTier:
         else:
             plan = _Plan(loop, stats)
             if not loop.savable:  # the account ``worth_planning`` kept before the plan
-                loop.savable = chunk.decoded.get("jit_saved", {}).get(header, 0.0)
+                loop.savable = st.saved.get(header, 0.0)
         self._plans[key] = (chunk, plan, self._stats)
         return plan
 
@@ -296,13 +260,13 @@ class JitTier:
         if self.threshold < MIN_TRIPS:  # eager compilation asked for (tests)
             return True
         loop = plan.loop
-        per_trip = len(plan.region.code) * (VM_INSTR - PY_INSTR)
+        per_trip = len(plan.region.code) * (costs.VM_INSTR - costs.PY_INSTR)
         loop.savable += (trips if trips is not None else self.threshold) * per_trip
-        return loop.savable >= PY_BUILD_COST + (0.0 if _BUILT[0] else PY_FIRST_USE_COST)
+        return loop.savable >= costs.python_build_cost()
 
     def _promote(self, plan: _Plan, ready: _Ready, trips) -> bool:
         """A python kernel whose loop keeps coming back: has its time repaid numba?"""
-        spent = _PY_SECONDS.get(plan.region.fingerprint, 0.0)
+        spent = costs.python_seconds(plan.region)
         from ilo.vm.hotloops import PROGRAM
 
         ahead = (trips or 0) * costs.python_iteration(plan.region, PROGRAM[0])
@@ -353,7 +317,7 @@ class JitTier:
                 promote_at = None
                 code = generate(typed, backend)
                 kernel = cache.load(_key(plan.region, sig, backend, code), code.source, backend)
-        _BUILT[0] = True
+        costs.BUILT[0] = True
         ready = _Ready(code, kernel, typed, sig)
         ready.promote_at = promote_at if backend == "python" else None
         choices = [f"{label} at pc {pc}: {how}" for pc, label, how in typed.choices]
@@ -431,14 +395,11 @@ class JitTier:
                 taken[i] = list(v) if type(v) is list else dict(v) if type(v) is dict else v
         t0 = time.perf_counter()
         try:
+            # an instruction that raises exits the kernel before itself (``emit``): the VM
+            # then runs it and reports the error
             result = ready.kernel.func(taken)
-        except Exception as exc:  # noqa: BLE001 - any failure hands the instruction to the VM
-            return self._recover(ready, plan, exc, regs, base)
         finally:
-            fp = plan.region.fingerprint
-            spent = time.perf_counter() - t0
-            _PY_SECONDS[fp] = _PY_SECONDS.get(fp, 0.0) + spent
-            costs.measured(plan.region, spent, trips)
+            costs.measured(plan.region, time.perf_counter() - t0, trips)
         resume, back = code.exits[result[0]]
         for r, slot, _t in back:
             regs[base + r] = result[1 + slot]
@@ -502,23 +463,6 @@ class JitTier:
             kernel = cache.load(_key(plan.region, ready.sig, "python", code), code.source, "python")
             alt = ready.alternative = _Ready(code, kernel)
         return self._run_python(alt, plan, regs, base, trips)
-
-    def _recover(self, ready: _Ready, plan: _Plan, exc: Exception, regs: list, base: int):
-        """A python kernel raised: resume the VM at the instruction that raised, with the
-        kernel's registers as they were just before it."""
-        tb = exc.__traceback__
-        frame = lineno = None
-        while tb is not None:
-            if tb.tb_frame.f_code is ready.pyfunc_code:
-                frame, lineno = tb.tb_frame, tb.tb_lineno
-            tb = tb.tb_next
-        pc = ready.code.lines.get(lineno) if frame is not None else None
-        if pc is None:
-            raise exc
-        local = frame.f_locals
-        for r in plan.registers:
-            regs[base + r] = local.get(f"r{r}")
-        return pc
 
     def _run_numba(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips=None):
         code = ready.code
