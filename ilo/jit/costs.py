@@ -26,18 +26,22 @@ NUMBA_MIN_ENTRY = 5e-6
 TIMED_PROBE = 256  # entries timed before a kernel too quick for numba stops being timed
 PY_BUILD_COST = 4e-4  # typing, emitting and exec of one python kernel
 PY_FIRST_USE_COST = 4e-3  # the process's first kernel: importing the JIT modules
-# numba: the first use in a process (import numba + numpy, LLVM initialisation) ~0.45 s even
+# numba: the first use in a process (import numba + numpy, LLVM initialisation) ~0.5 s even
 # when the machine code comes from the disk cache; loading one cached kernel ~0.02 s;
 # compiling a small scalar function (or call tree) ~0.3 s, a loop over arrays ~1.2 s.
-NUMBA_FIRST_USE, NUMBA_WARM, NUMBA_COLD, NUMBA_COLD_ARRAYS = 0.45, 0.02, 0.3, 1.2
+NUMBA_FIRST_USE, NUMBA_WARM, NUMBA_COLD, NUMBA_COLD_ARRAYS = 0.5, 0.02, 0.3, 1.2
 # A numba kernel's cost per loop instruction (native code; a map operation is a hash probe).
 NUMBA_INSTR = 1e-9
-# A python kernel's cost per instruction, by what the instruction compiles to: most are one
-# or two bytecodes on locals (~8 ns), a map operation is a dict method call (~40 ns), a
-# builtin without an inline python form calls the shared implementation (~120 ns: ``len``...),
-# a user-function call is a Python call plus the callee's own instructions.
-PY_COSTS = {"mget": 40e-9, "mset": 40e-9, "mhas": 30e-9, "len": 120e-9, "call": 100e-9, "newmap": 40e-9}
-PY_CALL = 120e-9
+# A python kernel's cost per instruction, in units of one simple instruction (``PY_INSTR``:
+# one or two bytecodes on locals), by what the instruction compiles to; measured on kernel-
+# shaped loops (``python bench/jit_costs.py`` prints them for this machine). A builtin with
+# an inline python form costs about 1.5 units per template line; one without calls the
+# shared implementation (argument checks included: ~50 units for ``mod``); a map operation
+# is a dict method call plus the key's floor; a user-function call is a Python call plus the
+# callee's own instructions.
+PY_UNITS = {"mget": 12.0, "mset": 8.0, "mhas": 6.0, "len": 20.0, "call": 15.0, "newmap": 4.0}
+PY_SHARED_CALL = 50.0  # units: a builtin called through its shared implementation
+PY_TEMPLATE_LINE = 1.5  # units per line of a builtin's inline python form
 # A map crossing into a numba kernel and back: the type checks, the arrays and the typed
 # dict in, the export and the VM dict out (~0.3 us per key measured for 200k keys).
 MAP_BOXING_KEY = 0.3e-6
@@ -57,9 +61,9 @@ def python_build_cost(built_before: bool | None = None) -> float:
 
 
 def numba_cost(cached: bool, warmed_up: bool, arrays: bool = False) -> float:
-    """What moving a kernel to numba costs before it runs."""
+    """What moving a kernel to numba costs before it runs, in this process's time."""
     build = NUMBA_WARM if cached else (NUMBA_COLD_ARRAYS if arrays else NUMBA_COLD)
-    return build + (0.0 if warmed_up else NUMBA_FIRST_USE)
+    return (build + (0.0 if warmed_up else NUMBA_FIRST_USE)) * speed()
 
 
 def map_boxing(keys: int) -> float:
@@ -92,27 +96,71 @@ def python_iteration(region, program=None) -> float:
 
 
 def estimated_iteration(region, program=None) -> float:
-    """The estimate alone: each instruction's calibrated cost by its kind."""
+    """The estimate alone: each instruction's calibrated cost by its kind, in seconds of
+    this process (``unit``)."""
+    return estimated_units(region, program) * unit()
+
+
+def estimated_units(region, program=None) -> float:
     total = 0.0
     for ins in region.code:
         if ins.kind == "builtin":
-            total += _builtin_cost(ins)
+            total += _builtin_units(ins)
         elif ins.kind == "call":
             callee = program.chunks.get(ins.op) if program is not None else None
-            total += PY_COSTS["call"] + (len(callee.code) * PY_INSTR if callee is not None else 0.0)
+            total += PY_UNITS["call"] + (len(callee.code) if callee is not None else 0.0)
         else:
-            total += PY_COSTS.get(ins.kind, PY_INSTR)
+            total += PY_UNITS.get(ins.kind, 1.0)
     return total
 
 
-def _builtin_cost(ins) -> float:
+def numba_iteration(region) -> float:
+    """Estimated seconds one iteration of ``region`` costs a numba kernel."""
+    return len(region.code) * NUMBA_INSTR * speed()
+
+
+def _builtin_units(ins) -> float:
     from ilo.runtime.builtins import registry
 
     spec = registry.get(ins.op) if registry.canonical(ins.op) else None
-    forms = getattr(spec, "kernels", None)
-    if forms and all(f.python is not None for f in forms):
-        return 2 * PY_INSTR  # an inline form: a few bytecodes
-    return PY_CALL
+    forms = [f for f in getattr(spec, "kernels", ()) if f.python is not None]
+    if forms:
+        return 1.0 + PY_TEMPLATE_LINE * max(len(f.python) for f in forms)
+    return PY_SHARED_CALL
+
+
+# ── calibration ──────────────────────────────────────────────────────────────
+_UNIT: list = []
+
+
+def unit() -> float:
+    """Seconds one simple python-kernel instruction takes in this process, measured once on
+    a kernel-shaped loop (~0.2 ms), so estimates read in this machine's (and load's) time."""
+    if not _UNIT:
+        import time
+
+        def loop(n):  # a kernel's shape: the test, two float updates (three instructions)
+            s = i = 0.0
+            while True:
+                if not (i < n):
+                    return s
+                s = s + i
+                i = i + 1.0
+
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            loop(2000.0)
+            best = min(best, time.perf_counter() - t0)
+        _UNIT.append(best / (2000 * 3))
+    return _UNIT[0]
+
+
+def speed() -> float:
+    """This process's speed relative to the development machine the fixed costs (numba's
+    start-up, load and compile) were measured on: >1 is slower. Python and numba costs both
+    scale with it, so a loaded machine does not tilt the python/numba choice."""
+    return unit() / PY_INSTR
 
 
 def measured(region, seconds: float, trips) -> None:

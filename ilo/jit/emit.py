@@ -321,7 +321,7 @@ class _Emitter(MapForms):
         if handler is None:
             raise FallbackReason(f"pc {ins.pc}: no kernel form for {ins.kind}")
         lines = handler(ins)
-        if self.backend == "python" and ins.kind not in _CANNOT_RAISE and lines:
+        if self.backend == "python" and lines and not self._cannot_raise(ins):
             # an instruction that raises leaves the kernel before it, through an ordinary
             # exit, so the VM runs it and reports the error itself (a ``try`` costs nothing
             # in CPython 3.11+ until something raises)
@@ -341,6 +341,14 @@ class _Emitter(MapForms):
                         self.emit(f"{v}_z = {self.var(ins.srcs[0], ins.pc)}_z", ind, ins.pc)
                     else:
                         self.emit(f"{v}_z = False", ind, ins.pc)
+
+    def _cannot_raise(self, ins) -> bool:
+        if ins.kind in _CANNOT_RAISE:
+            return True
+        types = {self.t.type_at(ins.pc, s) for s in ins.srcs}
+        if ins.kind == "arith" and ins.op in ("+", "-", "*"):
+            return types == {"n"}  # float arithmetic overflows to inf, it never raises
+        return ins.kind == "cmp" and len(types) == 1 and types <= {"n", "t", "b"}
 
     def ins_nop(self, ins):
         return []

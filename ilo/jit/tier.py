@@ -276,12 +276,12 @@ class JitTier:
         from ilo.jit import cache
         from ilo.jit.emit import generate
         from ilo.jit.infer import infer
+        from ilo.vm.hotloops import PROGRAM
 
         t0 = time.perf_counter()
         typer = None
         if any(ins.kind == "call" for ins in plan.region.code):
             from ilo.jit.fnkernels import Typer
-            from ilo.vm.hotloops import PROGRAM
 
             if PROGRAM[0] is not None:
                 typer = Typer(PROGRAM[0])
@@ -330,6 +330,8 @@ class JitTier:
             "compile_seconds": time.perf_counter() - t0 + compile_seconds,
             "origin": "python" if backend == "python" else None,
             "fallback": None,
+            "estimate": (costs.python_iteration(plan.region, PROGRAM[0]) if backend == "python"
+                         else costs.numba_iteration(plan.region)),
         }
         return ready
 
@@ -374,11 +376,16 @@ class JitTier:
         del values
         if ready is None or ready is _DECLINED:
             return _LATER
-        plan.stats.entries += 1
+        s = plan.stats
+        s.entries += 1
+        t0 = time.perf_counter()
         if ready.code.backend == "python":
             resume = self._run_python(ready, plan, regs, base, trips)
         else:
             resume = self._run_numba(ready, plan, regs, base, trips)
+        if trips is not None:  # what the cost model is checked against (--jit-stats)
+            s.seconds += time.perf_counter() - t0
+            s.trips += trips
         if resume is None:
             return _LATER
         if plan.region.contains(resume):
