@@ -109,3 +109,19 @@ def test_a_map_in_a_nested_loop_stays_typed_across_the_inner_loop():
     value, stats = same_everywhere(src, "f", 40, numba="always")
     assert value == 200.0
     assert stats.ran("numba")
+
+
+@pytest.mark.timeout(120)
+def test_a_loop_over_a_number_list_and_a_map_stays_correct():
+    src = "f xs:L n>n;m=mmap;@x xs{m=mset m (mod x 4) x};len m"
+    value, stats = same_everywhere(src, "f", [float(i) for i in range(40)], numba="always")
+    assert value == 4.0
+    assert stats.ran()
+
+
+@pytest.mark.timeout(120)
+def test_a_number_list_and_a_map_built_together_keep_the_python_backend():
+    src = "f n:n>n;m=mmap;xs=[];@i 0..n{m=mset m i i;xs=+=xs i};+ len m len xs"
+    value, stats = same_everywhere(src, "f", 40, numba="always")
+    assert value == 80.0
+    assert _backends(stats) == {"python"}

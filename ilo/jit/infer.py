@@ -329,6 +329,9 @@ def _numba_blocker(typed: TypedRegion, registers) -> str:
         if ins.kind == "cmp" and ins.op in ("=", "!="):
             if {typed.type_at(ins.pc, s) for s in ins.srcs} - {"n", "b"}:
                 return "equality on non-scalars"
+    held = {t for state in typed.states.values() for t, _w in state.values()}
+    if held & {"Mn", "M?"} and held & {"Ln", "L?"}:
+        return "number lists and maps together need the python backend"
     for state in typed.states.values():
         for r in registers:
             t, written = state[r]
