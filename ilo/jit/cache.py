@@ -22,8 +22,8 @@ from pathlib import Path
 
 from ilo import config
 
-# (fingerprint, types) -> Kernel ; shared by every JitTier in the process, since the API
-# creates one tier per call and a function called many times must not recompile.
+# (fingerprint, types) -> Kernel ; shared by every JitTier in the process (one per program
+# and threshold), so two programs with the same loop, or a program loaded twice, build once.
 _MEMORY: dict = {}
 
 

@@ -531,7 +531,7 @@ def _companions(var: str) -> list:
 def _truthy(t: str, v: str, backend: str) -> str:
     if backend == "numba" and v.endswith("_o"):
         return f"(not {v}_z and {v} != 0.0)"
-    if t in ("Ln", "L?", "Lt"):
+    if t in ("Ln", "L?", "Lt", "La"):
         return f"{v}_n > 0" if backend == "numba" else f"len({v}) > 0"
     return {
         "n": f"{v} != 0.0", "b": f"{v}", "t": f"len({v}) > 0",

@@ -23,7 +23,10 @@ from ilo.runtime.builtins import registry
 # On (number or nil) is a float plus a nil flag in numba; maps are ``numba.typed.Dict``
 # (int64 -> float64), so only maps whose keys are numbers (``M n n``) reach numba.
 NUMBA_TYPES = frozenset({"n", "b", "Ln", "L?", "On", "Mn", "M?"})
-KERNEL_TYPES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "M?", "Mn", "ILn", "ILt"})
+KERNEL_TYPES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "La", "M?", "Mn", "ILn", "ILt"})
+# ``La``: a list whose elements the kernel never reads (records, lists, mixed values): python
+# kernels append to it and take its length; reading an element leaves it to the VM
+_LISTS = frozenset({"L?", "Ln", "Lt", "La"})
 NUMBA_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
                          "len", "index", "listappend", "builtin", "nop", "rangeprep", "rangenext",
                          "mget", "mset", "mhas", "newmap"})
@@ -44,7 +47,7 @@ def runtime_type(v) -> str:
         if not v:
             return "L?"
         e = type(v[0])
-        return "Ln" if e is float else "Lt" if e is str else "L*"
+        return "Ln" if e is float else "Lt" if e is str else "La"
     if t is dict:
         if not v:
             return "M?"
@@ -65,6 +68,8 @@ def join(a: str, b: str) -> str:
     pair = {a, b}
     if pair <= {"n", "nil", "On"}:
         return "On"
+    if pair <= _LISTS:
+        return "La" if "L?" not in pair else (pair - {"L?"}).pop()
     for fam in ("L", "M"):
         if f"{fam}?" in pair:
             other = (pair - {f"{fam}?"}).pop()
@@ -101,8 +106,6 @@ def infer(region: Region, values: dict, typer=None) -> TypedRegion:
     for r in region.reads:
         if entry[r] == "M*":
             raise FallbackReason(f"r{r} is a map whose values are not numbers (text/list/map values stay on the VM)")
-        if entry[r] == "L*":
-            raise FallbackReason(f"r{r} is a list whose elements are not numbers or text")
     start = {r: (entry[r], False) for r in registers}
 
     def call_type(ins, state: dict) -> str:
@@ -217,7 +220,7 @@ def _result_type(ins, state: dict, dst=None) -> str:
         return "b"
     if kind == "neg" and ts[0] == "n":
         return "n"
-    if kind == "len" and ts[0] in ("t", "Ln", "Lt", "L?", "Mn", "M?"):
+    if kind == "len" and ts[0] in ("t", "Ln", "Lt", "La", "L?", "Mn", "M?"):
         return "n"
     if kind == "index" and ts[0] in ("Ln", "Lt"):
         return ts[0][1]
@@ -227,7 +230,9 @@ def _result_type(ins, state: dict, dst=None) -> str:
             return "L" + item
         if lst in ("Ln", "Lt") and lst[1] == item:
             return lst
-        raise FallbackReason(f"pc {ins.pc}: appending {item} to {lst} (mixed lists stay on the VM)")
+        if lst in _LISTS and item != "mixed":
+            return "La"  # python kernels only: its elements are never read back in the loop
+        raise FallbackReason(f"pc {ins.pc}: appending {item} to {lst}")
     if kind == "mset":
         m, key, val = ts
         if m in ("M?", "Mn") and key in ("t", "n") and val == "n":
@@ -282,7 +287,10 @@ def _check_reads(typed: TypedRegion) -> None:
         ins = typed.region.at(pc)
         for r in ins.reads:
             t = state[r][0]
-            if t not in KERNEL_TYPES and not (is_record(t) and ins.kind in ("field", "move")):
+            # a record made in the kernel may be read by its fields, moved, or appended to a
+            # list (it then exists as a real record: the list is the VM's to read)
+            stored = ins.kind == "listappend" and r == ins.srcs[1] and r != ins.srcs[0]
+            if t not in KERNEL_TYPES and not (is_record(t) and (ins.kind in ("field", "move") or stored)):
                 raise FallbackReason(f"pc {pc}: r{r} holds {t} values")
             if ins.kind in ("branch", "ret") or (ins.kind == "cmp" and ins.op in ("=", "!=")):
                 continue
