@@ -67,7 +67,7 @@ VALUE_FLAGS = {"--bench-time": float, "--max-steps": int, "--timeout": float, "-
 
 
 class UsageError(Exception):
-    """A command line we cannot act on (exit 2)."""
+    """A command line we cannot act on (exit 1, as the reference exits on a bad flag)."""
 
 
 class Options:
@@ -86,7 +86,18 @@ class Options:
 
     @property
     def json(self) -> bool:
+        """``--json`` asked for: results are wrapped as ``{"ok": v}`` too, not just diagnostics."""
         return self.output == "json"
+
+    def diagnostic_mode(self) -> str:
+        """How diagnostics and hints are written when no flag says so, as the reference decides:
+        colour on a terminal (plain text under NO_COLOR, https://no-color.org), and one JSON
+        object per line when stderr is a pipe or file, since then a program is reading it."""
+        if self.output is not None:
+            return self.output
+        if sys.stderr.isatty():
+            return "text" if os.environ.get("NO_COLOR") is not None else "ansi"
+        return "json"
 
 
 def parse_command_line(argv: list[str]) -> Options:
@@ -156,13 +167,13 @@ def main(argv: list[str] | None = None) -> int:
             return run_repl(opts.engine)
     except UsageError as e:
         print(f"{USAGE}\nilo: error: {e}", file=sys.stderr)
-        return 2
+        return 1
     if opts.fmt or opts.fmt_expanded:
         return _format(opts)
     if opts.emit is not None:  # translation to Python lives in its own package
         if opts.emit != "python":
             print(f"{USAGE}\nilo: error: --emit: unknown target '{opts.emit}' (known: python)", file=sys.stderr)
-            return 2
+            return 1
         from ilo.pyemit import emit_command
 
         return emit_command(opts.words[0], opts)
@@ -204,7 +215,7 @@ def _help(args: list[str], explain: bool = False) -> int:
         what = "error code" if explain or topic.upper().startswith("ILO-") else "help topic"
         print(f"ilo: unknown {what} '{topic}'; try `ilo help ai`, `ilo help lang` or a code "
               "such as `ilo help ILO-T004`", file=sys.stderr)
-        return 2
+        return 1
     sys.stdout.write(text)
     return 0
 
@@ -263,7 +274,7 @@ def _run(opts) -> int:
         engine = opts.engine or api.default_engine()
         if not api.engine_available(engine):
             print(f"ilo: the {engine} engine is not built yet", file=sys.stderr)
-            return 2
+            return 1
         result = program.call(name, *args, engine=engine, max_steps=opts.max_steps, timeout=opts.timeout)
         status = _print_result(result, opts, entry.result_is_loop_tail(program, name))
         if opts.jit_stats and program.last_jit_stats is not None:
@@ -315,7 +326,7 @@ def _print_hints(program, opts) -> None:
     hints = list(getattr(program.verified, "hints", ()))
     if not hints:
         return
-    if opts.json:
+    if opts.diagnostic_mode() == "json":
         import json
 
         print(json.dumps({"hints": hints}, ensure_ascii=False), file=sys.stderr)
@@ -352,10 +363,7 @@ def _bench(program, name: str, words: list[str], args: list, opts) -> int:
 def _report(diags: list[Diagnostic], source, opts) -> None:
     from ilo.diagnostics.render import render_human, render_json, render_plain
 
-    mode = opts.output
-    if mode is None:
-        # Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org).
-        mode = "ansi" if sys.stderr.isatty() and not os.environ.get("NO_COLOR") else "text"
+    mode = opts.diagnostic_mode()
     for d in diags:
         if mode == "json":
             text = render_json(d, source)

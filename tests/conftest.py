@@ -48,6 +48,19 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
     return status, out.getvalue(), err.getvalue()
 
 
+def first_diagnostic(stderr: str) -> dict:
+    """The first diagnostic the CLI wrote, whichever way it wrote it: one JSON object per line
+    when stderr is not a terminal (the default in tests, as for agents), or the human
+    ``error[CODE]: message`` layout under ``--text``/``--ansi``."""
+    import json
+
+    first = stderr.splitlines()[0] if stderr else ""
+    if first.startswith("{"):
+        return json.loads(first)
+    head, _, message = first.partition("]: ")
+    return {"code": head.partition("[")[2], "message": message, "severity": head.partition("[")[0]}
+
+
 def run_program(src: str, func: str | None, words: list[str], engine: str) -> tuple[int, str, str]:
     argv = [f"--run-{engine}", src] + ([func] if func else []) + list(words)
     return run_cli(argv)

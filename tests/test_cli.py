@@ -40,11 +40,11 @@ def test_version():
     assert r.returncode == 0 and r.stdout.startswith("ilo")
 
 
-def test_usage_error_exit_2():
+def test_usage_error_exit_1():
     # `ilo` alone starts the REPL (tests/test_tools_cli.py); a tool flag without a program
     # is the usage error.
     r = ilo("--fmt")
-    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.returncode == 1 and "Traceback" not in r.stderr
 
 
 MALFORMED = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import run_cli
+from conftest import first_diagnostic, run_cli
 
 from ilo.diagnostics.diagnostic import Diagnostic
 
@@ -71,7 +71,7 @@ def test_json_diagnostics_schema(engine):
 
 
 def test_human_diagnostic_layout(engine):
-    status, _, err = cli(engine, "f x:n>n;/x 0", "1")
+    status, _, err = cli(engine, "--text", "f x:n>n;/x 0", "1")
     assert status == 1
     assert err.splitlines()[:6] == ["error[ILO-R003]: division by zero", "  --> 1:9", "  |",
                                     "1 | f x:n>n;/x 0", "  |         ^^^^ here", "  |"]
@@ -113,7 +113,7 @@ def test_multi_function_file_without_main(engine, tmp_path):
 def test_inline_program_function_name_or_argument(engine):
     assert cli(engine, "f x:t>t;x", "hello") == (0, "hello\n", "")
     # a word that names a function is the function's name, as in the reference
-    assert cli(engine, "f x:t>t;x", "f")[2].startswith("error[ILO-R004]: f: expected 1 args, got 0")
+    assert first_diagnostic(cli(engine, "f x:t>t;x", "f")[2])["message"] == "f: expected 1 args, got 0"
     status, _, err = cli(engine, "f x:n>n;x", "nope", "1")  # one word too many: a mistyped name
     assert status == 1 and "ILO-R002" in err
     assert cli(engine, "g x:n>n;*x 3\nmain>n;g 2") == (0, "6\n", "")
@@ -123,7 +123,8 @@ def test_inline_program_function_name_or_argument(engine):
 def test_wrong_argument_count_is_an_error(engine, words, expected):
     status, out, err = cli(engine, "f x:n>n;x", *words)
     assert (status, out) == (1, "")
-    assert err.startswith(f"error[ILO-R004]: f: expected 1 args, got {expected}")
+    d = first_diagnostic(err)
+    assert (d["code"], d["severity"], d["message"]) == ("ILO-R004", "error", f"f: expected 1 args, got {expected}")
 
 
 def test_engine_flags_anywhere(tmp_path):
@@ -134,9 +135,9 @@ def test_engine_flags_anywhere(tmp_path):
         status, out, _ = run_cli(argv)
         assert status == 0 and out.strip() in ("8", '{"ok":8}'), argv
     status, _, err = run_cli(["--run-tree", str(path), "--run-vm", "4"])
-    assert status == 2 and "mutually exclusive" in err
+    assert status == 1 and "mutually exclusive" in err
     status, _, err = run_cli(["--json", "--text", "f>n;1"])
-    assert status == 2 and "mutually exclusive" in err
+    assert status == 1 and "mutually exclusive" in err
 
 
 # ── words as arguments ──────────────────────────────────────────────────────
@@ -179,9 +180,13 @@ def _with_warning(monkeypatch):
 
 def test_warnings_go_to_stderr(engine, monkeypatch):
     _with_warning(monkeypatch)
-    status, out, err = cli(engine, "f>n;1")
+    status, out, err = cli(engine, "--text", "f>n;1")
     assert (status, out) == (0, "1\n")
     assert err.startswith("warning[ILO-T029]: something to look at")
+    status, out, err = cli(engine, "f>n;1")  # stderr not a terminal: a JSON line, result unwrapped
+    assert (status, out) == (0, "1\n")
+    w = json.loads(err)
+    assert (w["code"], w["severity"], w["message"]) == ("ILO-T029", "warning", "something to look at")
     status, out, err = cli(engine, "--json", "f>n;1")
     assert (status, out) == (0, '{"ok":1}\n')
     assert json.loads(err)["severity"] == "warning"

@@ -59,7 +59,7 @@ def test_help_explains_an_error_code(argv):
 
 def test_help_for_unknown_code_is_a_usage_error():
     r = ilo("help", "ILO-X999")
-    assert r.returncode == 2 and "unknown error code" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 1 and "unknown error code" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_help_lists_engines_and_tools():
@@ -111,7 +111,7 @@ def test_fmt_reports_parse_errors():
 
 
 def test_fmt_needs_a_program():
-    assert ilo("--fmt").returncode == 2
+    assert ilo("--fmt").returncode == 1  # the reference exits 1 on a usage error
 
 
 # ── REPL ────────────────────────────────────────────────────────────────────
