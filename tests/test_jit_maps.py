@@ -17,6 +17,11 @@ def _backends(stats) -> set:
     return {s.backend for s in stats.compiled}
 
 
+def _ran_numba(stats) -> bool:
+    """A numba kernel itself ran (not the python kernel standing in for it)."""
+    return any(s.backend == "numba" and s.entries > s.alternative_entries for s in stats.compiled)
+
+
 @pytest.fixture(autouse=True)
 def _kernel_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "ilo-cache"))
@@ -26,7 +31,7 @@ def _kernel_cache(tmp_path_factory, monkeypatch):
 def test_number_keyed_accumulator_runs_in_a_numba_kernel():
     value, stats = same_everywhere(ACC, "f", 500, numba="always")
     assert value == 13.0
-    assert stats.ran("numba")
+    assert _ran_numba(stats)
     assert any("MSET at pc" in c and "in place" in c for s in stats.compiled for c in s.choices)
 
 
@@ -36,7 +41,7 @@ def test_the_map_comes_back_to_the_vm_with_its_values():
     value, stats = same_everywhere(src, "f", 100, numba="always")
     assert value == {k: float(sum(i for i in range(100) if i % 5 == k)) for k in range(5)}
     assert all(type(k) is int for k in value)  # number keys are the VM's floored ints
-    assert stats.ran("numba")
+    assert _ran_numba(stats)
 
 
 @pytest.mark.timeout(120)
@@ -44,7 +49,7 @@ def test_mset_into_another_name_leaves_the_map_unchanged_in_numba():
     src = "f n:n>n;m=mset mmap 1 1;m2=m;@i 0..n{m2=mset m i i};a=len m;b=len m2;+*1000 a b"
     value, stats = same_everywhere(src, "f", 50, numba="always")
     assert value == 1000.0 + 2.0
-    assert stats.ran("numba")
+    assert _ran_numba(stats)
     assert any("copy" in c for s in stats.compiled for c in s.choices)
 
 
@@ -54,7 +59,7 @@ def test_a_map_passed_in_is_not_changed_by_an_in_place_kernel():
            "f n:n>n;m=mset mmap 0.5 5;a=g m n;b=len m;c=?? (mget m 0) -1;+*1000 a +*10 b c")
     value, stats = same_everywhere(src, "f", 40, numba="always")
     assert value == 40 * 1000.0 + 10 + 5
-    assert stats.ran("numba")
+    assert _ran_numba(stats)
 
 
 @pytest.mark.timeout(120)
@@ -62,7 +67,7 @@ def test_mget_mhas_and_len_in_kernel_form():
     src = ("f n:n>n;m=mmap;s=0;@i 0..n{m=mset m (mod i 7) i;"
            "s=+s ?? (mget m (mod (*i 3) 7)) 100;h=mhas m 3;s=+s len m;s=?h{+s 1000}{s}};s")
     value, stats = same_everywhere(src, "f", 60, numba="always")
-    assert stats.ran("numba") and _backends(stats) == {"numba"}
+    assert _ran_numba(stats) and _backends(stats) == {"numba"}
     assert value > 0
 
 
@@ -71,7 +76,7 @@ def test_an_optional_left_nil_by_the_kernel_goes_back_as_nil():
     src = "f n:n>n;m=mmap;c=0;@i 0..n{m=mset m i i;c=mget m (+i 5)};?? c -1"
     value, stats = same_everywhere(src, "f", 30, numba="always")
     assert value == -1.0
-    assert stats.ran("numba")
+    assert _ran_numba(stats)
 
 
 @pytest.mark.timeout(120)
@@ -88,7 +93,7 @@ def test_a_text_key_already_in_the_map_runs_the_entry_on_the_python_kernel():
     src = 'f n:n>n;m=mset mmap "a" 1;@i 0..n{m=mset m i i};+ len m ?? (mget m "a") 0'
     value, stats = same_everywhere(src, "f", 40, numba="always")
     assert value == 42.0
-    assert stats.ran()
+    assert any(s.alternative_entries for s in stats.compiled)  # the text key: the python kernel ran
 
 
 @pytest.mark.timeout(120)
@@ -108,7 +113,7 @@ def test_a_map_in_a_nested_loop_stays_typed_across_the_inner_loop():
     src = "f n:n>n;m=mmap;@i 0..n{@j 0..5{m=mset m (+*i 10 j) j}};len m"
     value, stats = same_everywhere(src, "f", 40, numba="always")
     assert value == 200.0
-    assert stats.ran("numba")
+    assert _ran_numba(stats)
 
 
 @pytest.mark.timeout(120)

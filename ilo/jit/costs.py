@@ -43,8 +43,9 @@ PY_UNITS = {"mget": 12.0, "mset": 8.0, "mhas": 6.0, "len": 20.0, "call": 15.0, "
 PY_SHARED_CALL = 50.0  # units: a builtin called through its shared implementation
 PY_TEMPLATE_LINE = 1.5  # units per line of a builtin's inline python form
 # A map crossing into a numba kernel and back: the type checks, the arrays and the typed
-# dict in, the export and the VM dict out (~0.3 us per key measured for 200k keys).
-MAP_BOXING_KEY = 0.3e-6
+# dict in, the export and the VM dict out (~0.35 us per key measured for 200k keys:
+# ``bench/jit_maps.py``, the bulk-boxed row against the len-only one).
+MAP_BOXING_KEY = 0.35e-6
 
 # ── the ledger ───────────────────────────────────────────────────────────────
 BUILT = [False]  # has this process built a kernel yet?
@@ -66,9 +67,16 @@ def numba_cost(cached: bool, warmed_up: bool, arrays: bool = False) -> float:
     return (build + (0.0 if warmed_up else NUMBA_FIRST_USE)) * speed()
 
 
-def map_boxing(keys: int) -> float:
+def map_boxing(keys: float) -> float:
     """Seconds moving maps of ``keys`` keys in total into a numba kernel and back costs."""
-    return keys * MAP_BOXING_KEY
+    return keys * MAP_BOXING_KEY * speed()
+
+
+def map_growth_boxing(region, trips) -> float:
+    """Seconds boxing the keys a loop may add to its maps costs (each ``mset`` adds at most
+    one key per iteration): what a numba kernel that fills a map pays on exit."""
+    adds = sum(1 for ins in region.code if ins.kind == "mset")
+    return map_boxing(adds * (trips or 0.0)) if adds else 0.0
 
 
 def call_saving(ninstr: int) -> float:

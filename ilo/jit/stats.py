@@ -11,7 +11,7 @@ class LoopStats:
     """One loop (a chunk's loop header) that the tier looked at."""
 
     __slots__ = ("function", "header", "backend", "types", "choices", "entries", "deopts",
-                 "compile_seconds", "origin", "fallback", "estimate", "seconds", "trips")
+                 "compile_seconds", "origin", "fallback", "estimate", "seconds", "trips", "alternative_entries")
 
     def __init__(self, function: str, header: int):
         self.function = function
@@ -27,6 +27,7 @@ class LoopStats:
         self.estimate = None  # the cost model's seconds per iteration for the chosen backend
         self.seconds = 0.0  # measured inside the kernel, over entries whose trip count was known
         self.trips = 0.0  # iterations those entries had ahead at entry
+        self.alternative_entries = 0  # numba map kernels: entries run on the python kernel instead
 
     @property
     def label(self) -> str:
@@ -82,6 +83,9 @@ class JitStats:
                     f"  compiled {s.label} [{s.backend}, {s.origin}, {s.compile_seconds * 1000:.1f} ms] "
                     f"entries={s.entries} deopts={s.deopts} types: {types}"
                 )
+                if s.alternative_entries:
+                    lines.append(f"    {s.alternative_entries} entries ran the python kernel (maps numba "
+                                 "could not hold, or too costly to convert)")
                 for c in s.choices:
                     lines.append(f"    {c}")
                 if s.estimate is not None:

@@ -103,7 +103,10 @@ def _numba_pays(region, trips, code=None) -> tuple[str, float]:
     cost = costs.numba_cost(warm, backend.warmed_up(), arrays)
     from ilo.vm.hotloops import PROGRAM
 
-    saved = trips * costs.python_iteration(region, PROGRAM[0]) + costs.python_seconds(region)
+    per_trip = costs.python_iteration(region, PROGRAM[0])
+    saved = trips * per_trip + costs.python_seconds(region)
+    # maps the loop fills cross back into VM dicts on every exit: that is numba's cost too
+    cost += costs.map_growth_boxing(region, trips)
     if saved < cost:
         return f"~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}", cost
     return "", cost
@@ -423,7 +426,10 @@ class JitTier:
         code = ready.code
         maps = [r for r, var in code.args if var.endswith("_D")]
         size = sum(len(regs[base + r]) for r in maps)
-        if size and costs.map_boxing(size) > (trips or 0.0) * costs.python_iteration(plan.region):
+        region = plan.region
+        boxing = costs.map_boxing(size) + costs.map_growth_boxing(region, trips)
+        gain = (trips or 0.0) * (costs.python_iteration(region) - costs.numba_iteration(region))
+        if boxing > gain and self.numba != "always":  # converting costs more than native code saves
             return self._run_alternative(ready, plan, regs, base, trips)
         params = []
         for r, var in code.args:
@@ -469,6 +475,7 @@ class JitTier:
             code = generate(ready.typed, "python")
             kernel = cache.load(_key(plan.region, ready.sig, "python", code), code.source, "python")
             alt = ready.alternative = _Ready(code, kernel)
+        plan.stats.alternative_entries += 1
         return self._run_python(alt, plan, regs, base, trips)
 
     def _run_numba(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips=None):
