@@ -13,7 +13,6 @@ Arguments may be given as the same types; Python ``int`` is accepted for numbers
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,35 +30,9 @@ from ilo.types import Ty
 ENGINES = ("tree", "vm", "jit")
 
 
-class EngineUnavailable(Exception):
-    """An engine whose package has not been built yet was asked for."""
-
-
-_AVAILABLE: dict = {}  # engine name -> True once found (looking is slow: ~9 us for the JIT)
-
-
 def engine_available(name: str) -> bool:
-    if name in _AVAILABLE:
-        return True
-    if _engine_found(name):
-        _AVAILABLE[name] = True
-        return True
-    return False
-
-
-def _engine_found(name: str) -> bool:
-    try:
-        if name == "tree":
-            return hasattr(importlib.import_module("ilo.interp"), "run")
-        if name == "vm":
-            return hasattr(importlib.import_module("ilo.vm"), "compile_program")
-        if name == "jit":
-            # Checking for the tier module does not import numba: that happens only when
-            # a loop is first compiled.
-            return importlib.util.find_spec("ilo.jit.tier") is not None
-    except ImportError:
-        return False
-    return False
+    """True if ``name`` is an engine of this build (every one in ``ENGINES`` always is)."""
+    return name in ENGINES
 
 
 def default_engine() -> str:
@@ -67,12 +40,7 @@ def default_engine() -> str:
     even on loops too cold to compile (``bench/cold_loops.py``, ``bench/RESULTS.md``)."""
     from ilo import config
 
-    if config.ENGINE in ENGINES and engine_available(config.ENGINE):
-        return config.ENGINE
-    for name in ("jit", "vm"):
-        if engine_available(name):
-            return name
-    return "tree"
+    return config.ENGINE if config.ENGINE in ENGINES else "jit"
 
 
 class Program:
@@ -188,8 +156,6 @@ class Program:
         engine = "jit" if jit else (engine or default_engine())
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-        if not engine_available(engine):
-            raise EngineUnavailable(f"the {engine} engine is not built yet")
         name = self.resolve_function(func)
         values = self.check_args(name, args)
         try:

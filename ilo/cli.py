@@ -174,10 +174,24 @@ def main(argv: list[str] | None = None) -> int:
         if opts.emit != "python":
             print(f"{USAGE}\nilo: error: --emit: unknown target '{opts.emit}' (known: python)", file=sys.stderr)
             return 1
-        from ilo.pyemit import emit_command
-
-        return emit_command(opts.words[0], opts)
+        return _emit_python(opts.words[0], opts)
     return _run(opts)
+
+
+def _emit_python(program_arg: str, opts) -> int:
+    """`ilo PROGRAM --emit python`: print the module; diagnostics as for a run."""
+    from ilo.pyemit import EmitError, emit_python
+
+    program = None
+    try:
+        program = _read_program(program_arg)
+        sys.stdout.write(emit_python(program))
+        return 0
+    except IloError as e:
+        _report(e.diagnostics, program.source if program else getattr(e, "source", None), opts)
+    except EmitError as e:
+        _report([Diagnostic("ILO-R013", f"cannot emit python: {e}")], program.source, opts)
+    return 1
 
 
 def _read_program(text: str):
@@ -272,9 +286,6 @@ def _run(opts) -> int:
         entry.check_arity(program, name, words)
         args = entry.parse_args(program, name, words)
         engine = opts.engine or api.default_engine()
-        if not api.engine_available(engine):
-            print(f"ilo: the {engine} engine is not built yet", file=sys.stderr)
-            return 1
         result = program.call(name, *args, engine=engine, max_steps=opts.max_steps, timeout=opts.timeout)
         status = _print_result(result, opts, entry.result_is_loop_tail(program, name))
         if opts.jit_stats and program.last_jit_stats is not None:

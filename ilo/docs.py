@@ -338,10 +338,6 @@ def _serv_help() -> str:
 TOOL_TOPICS = {"serv": _serv_help, "serve": _serv_help}
 
 
-def error_codes() -> list[str]:
-    return list(REGISTRY)
-
-
 # ── README ──────────────────────────────────────────────────────────────────
 
 README_START = "<!-- builtins:start -->"

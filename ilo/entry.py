@@ -30,6 +30,7 @@ import re
 import stat
 
 from ilo.diagnostics.diagnostic import Diagnostic, IloError
+from ilo.runtime.calls import arity_error
 from ilo.types import TBool, TFn, TList, TNum, TOpt, TText, Ty
 
 # Longer than any path a user types; such an argument is always source text.
@@ -124,7 +125,7 @@ def check_arity(program, func: str, words: list[str]) -> None:
     """The reference's CLI-boundary check: never nil-padded, never silently dropped."""
     expected = len(program.params(func))
     if len(words) != expected:
-        raise IloError(Diagnostic("ILO-R004", f"{func}: expected {expected} args, got {len(words)}"))
+        raise arity_error(func, expected, len(words)).to_error()
 
 
 def parse_args(program, func: str, words: list[str]) -> list:

@@ -119,6 +119,13 @@ class TNamed(Ty):
         return self.name
 
 
+# A type pattern in a match arm (``n v:``) names the type it tests by one letter; ``l`` is any
+# list. Types with no letter here (maps, records...) have no type pattern. The parser, the
+# unparser, the VM's compiled tests and (through ``runtime.typecheck.PATTERN_PYTYPES``) every
+# engine's run-time test read this one table.
+PATTERN_LETTERS: dict[type, str] = {TNum: "n", TText: "t", TBool: "b", TList: "l"}
+
+
 NUM = TNum()
 TEXT = TText()
 BOOL = TBool()

@@ -14,8 +14,9 @@ import subprocess
 import sys
 
 import pytest
+from annotations import parse_annotations
 from conftest import ENGINES, REPO
-from test_examples import EXAMPLES, parse_annotations
+from test_examples import EXAMPLES
 
 from ilo import api, entry
 from ilo.diagnostics.diagnostic import IloError

@@ -1,6 +1,8 @@
-"""The malformed-program corpus (``tests/errors/*.ilo``, format in its README): every case
-gives its expected error code on every engine, through the API, the CLI in-process and (a
-sample) the CLI as a subprocess, with exit status 1, nothing on stdout and no traceback.
+"""The malformed-program corpus (``tests/errors/*.ilo``, annotated like ``examples/``; see
+``tests/annotations.py`` and the corpus README): every case gives its expected error code on
+every engine through the API here, through the CLI in-process in ``test_examples.py`` (the
+runner both share), and (a sample) through the CLI as a subprocess, with exit status 1,
+nothing on stdout and no traceback.
 
 Inputs that cannot be stored as a case file (a truly empty program, 10 MB of brackets, a
 missing file) are generated here.
@@ -9,13 +11,13 @@ missing file) are generated here.
 from __future__ import annotations
 
 import json
-import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from annotations import read_annotations
 from conftest import ENGINES, REPO, first_diagnostic, run_cli
 
 import ilo
@@ -39,14 +41,9 @@ class Case:
 
 
 def read_case(path: Path) -> Case:
-    # latin-1 reads any bytes: some cases are deliberately not UTF-8 (after the header)
-    header = {}
-    for line in path.read_bytes().decode("latin-1").splitlines():
-        if not line.startswith("-- ") or ":" not in line:
-            break
-        key, _, value = line[3:].partition(":")
-        header[key.strip()] = value.strip()
-    return Case(path, header["err"], tuple(shlex.split(header.get("args", ""))), header.get("via") == "cli")
+    found = read_annotations(path)
+    (run,) = found.runs  # one run per corpus file (test_examples checks it)
+    return Case(path, run.expected, run.words, found.cli_only)
 
 
 CASES = [read_case(p) for p in sorted(ERRORS.glob("*.ilo"))]
@@ -97,16 +94,6 @@ def test_case_through_the_api(case, engine):
     assert err is not None, f"{case.name}: no error on {engine}"
     assert err.code == case.code, f"{case.name} on {engine}: {[str(err)]}"
     assert all(d.code in REGISTRY and d.message for d in err.diagnostics)
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_case_through_the_cli(case, engine):
-    status, out, err = run_cli([f"--run-{engine}", str(case.path), *case.words])
-    assert status == 1, (status, out, err)
-    assert out == ""
-    assert "Traceback" not in err
-    assert first_diagnostic(err)["code"] == case.code, err
 
 
 def _ilo(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -221,7 +221,7 @@ def _registers_at_first_backedge(compiled, func, arg):
     seen = []
 
     class Grab:
-        def on_backedge(self, chunk, header, regs, base):
+        def on_backedge(self, chunk, header, regs):
             if not seen:
                 seen.append(list(regs))
             return None

@@ -6,20 +6,20 @@ evaluated arguments. Out: the callee's value, or ``IloRuntimeError``.
 
 ``CallMixin`` is part of ``Interpreter``. The callee of a call node is resolved once and
 cached as a small Python callable, so the per-call cost is one dict lookup; only calls
-through a local variable (kind ``"local"``) look the variable up each time.
+through a local variable (kind ``"local"``) look the variable up each time. Calls decided at
+run time (through variables and function values, by name) go through ``runtime.calls``,
+which the VM uses too; this module supplies how a user function runs (``enter``).
 """
 
 from __future__ import annotations
 
-import sys
-
 from ilo.interp.frames import MISSING, Frame
-from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
+from ilo.interp.signals import PropagateSignal
 from ilo.runtime.builtins import registry
+from ilo.runtime.calls import Calls, arity_error, call_tool, undefined_function
 from ilo.runtime.errors import IloRuntimeError, panic_error
-from ilo.runtime.format import format_value
 from ilo.runtime.sizes import out_of_memory
-from ilo.runtime.values import Err, FnRef, Ok, type_name
+from ilo.runtime.values import Err, FnRef, Ok
 from ilo.syntax import ast
 
 
@@ -65,57 +65,45 @@ class CallMixin:
         if kind == "builtin":
             return self.builtin_caller(name)
         if kind == "tool":
-            return lambda args, frame: self.call_tool(name, args)
+            return lambda args, frame: call_tool(name, args)
         if kind == "local":
             return lambda args, frame: self.call_local(name, args, frame)
         raise IloRuntimeError("ILO-R013", f"unknown call target kind '{kind}'", e.span)
 
-    def call_local(self, name: str, args: list, frame: Frame):
-        """Call through a variable. Like the reference, a variable holding an ``FnRef`` or a
-        text naming a function is called; otherwise the name as written is called."""
-        value = frame.lookup(name)
-        if type(value) is FnRef:
-            return self.call_named(value.name, args + list(value.captures) if value.captures else args)
-        if type(value) is str and (value in self.vp.functions or value in self.vp.tools):
-            return self.call_named(value, args)
-        if value is not MISSING and not self.is_callable_name(name):
-            raise IloRuntimeError("ILO-R002", f"'{name}' holds {type_name(value)}, not a function")
-        return self.call_named(name, args)
+    def make_calls(self) -> Calls:
+        """The shared call machinery (runtime.calls) over this program's functions; the
+        interpreter builds it once, as ``self.calls``."""
+        return Calls(self.vp.functions, self.vp.tools, _nparams, self.enter)
 
-    # ── function values ─────────────────────────────────────────────────────
+    def call_local(self, name: str, args: list, frame: Frame):
+        """Call through a variable (``runtime.calls.Calls.resolve_local`` decides what)."""
+        value = frame.lookup(name)
+        if value is MISSING:  # not a variable here after all: the name as written
+            return self.calls.call_named(name, args)
+        if type(value) is FnRef and value.captures:
+            args = args + list(value.captures)
+        return self.calls.call_named(self.calls.resolve_local(value, name), args)
 
     def call_value(self, fn, args: list):
         """Call a function value; the callback handed to higher-order builtins."""
-        if type(fn) is FnRef:
-            return self.call_named(fn.name, [*args, *fn.captures])
-        if type(fn) is str and self.is_callable_name(fn):
-            return self.call_named(fn, list(args))
-        raise IloRuntimeError("ILO-R004", f"expected a function, got {type_name(fn)}")
-
-    def is_callable_name(self, name: str) -> bool:
-        return name in self.vp.functions or name in self.vp.tools or self.builtin_name(name) is not None
+        return self.calls.call_value(fn, args)
 
     def call_named(self, name: str, args: list):
-        if name in self.vp.functions:
-            return self.call_function(name, args)
-        if name in self.vp.tools:
-            return self.call_tool(name, args)
-        canonical = self.builtin_name(name)
-        if canonical is not None:
-            spec = registry.get(canonical)
-            spec.check_arity(len(args))
-            return self.builtin_caller(canonical)(args, None)
-        raise IloRuntimeError("ILO-R002", f"undefined function: {name}")
+        return self.calls.call_named(name, args)
 
-    # ── the three kinds of callee ───────────────────────────────────────────
+    # ── user functions and builtins ─────────────────────────────────────────
 
     def call_function(self, name: str, args: list):
         fn = self.vp.functions.get(name)
         if fn is None:
-            raise IloRuntimeError("ILO-R002", f"undefined function: {name}")
-        params = fn.params
-        if len(args) != len(params):
-            raise IloRuntimeError("ILO-R004", f"{name}: expected {len(params)} args, got {len(args)}")
+            raise undefined_function(name)
+        if len(args) != len(fn.params):
+            raise arity_error(name, len(fn.params), len(args))
+        return self.enter(fn, args)
+
+    def enter(self, fn: ast.Function, args: list):
+        """Run user function ``fn`` on ``args`` (already the right number) in a new frame."""
+        name = fn.name
         if self.depth >= self.max_depth:
             raise IloRuntimeError(
                 "ILO-R014", f"call depth exceeded: more than {self.max_depth} nested calls (in '{name}')"
@@ -124,14 +112,10 @@ class CallMixin:
         left[0] -= 1
         if left[0] < 0:
             self.limits.exhausted()
-        frame = Frame(name, {p.name: a for p, a in zip(params, args)})
+        frame = Frame(name, {p.name: a for p, a in zip(fn.params, args)})
         self.depth += 1
         try:
-            return self.exec_body(fn.body, frame)
-        except (ReturnSignal, BreakSignal) as s:
-            return s.value
-        except ContinueSignal:
-            return None
+            return self.body_value(fn.body, frame)
         finally:
             self.depth -= 1
 
@@ -141,7 +125,7 @@ class CallMixin:
             spec = registry.get(name)
             impl = spec.impl
             if spec.needs_call:
-                call_value = self.call_value
+                call_value = self.calls.call_value
 
                 def caller(args, frame):
                     return impl(call_value, *args)
@@ -156,9 +140,6 @@ class CallMixin:
     def builtin_name(self, name: str) -> str | None:
         return registry.canonical(name)
 
-    def call_tool(self, name: str, args: list):
-        # The reference has no tool provider by default: it reports the call on stderr
-        # and answers ~nil.
-        shown = ", ".join(format_value(a) for a in args)
-        print(f"tool call: {name}({shown})", file=sys.stderr)
-        return Ok(None)
+
+def _nparams(fn: ast.Function) -> int:
+    return len(fn.params)

@@ -11,12 +11,9 @@ from __future__ import annotations
 from ilo.interp.operators import BINARY, unary
 from ilo.interp.signals import BreakSignal, ContinueSignal, ReturnSignal
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.typecheck import pattern_pytype
 from ilo.runtime.values import Err, FnRef, Ok, Record, truthy, type_name, values_equal
 from ilo.syntax import ast
-from ilo.types import TBool, TList, TNum, TText
-
-# A type pattern (`n v:`) tests for one of these runtime types; other types never match.
-_PATTERN_TYPES = {TNum: float, TText: str, TBool: bool, TList: list}
 
 
 class ExprEvaluator:
@@ -58,7 +55,7 @@ class ExprEvaluator:
             )
         raise IloRuntimeError("ILO-R006", f"index access on {type_name(obj)} (not a list)", e.span)
 
-    def eval_binop(self, e: ast.BinOp, frame):
+    def eval_bin_op(self, e: ast.BinOp, frame):
         ev = self.eval
         left = ev[type(e.left)](e.left, frame)
         fn = BINARY.get(e.op)
@@ -74,17 +71,17 @@ class ExprEvaluator:
     def eval_unary(self, e: ast.Unary, frame):
         return unary(e.op, self.eval[type(e.operand)](e.operand, frame), e)
 
-    def eval_ok(self, e: ast.OkExpr, frame):
+    def eval_ok_expr(self, e: ast.OkExpr, frame):
         return Ok(self.eval[type(e.value)](e.value, frame))
 
-    def eval_err(self, e: ast.ErrExpr, frame):
+    def eval_err_expr(self, e: ast.ErrExpr, frame):
         return Err(self.eval[type(e.value)](e.value, frame))
 
-    def eval_list(self, e: ast.ListExpr, frame):
+    def eval_list_expr(self, e: ast.ListExpr, frame):
         ev = self.eval
         return [ev[type(item)](item, frame) for item in e.items]
 
-    def eval_record(self, e: ast.RecordExpr, frame):
+    def eval_record_expr(self, e: ast.RecordExpr, frame):
         ev = self.eval
         given = {name: ev[type(x)](x, frame) for name, x in e.fields}
         typedef = self.vp.records.get(e.type_name)
@@ -95,24 +92,33 @@ class ExprEvaluator:
         fields.update(given)
         return Record(e.type_name, fields)
 
-    def eval_match(self, e: ast.MatchExpr, frame):
-        # `?{...}` without a subject matches nil, exactly as the reference does.
-        subject = None if e.subject is None else self.eval[type(e.subject)](e.subject, frame)
-        for arm in e.arms:
-            bindings = match_pattern(arm.pattern, subject)
-            if bindings is None:
-                continue
-            frame.push(bindings)
-            try:
-                return self.exec_body(arm.body, frame)
-            except (ReturnSignal, BreakSignal) as s:
-                # In value position every way out of the arm just gives its value.
-                return s.value
-            except ContinueSignal:
-                return None
-            finally:
-                frame.pop()
-        return None
+    def eval_match_expr(self, e: ast.MatchExpr, frame):
+        return self.run_match(e, frame, self.body_value, None)
+
+    def run_match(self, m, frame, run, no_match):
+        """A match (statement or expression ``m``): the first matching arm's body run by
+        ``run`` with the arm's bindings in scope, or ``no_match`` when no arm matches.
+        ``?{...}`` without a subject matches nil, exactly as the reference does."""
+        subject = None if m.subject is None else self.eval[type(m.subject)](m.subject, frame)
+        arm, bindings = first_arm(m.arms, subject)
+        if arm is None:
+            return no_match
+        frame.push(bindings)
+        try:
+            return run(arm.body, frame)
+        finally:
+            frame.pop()
+
+    def body_value(self, body: list, frame):
+        """Run ``body`` where a value is wanted (a match arm in an expression, a function
+        body): every way out of it, ``ret``, ``brk`` or falling off the end, gives its value
+        (``cnt`` gives nil)."""
+        try:
+            return self.exec_body(body, frame)
+        except (ReturnSignal, BreakSignal) as s:
+            return s.value
+        except ContinueSignal:
+            return None
 
     def eval_nil_coalesce(self, e: ast.NilCoalesce, frame):
         v = self.eval[type(e.value)](e.value, frame)
@@ -147,6 +153,16 @@ class ExprEvaluator:
         return None if canonical is None else FnRef(canonical)
 
 
+def first_arm(arms: list, subject) -> tuple:
+    """The first arm whose pattern matches ``subject`` and the bindings it introduces, or
+    ``(None, None)``."""
+    for arm in arms:
+        bindings = match_pattern(arm.pattern, subject)
+        if bindings is not None:
+            return arm, bindings
+    return None, None
+
+
 def match_pattern(pattern: ast.Pattern, value) -> dict | None:
     """The bindings a match arm introduces if ``pattern`` matches ``value``, else None."""
     kind = type(pattern)
@@ -160,28 +176,9 @@ def match_pattern(pattern: ast.Pattern, value) -> dict | None:
             return None
         return {pattern.binding: value.value}
     if kind is ast.PType:
-        py_type = _PATTERN_TYPES.get(type(pattern.ty))
+        py_type = pattern_pytype(pattern.ty)
         if py_type is None or type(value) is not py_type:
             return None
         return {pattern.binding: value}
     raise IloRuntimeError("ILO-R013", f"unknown pattern kind {kind.__name__}", getattr(pattern, "span", None))
 
-
-EXPR_HANDLERS = {
-    ast.Lit: "eval_lit",
-    ast.Ref: "eval_ref",
-    ast.Field: "eval_field",
-    ast.Index: "eval_index",
-    ast.Call: "eval_call",
-    ast.BinOp: "eval_binop",
-    ast.Unary: "eval_unary",
-    ast.OkExpr: "eval_ok",
-    ast.ErrExpr: "eval_err",
-    ast.ListExpr: "eval_list",
-    ast.RecordExpr: "eval_record",
-    ast.MatchExpr: "eval_match",
-    ast.NilCoalesce: "eval_nil_coalesce",
-    ast.With: "eval_with",
-    ast.Ternary: "eval_ternary",
-    ast.Lambda: "eval_lambda",
-}

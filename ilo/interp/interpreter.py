@@ -32,17 +32,19 @@ import threading
 
 from ilo import config
 from ilo.interp.calls import CallMixin
-from ilo.interp.exprs import EXPR_HANDLERS, ExprEvaluator, match_pattern
+from ilo.interp.exprs import ExprEvaluator
 from ilo.interp.frames import Frame
-from ilo.interp.operators import BINARY, add_values, append_value
+from ilo.interp.operators import BINARY
 from ilo.interp.signals import BreakSignal, ContinueSignal, PropagateSignal, ReturnSignal
 from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.limits import UNLIMITED, Budget
+from ilo.runtime.operators import add_values, append_value, range_bound
 from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.values import Record, truthy, type_name
 from ilo.syntax import ast
+from ilo.syntax.dispatch import EXPR_KINDS, STMT_KINDS, handler_table
 from ilo.verify.program import VerifiedProgram
 
 DEFAULT_MAX_DEPTH = config.MAX_DEPTH  # ILO_MAX_DEPTH, 10,000 unless set
@@ -66,9 +68,11 @@ class Interpreter(ExprEvaluator, CallMixin):
         self.callees: dict = {}  # id(Call) → callable(args, frame)
         self.builtins: dict = {}  # canonical builtin name → callable(args, frame)
         self.lets: dict = {}  # id(Let) → handler(let, frame)
-        # Dispatch tables, built once: node class → bound handler.
-        self.eval = {cls: getattr(self, name) for cls, name in EXPR_HANDLERS.items()}
-        self.exec = {cls: getattr(self, name) for cls, name in STMT_HANDLERS.items()}
+        self.calls = self.make_calls()  # calls decided at run time (runtime.calls)
+        # Dispatch tables: node class → handler bound to this interpreter (eval_<node>,
+        # exec_<node>; the tables of names are derived once, below the class).
+        self.eval = {cls: fn.__get__(self) for cls, fn in EVAL_HANDLERS.items()}
+        self.exec = {cls: fn.__get__(self) for cls, fn in EXEC_HANDLERS.items()}
 
     # ── bodies ──────────────────────────────────────────────────────────────
 
@@ -98,7 +102,7 @@ class Interpreter(ExprEvaluator, CallMixin):
 
     # ── statements ──────────────────────────────────────────────────────────
 
-    def exec_expr(self, s: ast.ExprStmt, frame: Frame):
+    def exec_expr_stmt(self, s: ast.ExprStmt, frame: Frame):
         return self.eval[type(s.expr)](s.expr, frame)
 
     def exec_let(self, s: ast.Let, frame: Frame):
@@ -143,19 +147,9 @@ class Interpreter(ExprEvaluator, CallMixin):
         return value
 
     def exec_match(self, s: ast.Match, frame: Frame):
-        subject = None if s.subject is None else self.eval[type(s.subject)](s.subject, frame)
-        for arm in s.arms:
-            bindings = match_pattern(arm.pattern, subject)
-            if bindings is None:
-                continue
-            frame.push(bindings)
-            try:
-                return self.exec_body(arm.body, frame)
-            finally:
-                frame.pop()
-        return NOVALUE
+        return self.run_match(s, frame, self.exec_body, NOVALUE)
 
-    def exec_foreach(self, s: ast.ForEach, frame: Frame):
+    def exec_for_each(self, s: ast.ForEach, frame: Frame):
         items = self.eval[type(s.collection)](s.collection, frame)
         if type(items) is not list:
             raise IloRuntimeError("ILO-R007", f"foreach needs a list, got {type_name(items)}", s.collection.span)
@@ -163,7 +157,7 @@ class Interpreter(ExprEvaluator, CallMixin):
         # the list it iterates (xs=+=xs v) sees it shared and copies instead of mutating.
         return self._run_loop(items, s.binding, s.body, frame)
 
-    def exec_range(self, s: ast.ForRange, frame: Frame):
+    def exec_for_range(self, s: ast.ForRange, frame: Frame):
         ev = self.eval
         low = ev[type(s.start)](s.start, frame)
         high = ev[type(s.end)](s.end, frame)  # both bounds are evaluated before either is checked
@@ -226,13 +220,11 @@ class Interpreter(ExprEvaluator, CallMixin):
         the node has a self-rebind shape (decided once per node)."""
         # OWNERSHIP: the shapes below only *allow* the in-place path; ownership.py decides
         # per execution whether the old value really has no other owner.
-        v, name = s.value, s.name
-        if type(v) is ast.Call and not v.unwrap and len(v.args) == 3 and _is_ref(v.args[0], name):
-            target = self.vp.call_targets.get(id(v))
-            if target is not None and target.kind == "builtin" and target.name == "mset" and _pure(v.args[1:]):
-                return self._rebind_mset_handler(v)
-        if type(v) is ast.BinOp and v.op in ("+", "+=") and _is_ref(v.left, name) and _pure([v.right]):
-            return self._rebind_binop_handler(v)
+        shape = self.vp.self_rebind(s)
+        if shape == "mset":
+            return self._rebind_mset_handler(s.value)
+        if shape is not None:
+            return self._rebind_binop_handler(s.value)
         return self.assign
 
     def _rebind_mset_handler(self, call: ast.Call):
@@ -279,63 +271,17 @@ class Interpreter(ExprEvaluator, CallMixin):
         return rebind
 
 
-STMT_HANDLERS = {
-    ast.ExprStmt: "exec_expr",
-    ast.Let: "exec_let",
-    ast.Destructure: "exec_destructure",
-    ast.Guard: "exec_guard",
-    ast.Match: "exec_match",
-    ast.ForEach: "exec_foreach",
-    ast.ForRange: "exec_range",
-    ast.While: "exec_while",
-    ast.Return: "exec_return",
-    ast.Break: "exec_break",
-    ast.Continue: "exec_continue",
-}
 
-
-def _is_ref(e: ast.Expr, name: str) -> bool:
-    return type(e) is ast.Ref and e.name == name
-
-
-# Expression kinds that cannot run statements, so evaluating them cannot rebind a variable.
-_PURE_CHILDREN = {
-    ast.Lit: (),
-    ast.Ref: (),
-    ast.Field: ("obj",),
-    ast.Index: ("obj",),
-    ast.BinOp: ("left", "right"),
-    ast.Unary: ("operand",),
-    ast.OkExpr: ("value",),
-    ast.ErrExpr: ("value",),
-    ast.NilCoalesce: ("value", "default"),
-    ast.Ternary: ("cond", "then", "otherwise"),
-}
-
-
-def _pure(exprs) -> bool:
-    """True if evaluating ``exprs`` cannot rebind a variable of the current frame (only a
-    match expression's arms run statements; calls get frames of their own). Then they may
-    be evaluated before the rebound variable is read, which the in-place path needs."""
-    for e in exprs:
-        kind = type(e)
-        if kind is ast.Call or kind is ast.ListExpr:
-            if not _pure(e.args if kind is ast.Call else e.items):
-                return False
-            continue
-        children = _PURE_CHILDREN.get(kind)
-        if children is None or not _pure([getattr(e, c) for c in children]):
-            return False
-    return True
+EVAL_HANDLERS = handler_table(Interpreter, "eval_", EXPR_KINDS)
+EXEC_HANDLERS = handler_table(Interpreter, "exec_", STMT_KINDS, helpers=("exec_body",))
 
 
 def _range_bound(v, which: str, node: ast.Expr) -> int:
-    if type(v) is not float:
-        raise IloRuntimeError("ILO-R007", f"range {which} must be a number, got {type_name(v)}", node.span)
-    if v != v:
-        return 0
-    # Like the reference's cast to a 64-bit integer: truncate toward zero, saturate.
-    return int(max(min(v, 9.2e18), -9.2e18))
+    try:
+        return int(range_bound(v, which))
+    except IloRuntimeError as err:
+        err.span = node.span
+        raise
 
 
 # ── entry point ─────────────────────────────────────────────────────────────

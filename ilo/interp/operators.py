@@ -4,16 +4,15 @@ In: two (or one) evaluated operands and the operator node (for its span). Out: a
 ``IloRuntimeError`` ``ILO-R004`` (wrong operand types) / ``ILO-R003`` (division by zero).
 ``&`` and ``|`` are not here: they short-circuit, so the evaluator handles them.
 
-- ``+``: number addition, text concatenation, list concatenation (a new list);
-- ``+=``: a new list with one element appended (the in-place form is ``ownership``'s job);
+- ``+`` and ``+=``: ``runtime.operators`` (shared with the VM), with the node's span added;
 - ``- * /`` on numbers; comparisons ``> < >= <=`` on two numbers or two texts;
 - ``=`` / ``!=`` on anything, through ``values_equal``.
 """
 
 from __future__ import annotations
 
-from ilo.runtime import sizes
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.operators import add_values, append_value
 from ilo.runtime.opmsg import division_by_zero, negate_error, operand_error
 from ilo.runtime.values import truthy, values_equal
 
@@ -25,24 +24,22 @@ def _type_error(op: str, a, b, node) -> IloRuntimeError:
 
 
 def op_add(a, b, node):
-    ta = type(a)
-    if ta is type(b):
-        if ta is float:
-            return a + b
-        if ta is str or ta is list:
-            try:
-                sizes.check_concat(a, b)  # before allocating: see runtime/sizes.py
-            except IloRuntimeError as err:
-                err.span = node.span
-                raise
-            return a + b
-    raise _type_error("+", a, b, node)
+    if type(a) is float and type(b) is float:  # the common case, without a second call
+        return a + b
+    return _at(node, add_values, a, b)
 
 
 def op_append(a, b, node):
-    if type(a) is list:
-        return [*a, b]
-    raise _type_error("+=", a, b, node)
+    return _at(node, append_value, a, b)
+
+
+def _at(node, rule, a, b):
+    """``rule(a, b)`` (a shared rule of runtime.operators), its error located at ``node``."""
+    try:
+        return rule(a, b)
+    except IloRuntimeError as err:
+        err.span = node.span
+        raise
 
 
 def op_sub(a, b, node):
@@ -124,20 +121,3 @@ def unary(op: str, v, node):
         err.span = node.span
         raise err
     raise IloRuntimeError("ILO-R013", f"unknown unary operator '{op}'", node.span)
-
-
-def add_values(a, b):
-    """``+`` without a node, for ``ownership.rebind_add``'s fallback path."""
-    return op_add(a, b, _NO_NODE)
-
-
-def append_value(a, b):
-    """``+=`` without a node, for ``ownership.rebind_append``'s fallback path."""
-    return op_append(a, b, _NO_NODE)
-
-
-class _NoNode:
-    span = None
-
-
-_NO_NODE = _NoNode()

@@ -16,22 +16,7 @@ after the kernel, the registers written back.
 
 from __future__ import annotations
 
-import sys
-
-# References a container has while ``_refs`` inspects it and nobody else holds it: the
-# ``taken`` list slot plus getrefcount's own argument. Measured, not assumed.
-
-
-def _refs(taken: list, i: int) -> int:
-    return sys.getrefcount(taken[i])
-
-
-def _baseline() -> int:
-    taken = [{}]
-    return _refs(taken, 0)
-
-
-_SOLE = _baseline()
+from ilo.runtime.ownership import sole_in_slot
 
 
 def take(regs: list, base: int, registers, known=None) -> tuple[list, list[bool]]:
@@ -50,7 +35,7 @@ def take(regs: list, base: int, registers, known=None) -> tuple[list, list[bool]
         t = type(taken[i])  # no local binding: it would add a reference
         if t is list or t is dict:
             extra = known(taken[i]) if known is not None else 0
-            sole.append(_refs(taken, i) == _SOLE + extra)
+            sole.append(sole_in_slot(taken, i, extra))
         else:
             sole.append(True)
     return taken, sole

@@ -27,6 +27,7 @@ from ilo.jit.emit_maps import _NEW_DICT, MapForms
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
 from ilo.runtime import sizes
+from ilo.runtime.operators import RANGE_LIMIT
 
 # numba variable suffix per type letter: a number list is an array ``_L`` plus its length
 # ``_L_n``; a map a typed dict ``_D``; an optional number (``On``) a float ``_o`` plus its nil
@@ -308,7 +309,8 @@ class _Emitter(MapForms):
         if ins.kind == "rangeprep":
             # the VM truncates toward zero and saturates; NaN and huge bounds go back to it
             lo, hi = (self.var(s, ins.pc) for s in ins.srcs)
-            return [f"if not (-9.2e18 <= {lo} <= 9.2e18 and -9.2e18 <= {hi} <= 9.2e18):",
+            lim = RANGE_LIMIT  # runtime.operators.range_bound's saturation point
+            return [f"if not (-{lim!r} <= {lo} <= {lim!r} and -{lim!r} <= {hi} <= {lim!r}):",
                     "    " + self.deopt(ins),
                     f"{self.dvar(ins)} = float(int({lo}))", f"{self.dvar(ins, ins.dst2)} = float(int({hi}))"]
         if ins.kind == "forprep":

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ilo.jit.regions import FallbackReason, K, Region
 from ilo.runtime.builtins import registry
+from ilo.runtime.typecheck import PATTERN_PYTYPES
 
 # On (number or nil) is a float plus a nil flag in numba; maps are ``numba.typed.Dict``
 # (int64 -> float64), so only maps whose keys are numbers (``M n n``) reach numba.
@@ -33,14 +34,15 @@ NUMBA_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", 
 MAP_KINDS = frozenset({"mget", "mset", "mhas"})
 
 
+# The scalar letters are the type-pattern letters of the values' run-time classes.
+_SCALAR_LETTERS = {py: letter for letter, py in PATTERN_PYTYPES.items() if py is not list}
+
+
 def runtime_type(v) -> str:
     t = type(v)
-    if t is float:
-        return "n"
-    if t is bool:
-        return "b"
-    if t is str:
-        return "t"
+    letter = _SCALAR_LETTERS.get(t)
+    if letter is not None:
+        return letter
     if v is None:
         return "nil"
     if t is list:

@@ -20,26 +20,7 @@ from ilo.pyemit.bundle import bundle_source
 from ilo.pyemit.prelude import PRELUDE
 from ilo.pyemit.translate import EmitError, FunctionTranslator, py_ident
 
-__all__ = ["emit_python", "emit_command", "EmitError"]
-
-
-def emit_command(program_arg: str, opts) -> int:
-    """`ilo PROGRAM --emit python`: print the module; diagnostics as the CLI prints them."""
-    import sys
-
-    from ilo import cli
-    from ilo.diagnostics.diagnostic import Diagnostic, IloError
-
-    program = None
-    try:
-        program = cli._read_program(program_arg)
-        sys.stdout.write(emit_python(program))
-        return 0
-    except IloError as e:
-        cli._report(e.diagnostics, program.source if program else getattr(e, "source", None), opts)
-    except EmitError as e:
-        cli._report([Diagnostic("ILO-R013", f"cannot emit python: {e}")], program.source, opts)
-    return 1
+__all__ = ["emit_python", "EmitError"]
 
 
 def emit_python(program) -> str:

@@ -22,7 +22,7 @@ ILO_DIR = Path(__file__).resolve().parents[1]
 # What the translated code imports directly; the rest is found from their imports.
 ROOTS = ("ilo.runtime.builtins", "ilo.runtime.values", "ilo.runtime.errors", "ilo.runtime.format",
          "ilo.interp.operators", "ilo.interp.exprs", "ilo.syntax.ast", "ilo.runtime.ownership",
-         "ilo.runtime.typecheck")
+         "ilo.runtime.typecheck", "ilo.runtime.calls")
 # Package __init__ modules that would pull in whole engines: replaced by empty packages.
 EMPTY_PACKAGES = ("ilo", "ilo.interp", "ilo.runtime", "ilo.syntax", "ilo.diagnostics", "ilo.verify")
 

@@ -23,6 +23,8 @@ _rt("runtime.builtins")  # registers every builtin
 _registry = _rt("runtime.builtins.registry")
 _ops = _rt("interp.operators")
 _BIN, _unary = _ops.BINARY, _ops.unary
+_vops = _rt("runtime.operators")
+_calls = _rt("runtime.calls")
 _match = _rt("interp.exprs").match_pattern
 _own = _rt("runtime.ownership")
 _mismatch = _rt("runtime.typecheck").mismatch
@@ -120,11 +122,7 @@ def _foreach_items(items):
 
 
 def _range_bound(v, which):
-    if type(v) is not float:
-        raise IloRuntimeError("ILO-R007", f"range {which} must be a number, got {_type_name(v)}")
-    if v != v:
-        return 0
-    return int(max(min(v, 9.2e18), -9.2e18))
+    return int(_vops.range_bound(v, which))
 
 
 _CALLERS = {}
@@ -144,10 +142,6 @@ def _builtin(name):
     return caller
 
 
-def _callable_name(name):
-    return name in _FUNCS or name in _TOOLS or _registry.canonical(name) is not None
-
-
 def _function_value(name):
     if name in _FUNCS or name in _TOOLS:
         return FnRef(name)
@@ -157,45 +151,36 @@ def _function_value(name):
     return FnRef(canonical)
 
 
+# Calls decided at run time go through the engines' shared machinery (runtime.calls); the
+# function table is made at the end of the module, so the machinery is built on first use.
+_CALLS = []
+
+
+def _shared_calls():
+    if not _CALLS:
+        _CALLS.append(_calls.Calls(_FUNCS, _TOOLS, lambda fn: fn.__code__.co_argcount, lambda fn, args: fn(*args)))
+    return _CALLS[0]
+
+
 def _call_named(name, args):
-    if name in _FUNCS:
-        fn = _FUNCS[name]
-        if len(args) != fn.__code__.co_argcount:
-            raise IloRuntimeError("ILO-R004", f"{name}: expected {fn.__code__.co_argcount} args, got {len(args)}")
-        return fn(*args)
-    if name in _TOOLS:
-        return _tool(name, args)
-    canonical = _registry.canonical(name)
-    if canonical is not None:
-        spec = _registry.get(canonical)
-        spec.check_arity(len(args))
-        return _builtin(canonical)(*args)
-    raise IloRuntimeError("ILO-R002", f"undefined function: {name}")
+    return _shared_calls().call_named(name, args)
 
 
 def _call_value(fn, args):
     """The callback higher-order builtins call function values through."""
-    if type(fn) is FnRef:
-        return _call_named(fn.name, [*args, *fn.captures])
-    if type(fn) is str and _callable_name(fn):
-        return _call_named(fn, list(args))
-    raise IloRuntimeError("ILO-R004", f"expected a function, got {_type_name(fn)}")
+    return _shared_calls().call_value(fn, args)
 
 
 def _call_local(value, name, args):
-    if type(value) is FnRef:
-        return _call_named(value.name, args + list(value.captures) if value.captures else args)
-    if type(value) is str and (value in _FUNCS or value in _TOOLS):
-        return _call_named(value, args)
-    if value is not _MISSING and not _callable_name(name):
-        raise IloRuntimeError("ILO-R002", f"'{name}' holds {_type_name(value)}, not a function")
-    return _call_named(name, args)
+    calls = _shared_calls()
+    if value is _MISSING:
+        return calls.call_named(name, args)
+    if type(value) is FnRef and value.captures:
+        args = args + list(value.captures)
+    return calls.call_named(calls.resolve_local(value, name), args)
 
 
-def _tool(name, args):
-    shown = ", ".join(format_value(a) for a in args)
-    print(f"tool call: {name}({shown})", file=_sys.stderr)
-    return Ok(None)
+_tool = _calls.call_tool
 
 
 def _entry(name, args):

@@ -26,6 +26,8 @@ from __future__ import annotations
 import keyword
 
 from ilo.syntax import ast
+from ilo.syntax.dispatch import STMT_KINDS, handler_table
+from ilo.syntax.walk import children
 from ilo.verify.program import VerifiedProgram
 
 
@@ -140,16 +142,12 @@ class FunctionTranslator:
         self.emit(f"raise _Return({value})" if ctx.value_region else f"return {value}")
 
     def stmt(self, s, target: str, ctx: _Ctx, last: bool) -> None:
-        kind = type(s)
-        handler = getattr(self, "stmt_" + kind.__name__.lower(), None)
-        if handler is None:
-            raise EmitError(f"--emit python does not translate {kind.__name__} statements yet")
-        handler(s, target, ctx, last)
+        _STMTS[type(s)](self, s, target, ctx, last)
 
-    def stmt_exprstmt(self, s: ast.ExprStmt, target, ctx, last):
+    def translate_expr_stmt(self, s: ast.ExprStmt, target, ctx, last):
         self.emit(f"{target} = {self.expr(s.expr, ctx)}")
 
-    def stmt_let(self, s: ast.Let, target, ctx, last):
+    def translate_let(self, s: ast.Let, target, ctx, last):
         if self.rebind(s, ctx):
             return
         value = self.expr(s.value, ctx)
@@ -158,24 +156,18 @@ class FunctionTranslator:
     def rebind(self, s: ast.Let, ctx) -> bool:
         """``m=mset m k v``, ``xs=+=xs v``, ``s=+s t``: the same in-place paths as the engines
         (``runtime.ownership`` decides, by reference count, whether the old value is shared)."""
-        from ilo.interp.interpreter import _is_ref, _pure
-
-        v, name = s.value, s.name
-        py = self.lookup(name)
-        if py is None:
+        shape = self.vp.self_rebind(s)
+        py = self.lookup(s.name)
+        if shape is None or py is None:
             return False
-        if type(v) is ast.Call and not v.unwrap and len(v.args) == 3 and _is_ref(v.args[0], name):
-            target = self.vp.call_targets.get(id(v))
-            if target is None or target.kind != "builtin" or target.name != "mset" or not _pure(v.args[1:]):
-                return False
+        v = s.value
+        if shape == "mset":
             key, val = self.operand(v.args[1], ctx), self.operand(v.args[2], ctx)
             helper, operands = "rebind_mset", f"{key}, {val}, _builtin('mset')"
-        elif type(v) is ast.BinOp and v.op in ("+", "+=") and _is_ref(v.left, name) and _pure([v.right]):
-            other = self.operand(v.right, ctx)
-            helper = "rebind_append" if v.op == "+=" else "rebind_add"
-            operands = f"{other}, {'_ops.append_value' if v.op == '+=' else '_ops.add_values'}"
         else:
-            return False
+            other = self.operand(v.right, ctx)
+            helper = "rebind_append" if shape == "append" else "rebind_add"
+            operands = f"{other}, {'_vops.append_value' if shape == 'append' else '_vops.add_values'}"
         slot = self.new_tmp()
         # OWNERSHIP: the old value moves into a one-element slot, so the local no longer
         # counts as an owner; ownership.py updates it in place only if nothing else holds it.
@@ -190,12 +182,12 @@ class FunctionTranslator:
         self.emit(f"{t} = {self.expr(e, ctx)}")
         return t
 
-    def stmt_destructure(self, s: ast.Destructure, target, ctx, last):
+    def translate_destructure(self, s: ast.Destructure, target, ctx, last):
         value = self.expr(s.value, ctx)
         names = [self.bind(n) for n in s.names]
         self.emit(f"{', '.join(names)}{',' if len(names) == 1 else ''} = _destructure({value}, {tuple(s.names)!r})")
 
-    def stmt_guard(self, s: ast.Guard, target, ctx, last):
+    def translate_guard(self, s: ast.Guard, target, ctx, last):
         cond = self.expr(s.cond, ctx)
         test = f"not _truthy({cond})" if s.negated else f"_truthy({cond})"
         if s.else_body is not None:
@@ -223,7 +215,7 @@ class FunctionTranslator:
             self.emit(f"{target} = {value}")
         self.indent -= 1
 
-    def stmt_match(self, s: ast.Match, target, ctx, last):
+    def translate_match(self, s: ast.Match, target, ctx, last):
         subject = "None" if s.subject is None else self.expr(s.subject, ctx)
         subj = self.new_tmp()
         self.emit(f"{subj} = {subject}")
@@ -292,13 +284,13 @@ class FunctionTranslator:
         self.indent -= 1
         self.emit(f"{target} = {value}")
 
-    def stmt_foreach(self, s: ast.ForEach, target, ctx, last):
+    def translate_for_each(self, s: ast.ForEach, target, ctx, last):
         items = self.new_tmp()
         self.emit(f"{items} = _foreach_items({self.expr(s.collection, ctx)})")
         it = self.new_tmp()
         self.loop([f"for {it} in {items}:"], s.binding, it, s.body, target, ctx)
 
-    def stmt_forrange(self, s: ast.ForRange, target, ctx, last):
+    def translate_for_range(self, s: ast.ForRange, target, ctx, last):
         lo, hi = self.new_tmp(), self.new_tmp()
         self.emit(f"{lo} = {self.expr(s.start, ctx)}")
         self.emit(f"{hi} = {self.expr(s.end, ctx)}")
@@ -306,7 +298,7 @@ class FunctionTranslator:
         self.loop([f"for {it} in range(_range_bound({lo}, 'start'), _range_bound({hi}, 'end')):"],
                   s.binding, f"float({it})", s.body, target, ctx)
 
-    def stmt_while(self, s: ast.While, target, ctx, last):
+    def translate_while(self, s: ast.While, target, ctx, last):
         value = self.new_tmp()
         self.emit(f"{value} = None")
         self.emit("while True:")
@@ -323,10 +315,10 @@ class FunctionTranslator:
         self.indent -= 1
         self.emit(f"{target} = {value}")
 
-    def stmt_return(self, s: ast.Return, target, ctx, last):
+    def translate_return(self, s: ast.Return, target, ctx, last):
         self.ret(self.expr(s.value, ctx), ctx)
 
-    def stmt_break(self, s: ast.Break, target, ctx, last):
+    def translate_break(self, s: ast.Break, target, ctx, last):
         value = "None" if s.value is None else self.expr(s.value, ctx)
         if ctx.loop is None:
             self.emit(f"return {value}")
@@ -336,7 +328,7 @@ class FunctionTranslator:
             self.emit(f"{ctx.loop} = {value}")
             self.emit("break")
 
-    def stmt_continue(self, s: ast.Continue, target, ctx, last):
+    def translate_continue(self, s: ast.Continue, target, ctx, last):
         if ctx.loop is None:
             self.emit("return None")
         elif ctx.loop == "match":
@@ -519,6 +511,11 @@ class FunctionTranslator:
         return t
 
 
+# Statement class → handler (``translate_<node>``, ilo.syntax.dispatch); expressions are
+# spelled by ``simple``/``expr_anf``, which tell plain operands from ones needing statements.
+_STMTS = handler_table(FunctionTranslator, "translate_", STMT_KINDS, helpers=())
+
+
 def _bindings(p) -> list[str]:
     """Names an arm binds (``match_pattern``'s keys): ``_`` too, which names the subject."""
     if type(p) is ast.PWild:
@@ -535,30 +532,15 @@ def _lit(v) -> str:
     return repr(v)
 
 
-# Expression kinds with children, for the "needs statements" walk.
-_CHILDREN = {
-    ast.Field: ("obj",), ast.Index: ("obj",), ast.BinOp: ("left", "right"), ast.Unary: ("operand",),
-    ast.OkExpr: ("value",), ast.ErrExpr: ("value",), ast.NilCoalesce: ("value", "default"),
-    ast.Ternary: ("cond", "then", "otherwise"),
-}
-
-
 def _needs_statements(e) -> bool:
-    """Does evaluating ``e`` need Python statements (a match expression, an `f!` call)?"""
+    """Does evaluating ``e`` need Python statements (a match expression, an `f!` call)? A
+    lambda's body is its lifted function, translated on its own."""
     stack = [e]
     while stack:
         x = stack.pop()
         kind = type(x)
         if kind is ast.MatchExpr or (kind is ast.Call and x.unwrap):
             return True
-        if kind is ast.Call:
-            stack.extend(x.args)
-        elif kind is ast.ListExpr:
-            stack.extend(x.items)
-        elif kind is ast.RecordExpr or kind is ast.With:
-            stack.extend(v for _, v in (x.fields if kind is ast.RecordExpr else x.updates))
-            if kind is ast.With:
-                stack.append(x.obj)
-        else:
-            stack.extend(getattr(x, c) for c in _CHILDREN.get(kind, ()))
+        if kind is not ast.Lambda:
+            stack.extend(children(x))
     return False

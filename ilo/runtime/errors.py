@@ -24,10 +24,6 @@ class IloRuntimeError(Exception):
         return IloError(Diagnostic(self.code, self.message, self.span, notes=notes, function=self.function))
 
 
-def rt_error(code: str, message: str) -> IloRuntimeError:
-    return IloRuntimeError(code, message)
-
-
 def panic_error(result, span=None) -> IloRuntimeError:
     """`f!! x` met ^e or nil: the program stops with ILO-R026 (the same on every engine)."""
     if result is None:

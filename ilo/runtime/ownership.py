@@ -39,13 +39,27 @@ def _probe_sole_count() -> int:
 
 
 # OWNERSHIP: on interpreters without reference counts (PyPy) nothing is ever sole-owned.
-_SOLE = _probe_sole_count() if hasattr(sys, "getrefcount") else -1
+_HAS_REFCOUNT = hasattr(sys, "getrefcount")
+_SOLE = _probe_sole_count() if _HAS_REFCOUNT else -1
+# The count a local that is the only reference shows, for generated kernels that inline the
+# test as ``refcount(x) == SOLE_LOCAL`` (jit/pyhelpers re-exports both).
+SOLE_LOCAL = _SOLE
+refcount = sys.getrefcount if _HAS_REFCOUNT else (lambda obj: 0)
 
 
-def is_sole_local(count: int) -> bool:
-    """True if ``count`` (``sys.getrefcount`` of a value held in one local) means that
-    local is the only owner."""
-    return count == _SOLE
+def _slot_refs(items: list, i: int) -> int:
+    return sys.getrefcount(items[i])
+
+
+# OWNERSHIP: references an object has while it sits in one list slot and nothing else holds it
+# (the slot plus getrefcount's argument), measured through the same function as the test.
+_SOLE_SLOT = _slot_refs([[]], 0) if _HAS_REFCOUNT else -1
+
+
+def sole_in_slot(items: list, i: int, extra: int = 0) -> bool:
+    """True if ``items[i]`` is referenced by that slot only, apart from ``extra`` references
+    the caller knows it holds itself (the JIT's boundary moves registers into a list first)."""
+    return _slot_refs(items, i) == _SOLE_SLOT + extra
 
 
 def rebind_mset(slot: Slot, key, map_key, value, mset: Callable) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ilo.runtime.values import Err, FnRef, Ok, Record, type_name
 from ilo.types import (
+    PATTERN_LETTERS,
     TAny,
     TBool,
     TFn,
@@ -34,7 +35,17 @@ from ilo.types import (
 )
 
 _MAX_DEPTH = 100  # nested values deeper than this are accepted unchecked
-_SCALARS = {TNum: float, TText: str, TBool: bool}
+# What a type pattern's letter (``types.PATTERN_LETTERS``) tests for at run time: the Python
+# class of the value (a bool is never a number). The tree's ``match_pattern``, the VM's
+# ``JNTYPE`` and the JIT's register letters all read this table.
+PATTERN_PYTYPES: dict[str, type] = {"n": float, "t": str, "b": bool, "l": list}
+# the scalar types among them, by type class, for the C-speed list and map checks below
+_SCALARS = {cls: PATTERN_PYTYPES[letter] for cls, letter in PATTERN_LETTERS.items() if cls is not TList}
+
+
+def pattern_pytype(ty: Ty) -> type | None:
+    """The run-time class a type pattern for ``ty`` matches, or None (it never matches)."""
+    return PATTERN_PYTYPES.get(PATTERN_LETTERS.get(type(ty)))
 
 
 def is_plain_list_of(value, ty: Ty) -> bool:

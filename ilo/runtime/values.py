@@ -52,40 +52,35 @@ class Record:
         return f"Record({self.type_name!r}, {inner})"
 
 
-class Ok:
+class _Result:
+    """One side of a result (``Ok`` or ``Err``): a payload compared by ilo equality. The two
+    sides are never equal to each other, and nothing else is either kind."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and values_equal(self.value, other.value)
+
+    def __hash__(self) -> int:
+        return hash(dedup_key(self))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.value!r})"
+
+
+class Ok(_Result):
     """The ok side of a result, ``~v``."""
 
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Ok) and values_equal(self.value, other.value)
-
-    def __hash__(self) -> int:
-        return hash(dedup_key(self))
-
-    def __repr__(self) -> str:
-        return f"Ok({self.value!r})"
+    __slots__ = ()
 
 
-class Err:
+class Err(_Result):
     """The error side of a result, ``^e``."""
 
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Err) and values_equal(self.value, other.value)
-
-    def __hash__(self) -> int:
-        return hash(dedup_key(self))
-
-    def __repr__(self) -> str:
-        return f"Err({self.value!r})"
+    __slots__ = ()
 
 
 class FnRef:

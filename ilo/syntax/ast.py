@@ -19,7 +19,6 @@ from ilo.types import Ty
 
 BINARY_OPS = ("+", "-", "*", "/", "=", "!=", ">", "<", ">=", "<=", "&", "|", "+=")
 UNARY_OPS = ("-", "!")
-COMPARISON_OPS = ("=", "!=", ">", "<", ">=", "<=")
 
 
 def node(cls):
@@ -28,10 +27,16 @@ def node(cls):
     return record(cls, eq=False)
 
 
+class Node:
+    """Base of every AST class: what ``ilo.syntax.walk.children`` recognises as a sub-node."""
+
+    __slots__ = ()
+
+
 # ── Expressions ─────────────────────────────────────────────────────────────
 
 
-class Expr:
+class Expr(Node):
     __slots__ = ()
 
 
@@ -184,7 +189,7 @@ class Ternary(Expr):
 # ── Match patterns ──────────────────────────────────────────────────────────
 
 
-class Pattern:
+class Pattern(Node):
     __slots__ = ()
 
 
@@ -225,7 +230,7 @@ class PWild(Pattern):
 
 
 @node
-class MatchArm:
+class MatchArm(Node):
     pattern: Pattern
     body: list[Stmt]
     span: Span = UNKNOWN_SPAN
@@ -234,7 +239,7 @@ class MatchArm:
 # ── Statements ──────────────────────────────────────────────────────────────
 
 
-class Stmt:
+class Stmt(Node):
     __slots__ = ()
 
 
@@ -332,13 +337,13 @@ class ExprStmt(Stmt):
 
 
 @node
-class Param:
+class Param(Node):
     name: str
     ty: Ty
     span: Span = UNKNOWN_SPAN
 
 
-class Decl:
+class Decl(Node):
     __slots__ = ()
 
 
@@ -391,7 +396,8 @@ class Use(Decl):
 
 
 @node
-class Program:
+class Program(Node):
+    DERIVED = ("functions",)  # an index over decls, not more children (ilo.syntax.walk)
     decls: list[Decl]
     source_text: str = ""
     functions: list[Function] = field(default_factory=list)

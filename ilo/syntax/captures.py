@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ilo.syntax import ast
+from ilo.syntax.walk import children
 
 _BLOCK_FIELDS = ("body", "else_body")
 
@@ -115,17 +116,9 @@ def _visit_expr(e: ast.Expr, local: frozenset, read, stack: list) -> None:
             stack.append(("expr", e.subject, local))
         _push_arms(e.arms, local, stack)
         return
-    # Generic expression: every Expr-valued slot, list of Exprs, or (name, Expr) pair.
-    for name in type(e).__slots__:
-        v = getattr(e, name)
-        if isinstance(v, ast.Expr):
-            stack.append(("expr", v, local))
-        elif isinstance(v, list):
-            for x in v:
-                if isinstance(x, ast.Expr):
-                    stack.append(("expr", x, local))
-                elif isinstance(x, tuple) and len(x) == 2 and isinstance(x[1], ast.Expr):
-                    stack.append(("expr", x[1], local))
+    # Any other expression: its sub-expressions (operands, items, record field values).
+    for child in children(e):
+        stack.append(("expr", child, local))
 
 
 __all__ = ["resolve_captures"]

@@ -13,6 +13,7 @@ body and inside nested bodies; a nested body's own bindings end with it.
 from __future__ import annotations
 
 from ilo.syntax import ast
+from ilo.syntax.walk import node_fields
 
 
 def desugar_dot_index(decls: list[ast.Decl]) -> None:
@@ -75,7 +76,7 @@ class _Rewriter:
                 e.subject = self.expr(e.subject, scope)
             self.arms(e.arms, scope)
             return e
-        for name in t.__slots__:
+        for name in node_fields(t):
             v = getattr(e, name)
             if isinstance(v, ast.Expr):
                 setattr(e, name, self.expr(v, scope))

@@ -6,7 +6,7 @@ thing that looks like a declaration and carries on, as the reference does, so an
 all of its mistakes at once. Lexer errors stop at the first one.
 
 This module holds declarations, statements and match patterns; expressions live in
-``parser_exprs`` and shared plumbing (cursor, errors, types) in ``parser_base``. The rules
+``parser_exprs``/``parser_atoms`` and shared plumbing (cursor, errors, types) in ``parser_base``. The rules
 follow the reference parser, including its desugarings: ``v=cond{a}{b}`` becomes a ``Let``
 of a ``Ternary``, ``v=cond{body}`` a ``Guard`` whose last statement binds ``v``, and
 ``x>>f a`` a call ``f a x``.

@@ -2,9 +2,9 @@
 
 ``TokenKind`` is the one table of ilo's lexical vocabulary: each member's value is its
 spelling (or a description for the literal/identifier kinds), which diagnostics quote.
-``Token`` is what ``lex`` hands out to callers such as ``--dump=tokens``; the parser reads
-the same information from the lexer's compact ``TokenStream`` instead, so a 10 MB program
-does not allocate one object per token.
+``Token`` is what ``lex`` hands out to callers that want token objects (the lexer's tests);
+the parser reads the same information from the lexer's compact ``TokenStream`` instead, so
+a 10 MB program does not allocate one object per token.
 """
 
 from __future__ import annotations

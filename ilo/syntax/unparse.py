@@ -5,9 +5,9 @@ prefix form glued to their first operand); ``unparse(program, expanded=True)`` a
 multi-line form with 2-space indentation, one statement per line. ``unparse_expr`` and
 ``unparse_type`` print single nodes; ``dump`` gives a span-free structural view of any node,
 which is what the round-trip tests compare. Used by ``ilo --fmt``, ``--fmt-expanded`` and the
-REPL; imports only ``ilo.syntax.ast`` and ``ilo.types``.
+REPL; imports only ``ilo.syntax.ast``, ``ilo.syntax.dispatch`` and ``ilo.types``.
 
-The parser (``parser.py``/``parser_exprs.py``) reads an expression in one of a few grammar
+The parser (``parser.py``, ``parser_exprs.py``, ``parser_atoms.py``) reads an expression in one of a few grammar
 contexts, and a form that is fine in one is misread in another. Every printed form therefore
 records the contexts it is valid in, and anything printed into a context it does not fit is
 parenthesised (parentheses leave no trace in the AST):
@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from ilo import types as ty
 from ilo.syntax import ast
+from ilo.syntax.dispatch import EXPR_KINDS, STMT_KINDS, handler_table
 
 ATOM, OPERAND, INNER, ELEM, EXPR = "atom", "operand", "inner", "elem", "expr"
 _ALL = frozenset({ATOM, OPERAND, INNER, ELEM, EXPR})
@@ -50,7 +51,6 @@ _STMT_KEYWORDS = re.compile(r"(ret|brk|cnt|wh)(?![a-z0-9-])")
 _LET_HEAD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\s*=")
 # Zero-argument builtins the parser turns into calls when written as a bare name.
 _BARE_CALL_ATOMS = frozenset({"mmap"})
-_PATTERN_TYPES = {ty.TNum: "n", ty.TText: "t", ty.TBool: "b", ty.TList: "l"}
 INDENT = "  "
 
 
@@ -235,43 +235,50 @@ class _Printer:
 
     def stmt(self, s: ast.Stmt, closed: bool = False, level: int = 0) -> str:
         """One statement; ``closed``: parenthesise a trailing expression (see ``function``)."""
-        sp = self.sp
+        return _STMTS[type(s)](self, s, closed, level)
 
-        def tail(e: ast.Expr) -> str:
-            text = self.expr(e, EXPR)
-            return _paren(text) if closed else text
+    def tail(self, e: ast.Expr, closed: bool) -> str:
+        text = self.expr(e, EXPR)
+        return _paren(text) if closed else text
 
-        if isinstance(s, ast.Let):
-            if isinstance(s.value, ast.Ternary) and s.value.cond.op not in _TERNARY_OPS:
-                return self.let_ternary(s, level)
-            eq = " = " if self.expanded else "="
-            return self.glue(s.name + eq, tail(s.value))
-        if isinstance(s, ast.ExprStmt):
-            return self.expr_stmt(s.expr, closed)
-        if isinstance(s, ast.Guard):
-            return self.guard(s, level)
-        if isinstance(s, ast.Match):
-            return self.match(s.subject, s.arms, level)
-        if isinstance(s, ast.ForEach):
-            head = f"@{sp}{s.binding} {self.expr(s.collection, ATOM)}"
-            return f"{head}{sp}{self.block(s.body, level)}"
-        if isinstance(s, ast.ForRange):
-            start, end = self.expr(s.start, ATOM), self.expr(s.end, ATOM)
-            return f"@{sp}{s.binding} {start}..{end}{sp}{self.block(s.body, level)}"
-        if isinstance(s, ast.While):
-            return f"wh {self.expr(s.cond, EXPR)}{sp}{self.block(s.body, level)}"
-        if isinstance(s, ast.Return):
-            return "ret " + tail(s.value)
-        if isinstance(s, ast.Break):
-            return "brk" if s.value is None else "brk " + tail(s.value)
-        if isinstance(s, ast.Continue):
-            return "cnt"
-        if isinstance(s, ast.Destructure):
-            eq = " = " if self.expanded else "="
-            return self.glue("{" + ";".join(s.names) + "}" + eq, tail(s.value))
-        raise UnparseError(f"unknown statement {type(s).__name__}")
+    def unparse_let(self, s: ast.Let, closed: bool, level: int) -> str:
+        if isinstance(s.value, ast.Ternary) and s.value.cond.op not in _TERNARY_OPS:
+            return self.let_ternary(s, level)
+        eq = " = " if self.expanded else "="
+        return self.glue(s.name + eq, self.tail(s.value, closed))
 
-    def expr_stmt(self, e: ast.Expr, closed: bool) -> str:
+    def unparse_guard(self, s: ast.Guard, closed: bool, level: int) -> str:
+        return self.guard(s, level)
+
+    def unparse_match(self, s: ast.Match, closed: bool, level: int) -> str:
+        return self.match(s.subject, s.arms, level)
+
+    def unparse_for_each(self, s: ast.ForEach, closed: bool, level: int) -> str:
+        head = f"@{self.sp}{s.binding} {self.expr(s.collection, ATOM)}"
+        return f"{head}{self.sp}{self.block(s.body, level)}"
+
+    def unparse_for_range(self, s: ast.ForRange, closed: bool, level: int) -> str:
+        start, end = self.expr(s.start, ATOM), self.expr(s.end, ATOM)
+        return f"@{self.sp}{s.binding} {start}..{end}{self.sp}{self.block(s.body, level)}"
+
+    def unparse_while(self, s: ast.While, closed: bool, level: int) -> str:
+        return f"wh {self.expr(s.cond, EXPR)}{self.sp}{self.block(s.body, level)}"
+
+    def unparse_return(self, s: ast.Return, closed: bool, level: int) -> str:
+        return "ret " + self.tail(s.value, closed)
+
+    def unparse_break(self, s: ast.Break, closed: bool, level: int) -> str:
+        return "brk" if s.value is None else "brk " + self.tail(s.value, closed)
+
+    def unparse_continue(self, s: ast.Continue, closed: bool, level: int) -> str:
+        return "cnt"
+
+    def unparse_destructure(self, s: ast.Destructure, closed: bool, level: int) -> str:
+        eq = " = " if self.expanded else "="
+        return self.glue("{" + ";".join(s.names) + "}" + eq, self.tail(s.value, closed))
+
+    def unparse_expr_stmt(self, s: ast.ExprStmt, closed: bool, level: int) -> str:
+        e = s.expr
         # The statement parser looks at the first tokens before it reads an expression:
         # `!x`/`^x` take an INNER operand, `?` starts a match, `name=` a binding.
         if isinstance(e, ast.Unary) and e.op == "!":
@@ -351,7 +358,7 @@ class _Printer:
         if isinstance(p, ast.PLit):
             return _format_literal(p.value)
         if isinstance(p, ast.PType):
-            letter = _PATTERN_TYPES.get(type(p.ty))
+            letter = ty.PATTERN_LETTERS.get(type(p.ty))
             if letter is None:
                 raise UnparseError(f"no type pattern for {p.ty}")
             return f"{letter} {p.binding}"
@@ -376,12 +383,9 @@ class _Printer:
 
     def natural(self, e: ast.Expr) -> tuple[str, frozenset]:
         """The natural spelling of ``e`` and the contexts in which it reads back as ``e``."""
-        method = getattr(self, "expr_" + type(e).__name__.lower(), None)
-        if method is None:
-            raise UnparseError(f"unknown expression {type(e).__name__}")
-        return method(e)
+        return _EXPRS[type(e)](self, e)
 
-    def expr_lit(self, e: ast.Lit):
+    def unparse_lit(self, e: ast.Lit):
         text = _format_literal(e.value)
         if text.startswith("-"):
             # After `=`, `;`, `{` or `(` the lexer splits `-7` into `-` and 7, and the
@@ -389,7 +393,7 @@ class _Printer:
             return text, _ALL - {OPERAND}
         return text, _ALL
 
-    def expr_ref(self, e: ast.Ref):
+    def unparse_ref(self, e: ast.Ref):
         return e.name, _ALL
 
     def chain(self, e: ast.Expr) -> str:
@@ -402,13 +406,13 @@ class _Printer:
             return self.chain(e.obj) + dot + last
         raise UnparseError("field access and indexing apply to a name or another field")
 
-    def expr_field(self, e: ast.Field):
+    def unparse_field(self, e: ast.Field):
         return self.chain(e), _ALL
 
-    def expr_index(self, e: ast.Index):
+    def unparse_index(self, e: ast.Index):
         return self.chain(e), _ALL
 
-    def expr_listexpr(self, e: ast.ListExpr):
+    def unparse_list_expr(self, e: ast.ListExpr):
         items = []
         for item in e.items:
             if isinstance(item, ast.OkExpr | ast.ErrExpr):
@@ -421,7 +425,7 @@ class _Printer:
             items[0] = _paren(items[0])
         return "[" + ", ".join(items) + "]", _ALL
 
-    def expr_call(self, e: ast.Call):
+    def unparse_call(self, e: ast.Call):
         bang = ("!!" if e.panic else "!") if e.unwrap else ""
         if not e.args:
             if e.func in _BARE_CALL_ATOMS and not e.unwrap:
@@ -453,7 +457,7 @@ class _Printer:
             out += " " + text
         return out
 
-    def expr_binop(self, e: ast.BinOp):
+    def unparse_bin_op(self, e: ast.BinOp):
         return self.binop(e), _PREFIX
 
     def binop(self, e: ast.BinOp, first_arg: bool = False) -> str:
@@ -469,7 +473,7 @@ class _Printer:
                 right = _paren(right)
         return self.glue(e.op + self.sp, self.join_operands([left, right]))
 
-    def expr_unary(self, e: ast.Unary):
+    def unparse_unary(self, e: ast.Unary):
         operand = self.expr(e.operand, OPERAND)
         text = self.glue(e.op + self.sp, operand)
         # `-a b` is subtraction, so a negation is only safe where no operand can follow.
@@ -484,27 +488,27 @@ class _Printer:
         contexts = _OK_INNER | ({OPERAND} if OPERAND in valid else set())
         return self.glue(mark + self.sp, text), frozenset(contexts)
 
-    def expr_okexpr(self, e: ast.OkExpr):
+    def unparse_ok_expr(self, e: ast.OkExpr):
         return self.wrapped("~", e.value)
 
-    def expr_errexpr(self, e: ast.ErrExpr):
+    def unparse_err_expr(self, e: ast.ErrExpr):
         return self.wrapped("^", e.value)
 
-    def expr_recordexpr(self, e: ast.RecordExpr):
+    def unparse_record_expr(self, e: ast.RecordExpr):
         if not e.fields:
             raise UnparseError("a record literal needs at least one field")
         fields = " ".join(f"{name}:{self.expr(v, ATOM)}" for name, v in e.fields)
         return f"{e.type_name} {fields}", _HEADED
 
-    def expr_matchexpr(self, e: ast.MatchExpr):
+    def unparse_match_expr(self, e: ast.MatchExpr):
         return self.match(e.subject, e.arms, 0, inline=True), _HEADED
 
-    def expr_lambda(self, e: ast.Lambda):
+    def unparse_lambda(self, e: ast.Lambda):
         head = self.params(e.params)
         body = ";".join(self.stmt(s) for s in e.body)
         return f"({head}>{unparse_type(e.ret)};{body})", _ALL
 
-    def expr_ternary(self, e: ast.Ternary):
+    def unparse_ternary(self, e: ast.Ternary):
         cond = e.cond
         if not (isinstance(cond, ast.BinOp) and cond.op in _TERNARY_OPS):
             # The bool-subject form `?c{a}{b}`; a branch with a `:` or `;` of its own would
@@ -518,12 +522,12 @@ class _Printer:
         text = self.join_operands([self.binop(cond), then, other])
         return "?" + self.sp + text, _HEADED
 
-    def expr_with(self, e: ast.With):
+    def unparse_with(self, e: ast.With):
         # parse_expr reads at most one `with`, before any `??`.
         updates = " ".join(f"{name}:{self.expr(v, ATOM)}" for name, v in e.updates)
         return f"{self.expr(e.obj, ELEM)} with {updates}", _POSTFIX
 
-    def expr_nilcoalesce(self, e: ast.NilCoalesce):
+    def unparse_nil_coalesce(self, e: ast.NilCoalesce):
         value = e.value
         if isinstance(value, ast.With | ast.NilCoalesce):
             base = self.natural(value)[0]  # `??` chains to the left, after a `with`
@@ -542,6 +546,11 @@ class _Printer:
             # `x ??g a` would read as the call `x (??g a)`: close a multi-token default.
             default = _paren(default)
         return base + op + default, _POSTFIX
+
+
+# Node class → handler (``unparse_<node>``, ilo.syntax.dispatch).
+_EXPRS = handler_table(_Printer, "unparse_", EXPR_KINDS)
+_STMTS = handler_table(_Printer, "unparse_", STMT_KINDS)
 
 
 def format_source(source, expanded: bool = False) -> str:

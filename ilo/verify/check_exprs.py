@@ -13,6 +13,7 @@ exact join, or ``_``. ``_`` never makes a check fail, so this is never stricter.
 from __future__ import annotations
 
 from ilo.syntax import ast
+from ilo.syntax.dispatch import EXPR_KINDS, handler_table
 from ilo.types import ANY, BOOL, NIL, NUM, TEXT, TFn, TList, TNamed, TNil, TNum, TOpt, TResult, TText, Ty
 from ilo.verify import builtin_sigs
 from ilo.verify.program import CallTarget
@@ -216,13 +217,13 @@ class ExprChecks:
             return NUM
         return BOOL
 
-    def check_ok(self, expr: ast.OkExpr) -> Ty:
+    def check_ok_expr(self, expr: ast.OkExpr) -> Ty:
         return TResult(self.infer(expr.value), ANY)
 
-    def check_err(self, expr: ast.ErrExpr) -> Ty:
+    def check_err_expr(self, expr: ast.ErrExpr) -> Ty:
         return TResult(ANY, self.infer(expr.value))
 
-    def check_list(self, expr: ast.ListExpr) -> Ty:
+    def check_list_expr(self, expr: ast.ListExpr) -> Ty:
         elem: Ty | None = None
         for item in expr.items:
             ty = self.infer(item)
@@ -259,7 +260,7 @@ class ExprChecks:
 
     # ── records and lists ──────────────────────────────────────────────────
 
-    def check_record(self, expr: ast.RecordExpr) -> Ty:
+    def check_record_expr(self, expr: ast.RecordExpr) -> Ty:
         given = [(name, self.infer(value)) for name, value in expr.fields]
         span = self.span_of(expr)
         fields = self.records.get(expr.type_name)
@@ -338,21 +339,4 @@ class ExprChecks:
         return obj
 
 
-_EXPR_CHECKS = {
-    ast.Lit: ExprChecks.check_lit,
-    ast.Ref: ExprChecks.check_ref,
-    ast.Call: ExprChecks.check_call,
-    ast.BinOp: ExprChecks.check_bin_op,
-    ast.Unary: ExprChecks.check_unary,
-    ast.OkExpr: ExprChecks.check_ok,
-    ast.ErrExpr: ExprChecks.check_err,
-    ast.ListExpr: ExprChecks.check_list,
-    ast.RecordExpr: ExprChecks.check_record,
-    ast.Field: ExprChecks.check_field,
-    ast.Index: ExprChecks.check_index,
-    ast.MatchExpr: ExprChecks.check_match_expr,
-    ast.NilCoalesce: ExprChecks.check_nil_coalesce,
-    ast.With: ExprChecks.check_with,
-    ast.Ternary: ExprChecks.check_ternary,
-    ast.Lambda: ExprChecks.check_lambda,
-}
+_EXPR_CHECKS = handler_table(ExprChecks, "check_", EXPR_KINDS)

@@ -14,6 +14,7 @@ variable that changes type in a loop is recorded as ``_`` rather than as a wrong
 from __future__ import annotations
 
 from ilo.syntax import ast
+from ilo.syntax.dispatch import STMT_KINDS, handler_table
 from ilo.types import ANY, BOOL, NIL, NUM, TEXT, TBool, TList, TNamed, TNil, TResult, TSum, Ty
 from ilo.verify import builtin_sigs
 from ilo.verify.scopes import did_you_mean
@@ -179,7 +180,7 @@ class StmtChecks:
 
     # ── loops ──────────────────────────────────────────────────────────────
 
-    def check_foreach(self, stmt: ast.ForEach) -> Ty:
+    def check_for_each(self, stmt: ast.ForEach) -> Ty:
         coll = self.infer(stmt.collection)
         if isinstance(coll, TList):
             elem = coll.elem
@@ -255,16 +256,4 @@ class StmtChecks:
         return self.infer(stmt.expr)
 
 
-_STMT_CHECKS = {
-    ast.Let: StmtChecks.check_let,
-    ast.Destructure: StmtChecks.check_destructure,
-    ast.Guard: StmtChecks.check_guard,
-    ast.Match: StmtChecks.check_match,
-    ast.ForEach: StmtChecks.check_foreach,
-    ast.ForRange: StmtChecks.check_for_range,
-    ast.While: StmtChecks.check_while,
-    ast.Return: StmtChecks.check_return,
-    ast.Break: StmtChecks.check_break,
-    ast.Continue: StmtChecks.check_continue,
-    ast.ExprStmt: StmtChecks.check_expr_stmt,
-}
+_STMT_CHECKS = handler_table(StmtChecks, "check_", STMT_KINDS, helpers=("check_body", "check_stmt", "check_exhaustive"))

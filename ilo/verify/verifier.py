@@ -1,8 +1,8 @@
 """The verifier: ``ast.Program`` → ``VerifiedProgram``, or ``IloError`` with every diagnostic.
 
 In: a parsed program and its source. Out: a ``VerifiedProgram`` whose side tables say what
-every call resolves to (``call_targets``) and the static type of every expression
-(``expr_types``), plus hints (long-form builtin names, unreachable code). It never mutates
+every call resolves to (``call_targets``), the static type of every expression
+(``expr_types``) and which variables' types are certain (``uncertain``), plus hints (long-form builtin names, unreachable code). It never mutates
 the AST. Called by ``ilo.api``; engines read its side tables and infer nothing themselves.
 
 The checks follow the reference verifier (``ILO-T001`` … ``ILO-T031``) and are exactly as
@@ -20,6 +20,7 @@ from ilo.diagnostics import Diagnostic, IloError
 from ilo.source import UNKNOWN_SPAN, Source, Span
 from ilo.syntax import ast
 from ilo.types import ANY, Ty
+from ilo.verify.certainty import uncertain_names
 from ilo.verify.check_exprs import ExprChecks
 from ilo.verify.check_stmts import StmtChecks
 from ilo.verify.decls import DeclChecks, FuncSig
@@ -130,10 +131,11 @@ class Verifier(DeclChecks, StmtChecks, ExprChecks):
         self.func = None
 
     def result(self) -> VerifiedProgram:
+        functions = dict(self.function_decls)
         return VerifiedProgram(
             program=self.program,
             source=self.source,
-            functions=dict(self.function_decls),
+            functions=functions,
             records=dict(self.record_decls),
             tools=dict(self.tool_decls),
             call_targets=self.call_targets,
@@ -141,6 +143,7 @@ class Verifier(DeclChecks, StmtChecks, ExprChecks):
             hints=self.hints,
             aliases=dict(self.aliases),
             warnings=self.warnings,
+            uncertain=uncertain_names(self.program, functions, self.expr_types, self.call_targets),
         )
 
 

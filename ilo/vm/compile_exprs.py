@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from ilo.runtime.values import FnRef
 from ilo.syntax import ast
-from ilo.types import TBool, TList, TNum, TText
+from ilo.syntax.dispatch import EXPR_KINDS, handler_table
+from ilo.syntax.walk import runs_statements
+from ilo.types import PATTERN_LETTERS, TNum, TText
+from ilo.vm.flow import Ctx, Exit
 from ilo.vm.opcodes import Op
 
 ARITH = {"+": (Op.ADD, Op.ADD_NN, Op.ADDK_N), "-": (Op.SUB, Op.SUB_NN, Op.SUBK_N),
@@ -32,24 +35,6 @@ def fused_jump(cmp: str, when: bool, with_const: bool) -> int:
 
 def is_num_lit(e) -> bool:
     return isinstance(e, ast.Lit) and type(e.value) is float
-
-
-def has_body(e) -> bool:
-    """True if evaluating ``e`` can run statements (a match expression's arms can rebind
-    variables), so operands read before it must be copied first."""
-    if isinstance(e, ast.MatchExpr):
-        return True
-    for name in getattr(e, "__slots__", ()):
-        child = getattr(e, name, None)
-        if isinstance(child, ast.Expr) and has_body(child):
-            return True
-        if isinstance(child, list):
-            for item in child:
-                if isinstance(item, ast.Expr) and has_body(item):
-                    return True
-                if isinstance(item, tuple) and any(isinstance(x, ast.Expr) and has_body(x) for x in item):
-                    return True
-    return False
 
 
 class ExprCompiler:
@@ -83,7 +68,7 @@ class ExprCompiler:
         regs = []
         for i, e in enumerate(exprs):
             reg = self.compile_expr(e)
-            if self.regs.is_var(reg) and any(has_body(x) for x in exprs[i + 1:]):
+            if self.regs.is_var(reg) and any(runs_statements(x) for x in exprs[i + 1:]):
                 tmp = self.regs.alloc()
                 self.emit(Op.MOVE, tmp, reg)
                 reg = tmp
@@ -165,7 +150,7 @@ class ExprCompiler:
         self.regs.release(obj)
         return self.settle(dst, want)
 
-    def compile_binop(self, e: ast.BinOp, want):
+    def compile_bin_op(self, e: ast.BinOp, want):
         op = e.op
         if op in ("&", "|"):
             return self._logical(e, want)
@@ -176,7 +161,7 @@ class ExprCompiler:
                 left, right = e.left, e.right
                 if op in ("+", "*") and is_num_lit(left) and not is_num_lit(right):
                     left, right = right, left
-                if is_num_lit(right) and not (op == "/" and right.value == 0.0) and not has_body(left):
+                if is_num_lit(right) and not (op == "/" and right.value == 0.0) and not runs_statements(left):
                     b = self.compile_expr(left)
                     self.regs.release(b)
                     dst = self.dest(want)
@@ -219,10 +204,10 @@ class ExprCompiler:
         self.emit(Op.NEG if e.op == "-" else Op.NOT, dst, b)
         return dst
 
-    def compile_okexpr(self, e, want):
+    def compile_ok_expr(self, e, want):
         return self._wrap(Op.MKOK, e, want)
 
-    def compile_errexpr(self, e, want):
+    def compile_err_expr(self, e, want):
         return self._wrap(Op.MKERR, e, want)
 
     def _wrap(self, opcode, e, want):
@@ -232,14 +217,14 @@ class ExprCompiler:
         self.emit(opcode, dst, b)
         return dst
 
-    def compile_listexpr(self, e: ast.ListExpr, want):
+    def compile_list_expr(self, e: ast.ListExpr, want):
         regs = self.operands(e.items)
         self.release_all(regs)
         dst = self.dest(want)
         self.emit(Op.NEWLIST, dst, 0, tuple(regs))
         return dst
 
-    def compile_recordexpr(self, e: ast.RecordExpr, want):
+    def compile_record_expr(self, e: ast.RecordExpr, want):
         regs = self.operands([v for _, v in e.fields])
         by_name = {name: reg for (name, _), reg in zip(e.fields, regs)}
         td = self.vp.records.get(e.type_name)
@@ -258,7 +243,7 @@ class ExprCompiler:
         self.emit(Op.WITH, dst, regs[0], tuple((n, r) for (n, _), r in zip(e.updates, regs[1:])))
         return dst
 
-    def compile_nilcoalesce(self, e: ast.NilCoalesce, want):
+    def compile_nil_coalesce(self, e: ast.NilCoalesce, want):
         if (want is not None and isinstance(e.value, ast.Ref) and self.regs.is_var(want)
                 and self.regs.lookup(e.value.name) == want):
             # `c=c??d`: keep c when it is not nil, else write d straight into c's register
@@ -289,7 +274,9 @@ class ExprCompiler:
 
     def compile_call(self, e: ast.Call, want):
         target = self.vp.call_targets.get(id(e))
-        kind, name = (target.kind, target.name) if target is not None else self._guess_target(e.func)
+        # The verifier gives every call it accepts a target (dead code included); only a
+        # hand-built program has none, and then the call fails where it is reached.
+        kind, name = (target.kind, target.name) if target is not None else ("missing", e.func)
         fn_reg = self.regs.lookup(e.func) if kind == "local" else None
         if kind == "local" and fn_reg is None:
             kind = "function" if e.func in self.vp.functions else "missing"
@@ -321,19 +308,6 @@ class ExprCompiler:
         self.regs.release(dst)
         return out
 
-    def _guess_target(self, name: str) -> tuple[str, str]:
-        """Only for programs whose verifier recorded no target (hand-built test programs)."""
-        if self.regs.lookup(name) is not None:
-            return "local", name
-        if name in self.vp.functions:
-            return "function", name
-        if name in self.vp.tools:
-            return "tool", name
-        from ilo.runtime.builtins import registry
-
-        canon = registry.canonical(name)
-        return ("builtin", canon) if canon else ("missing", name)
-
     # ── conditions: jump on truth without materialising a bool ───────────
     def compile_cond(self, e: ast.Expr, when: bool, target) -> None:
         """Jump to ``target`` if the truth of ``e`` equals ``when``; else fall through."""
@@ -362,7 +336,7 @@ class ExprCompiler:
             left, right, cmp = e.left, e.right, e.op
             if is_num_lit(left) and not is_num_lit(right):
                 left, right, cmp = right, left, FLIPPED[cmp]
-            if is_num_lit(right) and not has_body(left):
+            if is_num_lit(right) and not runs_statements(left):
                 a = self.compile_expr(left)
                 self.emit_jump(fused_jump(cmp, when, True), target, a, self.const(right.value))
                 self.regs.release(a)
@@ -377,9 +351,7 @@ class ExprCompiler:
         return None
 
     # ── match (expression form; the statement form is in compile_stmts) ──
-    def compile_matchexpr(self, e: ast.MatchExpr, want):
-        from ilo.vm.compiler import Ctx, Exit
-
+    def compile_match_expr(self, e: ast.MatchExpr, want):
         dst = self.multi_dest(want)
         subject = self.match_subject(e.subject)
         done = self.label()
@@ -439,33 +411,10 @@ class ExprCompiler:
 
 
 def type_tag(ty) -> str:
-    """The run-time kind a type pattern (``n v:``, ``t v:``...) tests for."""
-    if isinstance(ty, TNum):
-        return "n"
-    if isinstance(ty, TText):
-        return "t"
-    if isinstance(ty, TBool):
-        return "b"
-    if isinstance(ty, TList):
-        return "l"
-    return "never"  # maps, records...: the tree interpreter's type patterns never match them
+    """The run-time kind a type pattern (``n v:``, ``t v:``...) tests for: its letter, or
+    ``"never"`` for a type no pattern can name (the tree's type patterns never match those)."""
+    return PATTERN_LETTERS.get(type(ty), "never")
 
 
-EXPR_DISPATCH = {
-    ast.Lit: ExprCompiler.compile_lit,
-    ast.Ref: ExprCompiler.compile_ref,
-    ast.Field: ExprCompiler.compile_field,
-    ast.Index: ExprCompiler.compile_index,
-    ast.Call: ExprCompiler.compile_call,
-    ast.BinOp: ExprCompiler.compile_binop,
-    ast.Unary: ExprCompiler.compile_unary,
-    ast.OkExpr: ExprCompiler.compile_okexpr,
-    ast.ErrExpr: ExprCompiler.compile_errexpr,
-    ast.ListExpr: ExprCompiler.compile_listexpr,
-    ast.RecordExpr: ExprCompiler.compile_recordexpr,
-    ast.MatchExpr: ExprCompiler.compile_matchexpr,
-    ast.NilCoalesce: ExprCompiler.compile_nilcoalesce,
-    ast.With: ExprCompiler.compile_with,
-    ast.Ternary: ExprCompiler.compile_ternary,
-    ast.Lambda: ExprCompiler.compile_lambda,
-}
+EXPR_DISPATCH = handler_table(ExprCompiler, "compile_", EXPR_KINDS,
+                              helpers=("compile_expr", "compile_cond", "compile_pattern"))

@@ -20,7 +20,8 @@ Mixed into ``FunctionCompiler`` (``compiler.py``).
 from __future__ import annotations
 
 from ilo.syntax import ast
-from ilo.vm import peephole
+from ilo.syntax.dispatch import STMT_KINDS, handler_table
+from ilo.vm.flow import Ctx, Exit
 from ilo.vm.opcodes import Op
 
 
@@ -81,7 +82,7 @@ class StmtCompiler:
         self.emit_jump(Op.JMP, exit_.label)
 
     # ── simple statements ────────────────────────────────────────────────
-    def compile_exprstmt(self, s: ast.ExprStmt, dst, is_last):
+    def compile_expr_stmt(self, s: ast.ExprStmt, dst, is_last):
         e = s.expr
         if dst is None and (isinstance(e, ast.Lit) or (isinstance(e, ast.Ref) and self.regs.lookup(e.name) is not None)):
             return  # a value no one reads, computed without effects or errors: nothing to run
@@ -97,8 +98,50 @@ class StmtCompiler:
             self.compile_expr(s.value, new)
             self.regs.define(s.name, new)
             return
-        if not peephole.compile_self_rebind(self, s, reg):
+        if not self.compile_self_rebind(s, reg):
             self.compile_expr(s.value, reg)
+
+    # ── self-rebinds ─────────────────────────────────────────────────────
+    # ``vp.self_rebind`` names the shape; here it becomes the a == b form of its opcode:
+    #   append  ``xs=+=xs v``    → ``LISTAPPEND r r v``
+    #   add     ``s=+s t``       → ``ADD_SS r r t`` / ``ADD r r t`` (``ADDK_SS r r K`` for a
+    #                              text literal); numbers keep the ordinary typed ADD
+    #   mset    ``m=mset m k v`` → ``MSET r r (k, v)``
+    # ``a == b`` is the machine's signal for the sole-owner fast path (ilo.runtime.ownership),
+    # which mutates in place only when no other binding can see the container. Any other
+    # shape (``ys=+=xs v``) compiles to the same opcode with ``a != b`` and always copies.
+
+    def compile_self_rebind(self, s: ast.Let, reg: int) -> bool:
+        """Emit the a == b form for a self-rebind ``s`` of the variable in ``reg``; False if
+        ``s`` has no self-rebind shape (the caller then compiles it the general way)."""
+        shape = self.vp.self_rebind(s)
+        if shape is None:
+            return False
+        v = s.value
+        old_span = self.at(v)  # errors point at the operation, as in the tree interpreter
+        try:
+            if shape == "append":
+                item = self.compile_expr(v.right)
+                self.emit(Op.LISTAPPEND, reg, reg, item)
+                self.regs.release(item)
+                return True
+            if shape == "add":
+                if self.is_num(v.left) and self.is_num(v.right):
+                    return False  # numbers have no container to reuse: the typed ADD is better
+                texts = self.is_text(v.left) and self.is_text(v.right)
+                if texts and isinstance(v.right, ast.Lit):
+                    self.emit(Op.ADDK_SS, reg, reg, self.const(v.right.value))
+                    return True
+                other = self.compile_expr(v.right)
+                self.emit(Op.ADD_SS if texts else Op.ADD, reg, reg, other)
+                self.regs.release(other)
+                return True
+            key, value = self.operands(v.args[1:])
+            self.emit(Op.MSET, reg, reg, (key, value))
+            self.release_all((key, value))
+            return True
+        finally:
+            self.span = old_span
 
     def compile_destructure(self, s: ast.Destructure, dst, is_last):
         obj = self.compile_expr(s.value)
@@ -131,8 +174,6 @@ class StmtCompiler:
 
     # ── guards ───────────────────────────────────────────────────────────
     def compile_guard(self, s: ast.Guard, dst, is_last):
-        from ilo.vm.compiler import Ctx, Exit
-
         skip = self.label()
         # jump over the body when the condition does not select it
         self.compile_cond(s.cond, s.negated, skip)
@@ -189,8 +230,6 @@ class StmtCompiler:
     def _loop_body(self, body: list, dst, exit_, test, new_scope: bool, bind=None) -> None:
         """Compile a loop body: brk → exit (value into dst), cnt → test; a completed
         iteration's value becomes the loop's value."""
-        from ilo.vm.compiler import Ctx, Exit
-
         saved = self.ctx
         self.ctx = Ctx(saved.ret, Exit("loop", dst, exit_), Exit("loop", None, test))
         if new_scope:
@@ -223,7 +262,7 @@ class StmtCompiler:
         self._record_loop("while", body, test, exit_)
         self.place(exit_)
 
-    def compile_forrange(self, s: ast.ForRange, dst, is_last):
+    def compile_for_range(self, s: ast.ForRange, dst, is_last):
         body, test, exit_ = self.label(), self.label(), self.label()
         start, end = self.operands([s.start, s.end])
         self.release_all((start, end))
@@ -240,7 +279,7 @@ class StmtCompiler:
         self.regs.release(counter)
         self.regs.release(counter + 1)
 
-    def compile_foreach(self, s: ast.ForEach, dst, is_last):
+    def compile_for_each(self, s: ast.ForEach, dst, is_last):
         body, test, exit_ = self.label(), self.label(), self.label()
         coll = self.compile_expr(s.collection)
         it = self.regs.alloc()
@@ -259,16 +298,5 @@ class StmtCompiler:
         self.regs.release(it)
 
 
-STMT_DISPATCH = {
-    ast.ExprStmt: StmtCompiler.compile_exprstmt,
-    ast.Let: StmtCompiler.compile_let,
-    ast.Destructure: StmtCompiler.compile_destructure,
-    ast.Return: StmtCompiler.compile_return,
-    ast.Break: StmtCompiler.compile_break,
-    ast.Continue: StmtCompiler.compile_continue,
-    ast.Guard: StmtCompiler.compile_guard,
-    ast.Match: StmtCompiler.compile_match,
-    ast.While: StmtCompiler.compile_while,
-    ast.ForRange: StmtCompiler.compile_forrange,
-    ast.ForEach: StmtCompiler.compile_foreach,
-}
+STMT_DISPATCH = handler_table(StmtCompiler, "compile_", STMT_KINDS,
+                              helpers=("compile_body", "compile_stmt", "compile_self_rebind"))

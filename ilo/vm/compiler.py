@@ -9,65 +9,29 @@ This module holds the per-function state (code, constants, labels, spans, regist
 control-flow context); ``compile_exprs`` and ``compile_stmts`` add one ``compile_<node>``
 method per AST node kind, named as in the tree interpreter (``eval_<node>``).
 
-Control flow follows the tree interpreter's body results (``ilo.interp.signals``): a body
-completes with its last value, or ends with return / break / continue. Which construct
-absorbs each ending is kept in ``Ctx``: a function returns; a ternary branch and a match
-expression arm turn a return into their value; loops take break and continue.
+Which construct absorbs each body ending (return, break, continue) is kept in a ``Ctx``
+(``flow.py``). Reads of variables the verifier marks uncertain (``vp.uncertain``) get the
+generic form too.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.values import FnRef
 from ilo.source import UNKNOWN_SPAN, Span
 from ilo.syntax import ast
-from ilo.types import TAny, TNil, TOpt, TVar
 from ilo.verify.program import VerifiedProgram
 from ilo.vm import peephole
 from ilo.vm.chunk import Chunk, CompiledProgram, LoopInfo
 from ilo.vm.compile_exprs import ExprCompiler
 from ilo.vm.compile_stmts import StmtCompiler
+from ilo.vm.flow import FUNCTION_CTX, Label
 from ilo.vm.opcodes import OPCODES, Op, with_jump_target
 from ilo.vm.regalloc import Registers
 
 
-class Label:
-    __slots__ = ("pc",)
-
-    def __init__(self) -> None:
-        self.pc: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Exit:
-    """Where one kind of body ending goes.
-
-    ``kind``: ``"ret"`` (RET from the function), ``"absorb"`` (move the value into ``dst``
-    and jump to ``label``: ternary branches, match-expression arms), ``"nil"`` (``dst`` = nil,
-    jump to ``label``), ``"loop"`` (break: move the value into the loop's ``dst`` if it is
-    live, jump to ``label``; continue: jump to ``label``), ``"retnil"`` (return nil: ``cnt``
-    outside any loop).
-    """
-
-    kind: str
-    dst: int | None = None
-    label: Label | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Ctx:
-    ret: Exit
-    brk: Exit
-    cnt: Exit
-
-
-FUNCTION_CTX = Ctx(Exit("ret"), Exit("ret"), Exit("retnil"))
-
-
 class FunctionCompiler(ExprCompiler, StmtCompiler):
-    def __init__(self, vp: VerifiedProgram, fn: ast.Function, loose_params: frozenset[str] = frozenset()):
+    def __init__(self, vp: VerifiedProgram, fn: ast.Function):
         self.vp = vp
         self.fn = fn
         self.chunk = Chunk(fn.name, [p.name for p in fn.params])
@@ -77,7 +41,8 @@ class FunctionCompiler(ExprCompiler, StmtCompiler):
         self.span: Span = fn.span
         self.ctx = FUNCTION_CTX
         self.pending_loops: list[tuple[str, Label, Label, int, Label]] = []
-        self.loose = loose_names(vp, fn, loose_params)
+        # Reads of these get generic, checking instructions (ilo.verify.certainty).
+        self.uncertain = vp.uncertain.get(fn.name, frozenset())
 
     # ── emission ─────────────────────────────────────────────────────────
     def emit(self, op: int, a=0, b=0, c=0) -> int:
@@ -129,8 +94,8 @@ class FunctionCompiler(ExprCompiler, StmtCompiler):
 
     # ── facts from the verifier ──────────────────────────────────────────
     def ty(self, expr: ast.Expr):
-        if type(expr) is ast.Ref and expr.name in self.loose:
-            return None  # the verifier's type may be stale at this read: use generic code
+        if type(expr) is ast.Ref and expr.name in self.uncertain:
+            return None  # the verifier's type may not hold at this read: use generic code
         return self.vp.type_of(expr)
 
     def function_value(self, name: str):
@@ -165,102 +130,16 @@ class FunctionCompiler(ExprCompiler, StmtCompiler):
         self.chunk.reg_names = dict(self.regs.names)
 
 
-_LOOSE_KINDS = frozenset({TAny, TVar, TOpt, TNil, type(None)})
-
-
-def loose_names(vp: VerifiedProgram, fn: ast.Function, params: frozenset[str] = frozenset()) -> frozenset[str]:
-    """Variables whose verified type at a read may not hold at run time.
-
-    The verifier types a read by the bindings seen *before* it, so in
-    ``s=0;@i 0..n{s=+s i;=i 50{s=x}}`` with ``x:_`` the ``+s i`` is typed ``n + n`` although
-    ``s`` holds whatever ``x`` is from the 51st iteration on. A typed instruction there
-    would silently compute ``true + 51``; the tree interpreter reports ``ILO-R004``. So a
-    variable assigned values of more than one kind, or of an unknown kind (``_``, a type
-    variable, an optional, nil), gets generic, checking instructions at every read. So do
-    the ``params`` that a caller may pass another type (``loose_params``), and, transitively,
-    variables bound from a loose one (``y=x``, ``@v xs``)."""
-    kinds: dict[str, set] = {p.name: {type(p.ty)} for p in fn.params}
-    for name in params:
-        kinds[name].add(type(None))
-    lets, loops = [], []
-    for node in _walk(fn.body):
-        if type(node) is ast.Let:
-            lets.append(node)
-            kinds.setdefault(node.name, set()).add(type(vp.type_of(node.value)))
-        elif type(node) is ast.Destructure:
-            for name in node.names:
-                kinds.setdefault(name, set()).add(type(None))
-        elif type(node) is ast.ForEach:
-            loops.append(node)
-    loose = {name for name, seen in kinds.items() if len(seen) > 1 or seen & _LOOSE_KINDS}
-    changed = True
-    while changed:  # a value computed from a loose variable may not have its verified type
-        changed = False
-        for node in lets:
-            if node.name not in loose and _reads(node.value, loose):
-                loose.add(node.name)
-                changed = True
-        for node in loops:
-            if node.binding not in loose and _reads(node.collection, loose):
-                loose.add(node.binding)
-                changed = True
-    return frozenset(loose)
-
-
-def _reads(expr, names: set) -> bool:
-    return any(type(n) is ast.Ref and n.name in names for n in _walk([expr]))
-
-
-def loose_params(vp: VerifiedProgram) -> dict[str, frozenset[str]]:
-    """For each function, the parameters a call may fill with a value of another type than
-    declared: an argument whose verified type differs from the parameter's, or any call
-    through a function value (higher-order builtins, ``f`` held in a variable). Arguments
-    from the API and the CLI are checked against the declared types before a run."""
-    loose: dict[str, set] = {fn.name: set() for fn in vp.program.functions}
-    for fn in vp.program.functions:
-        for node in _walk(fn.body):
-            kind = type(node)
-            if kind is ast.Call:
-                target = vp.call_targets.get(id(node))
-                if target is not None and target.kind == "function" and target.name in vp.functions:
-                    callee = vp.functions[target.name]
-                    for param, arg in zip(callee.params, node.args):
-                        if vp.type_of(arg) != param.ty:
-                            loose[callee.name].add(param.name)
-            elif kind is ast.Ref and node.name in vp.functions:
-                loose[node.name] |= {p.name for p in vp.functions[node.name].params}
-    return {name: frozenset(names) for name, names in loose.items()}
-
-
-def _walk(items):
-    """Every AST node under ``items`` (statements, expressions, arms, patterns)."""
-    stack = list(items)
-    while stack:
-        node = stack.pop()
-        yield node
-        for slot in getattr(node, "__slots__", ()):
-            child = getattr(node, slot, None)
-            if isinstance(child, list | tuple):
-                for item in child:
-                    if isinstance(item, tuple):
-                        stack.extend(x for x in item if hasattr(x, "__slots__"))
-                    elif hasattr(item, "__slots__"):
-                        stack.append(item)
-            elif hasattr(child, "__slots__") and not isinstance(child, str):
-                stack.append(child)
-
-
-def compile_function(vp: VerifiedProgram, fn: ast.Function, params: frozenset[str] = frozenset()) -> Chunk:
-    return FunctionCompiler(vp, fn, params).compile()
+def compile_function(vp: VerifiedProgram, fn: ast.Function) -> Chunk:
+    return FunctionCompiler(vp, fn).compile()
 
 
 def compile_program(vp: VerifiedProgram) -> CompiledProgram:
     """Compile every function of ``vp``. Raises ``IloRuntimeError`` (ILO-R010/R011) only for
     programs the verifier should have rejected."""
     chunks: dict[str, Chunk] = {}
-    loose = loose_params(vp)
     for fn in vp.program.functions:
-        chunks[fn.name] = compile_function(vp, fn, loose.get(fn.name, frozenset()))
+        chunks[fn.name] = compile_function(vp, fn)
     records = {name: tuple(f.name for f in td.fields) for name, td in vp.records.items()}
     return CompiledProgram(chunks, vp.source, records, frozenset(vp.tools))
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ilo.runtime import ownership, sizes
 from ilo.runtime.errors import IloRuntimeError
+from ilo.runtime.operators import add_values, range_bound
 from ilo.runtime.opmsg import division_by_zero, negate_error, operand_error
 from ilo.runtime.values import truthy, type_name, values_equal
 from ilo.vm.opcodes import FUSED_COMPARES
@@ -37,65 +38,73 @@ def factory(name: str):
 type_error = operand_error  # the tree interpreter's message builder (runtime.opmsg)
 
 
-def add_values(x, y):
-    """ilo ``+``: numbers add, texts and lists concatenate (a new value)."""
-    t = type(x)
-    if t is type(y):
-        if t is float:
-            return x + y
-        if t is str or t is list:
-            sizes.check_concat(x, y)
-            return x + y
-    raise type_error("+", x, y)
+# ── generated handlers ──────────────────────────────────────────────────────
+# A handler whose whole work is one store ``R[a] = <expr>``, one test, or one checked
+# operation is generated from the templates below with its expression inlined: a closure per
+# instruction and no per-step indirection, exactly as if written out by hand. ``k`` is the
+# constant named by operand ``const`` (``"b"`` or ``"c"``) when the instruction has one; other
+# names an expression uses are passed as keywords.
 
 
-def append_value(xs, item):
-    """ilo ``+=``: a new list with ``item`` appended."""
-    if type(xs) is list:
-        return [*xs, item]
-    raise type_error("+=", xs, item)
+def _generate(body: str, const: str | None, names: dict):
+    head = "def make(a, b, c, pc, env):\n    nxt = pc + 1\n"
+    if const is not None:
+        head += f"    k = env.K[{const}]\n"
+    namespace = {"values_equal": values_equal, "truthy": truthy, "type_error": type_error, **names}
+    exec(head + "    def h(R):\n" + body + "    return h\n", namespace)  # noqa: S102 - fixed shapes
+    return namespace["make"]
+
+
+def store(expr: str, const: str | None = None, **names):
+    """The factory for ``R[a] = expr``, then the next instruction."""
+    return _generate(f"        R[a] = {expr}\n        return nxt\n", const, names)
+
+
+def branch(cond: str, yes: str, no: str, const: str | None = None, **names):
+    """The factory for a test: continue at ``yes`` if ``cond`` holds, else at ``no``."""
+    return _generate(f"        if {cond}:\n            return {yes}\n        return {no}\n", const, names)
+
+
+def checked(op_sym: str, accepts: str, expr: str, **names):
+    """The factory for ``R[a] = expr`` over ``x = R[b]``, ``y = R[c]`` when ``accepts`` holds;
+    otherwise the operator's ILO-R004 error, as the tree interpreter words it."""
+    body = (f"        x = R[b]\n        y = R[c]\n        if {accepts}:\n            R[a] = {expr}\n"
+            f"            return nxt\n        raise type_error({op_sym!r}, x, y)\n")
+    return _generate(body, None, names)
+
+
+def rebinding(rebind, a: int, operands: tuple, plain, nxt: int):
+    """The handler for a self-rebind ``R[a] = plain(R[a], *operands)``: ``rebind`` (from
+    runtime.ownership) takes the value out of R[a] and updates it in place only if nothing
+    else references it, else calls ``plain``."""
+    if len(operands) == 1:
+        (x,) = operands
+
+        def h(R):
+            rebind(R, a, R[x], plain)  # OWNERSHIP: see runtime/ownership.py
+            return nxt
+
+        return h
+    x, y = operands
+
+    def h2(R):
+        rebind(R, a, R[x], R[y], plain)  # OWNERSHIP: see runtime/ownership.py
+        return nxt
+
+    return h2
 
 
 # ── moves ───────────────────────────────────────────────────────────────────
+
+FACTORIES["LOADK"] = store("k", const="b")
+FACTORIES["LOADNIL"] = store("None")
+FACTORIES["MOVE"] = store("R[b]")
 
 
 @factory("NOP")
 def _nop(a, b, c, pc, env):
     nxt = pc + 1
     return lambda R: nxt
-
-
-@factory("LOADK")
-def _loadk(a, b, c, pc, env):
-    nxt, k = pc + 1, env.K[b]
-
-    def h(R):
-        R[a] = k
-        return nxt
-
-    return h
-
-
-@factory("LOADNIL")
-def _loadnil(a, b, c, pc, env):
-    nxt = pc + 1
-
-    def h(R):
-        R[a] = None
-        return nxt
-
-    return h
-
-
-@factory("MOVE")
-def _move(a, b, c, pc, env):
-    nxt = pc + 1
-
-    def h(R):
-        R[a] = R[b]
-        return nxt
-
-    return h
 
 
 @factory("FAIL")
@@ -114,33 +123,17 @@ def _fail(a, b, c, pc, env):
 @factory("ADD")
 def _add(a, b, c, pc, env):
     nxt = pc + 1
-    if a == b:
-        rebind = ownership.rebind_add
-
-        def h(R):
-            # OWNERSHIP: self-rebind `s=+s t`; ownership.rebind_add takes the value out of
-            # R[a] and concatenates in place only if nothing else references it.
-            rebind(R, a, R[c], add_values)
-            return nxt
-
-        return h
-
-    max_text, max_list = sizes.MAX_TEXT, sizes.MAX_LIST
+    if a == b:  # `s=+s t`: concatenated in place only when R[a] is the sole owner
+        return rebinding(ownership.rebind_add, a, (c,), add_values, nxt)
 
     def h(R):
         x = R[b]
         y = R[c]
-        t = type(x)
-        if t is type(y):
-            if t is float:
-                R[a] = x + y
-                return nxt
-            if t is str or t is list:
-                if len(x) + len(y) > (max_text if t is str else max_list):
-                    sizes.check_concat(x, y)  # raises ILO-R018 before allocating
-                R[a] = x + y
-                return nxt
-        raise type_error("+", x, y)
+        if type(x) is float and type(y) is float:  # the common case, without a second call
+            R[a] = x + y
+        else:
+            R[a] = add_values(x, y)
+        return nxt
 
     return h
 
@@ -228,32 +221,16 @@ def _addk_ss(a, b, c, pc, env):
     return h
 
 
-def _checked_numeric(op_sym: str, fn):
-    def make(a, b, c, pc, env):
-        nxt = pc + 1
-
-        def h(R):
-            x = R[b]
-            y = R[c]
-            if type(x) is float and type(y) is float:
-                R[a] = fn(x, y)
-                return nxt
-            raise type_error(op_sym, x, y)
-
-        return h
-
-    return make
-
-
 def _div(x, y):
     if y == 0.0:
         raise division_by_zero()
     return x / y
 
 
-FACTORIES["SUB"] = _checked_numeric("-", lambda x, y: x - y)
-FACTORIES["MUL"] = _checked_numeric("*", lambda x, y: x * y)
-FACTORIES["DIV"] = _checked_numeric("/", _div)
+_NUMBERS = "type(x) is float and type(y) is float"
+FACTORIES["SUB"] = checked("-", _NUMBERS, "x - y")
+FACTORIES["MUL"] = checked("*", _NUMBERS, "x * y")
+FACTORIES["DIV"] = checked("/", _NUMBERS, "div(x, y)", div=_div)
 
 
 @factory("DIV_NN")
@@ -270,36 +247,16 @@ def _div_nn(a, b, c, pc, env):
     return h
 
 
-# The typed arithmetic and fused compare-and-jump handlers differ only in their operator, so
-# they are generated from these templates (one closure per instruction, operator inlined).
-_TEMPLATES = {
-    "rr": "def make(a, b, c, pc, env):\n    nxt = pc + 1\n    def h(R):\n        R[a] = R[b] {sym} R[c]\n"
-          "        return nxt\n    return h\n",
-    "rk": "def make(a, b, c, pc, env):\n    nxt, k = pc + 1, env.K[c]\n    def h(R):\n"
-          "        R[a] = R[b] {sym} k\n        return nxt\n    return h\n",
-    "jrr": "def make(a, b, c, pc, env):\n    nxt = pc + 1\n    def h(R):\n        if R[a] {sym} R[b]:\n"
-           "            return {yes}\n        return {no}\n    return h\n",
-    "jrk": "def make(a, b, c, pc, env):\n    nxt, k = pc + 1, env.K[b]\n    def h(R):\n"
-           "        if R[a] {sym} k:\n            return {yes}\n        return {no}\n    return h\n",
-}
-
-
-def _generate(template: str, **fill):
-    namespace: dict = {}
-    exec(_TEMPLATES[template].format(**fill), namespace)  # noqa: S102 - fixed templates above
-    return namespace["make"]
-
-
 for _name, _sym in (("ADD_NN", "+"), ("SUB_NN", "-"), ("MUL_NN", "*"), ("LT_NN", "<"), ("LE_NN", "<="),
                     ("GT_NN", ">"), ("GE_NN", ">=")):
-    FACTORIES[_name] = _generate("rr", sym=_sym)
+    FACTORIES[_name] = store(f"R[b] {_sym} R[c]")
 for _name, _sym in (("ADDK_N", "+"), ("SUBK_N", "-"), ("MULK_N", "*"), ("DIVK_N", "/")):
-    FACTORIES[_name] = _generate("rk", sym=_sym)
+    FACTORIES[_name] = store(f"R[b] {_sym} k", const="c")
 for _cmp, _sym in FUSED_COMPARES.items():
-    FACTORIES[f"J{_cmp}_NN"] = _generate("jrr", sym=_sym, yes="c", no="nxt")
-    FACTORIES[f"JN{_cmp}_NN"] = _generate("jrr", sym=_sym, yes="nxt", no="c")
-    FACTORIES[f"J{_cmp}_NK"] = _generate("jrk", sym=_sym, yes="c", no="nxt")
-    FACTORIES[f"JN{_cmp}_NK"] = _generate("jrk", sym=_sym, yes="nxt", no="c")
+    FACTORIES[f"J{_cmp}_NN"] = branch(f"R[a] {_sym} R[b]", yes="c", no="nxt")
+    FACTORIES[f"JN{_cmp}_NN"] = branch(f"R[a] {_sym} R[b]", yes="nxt", no="c")
+    FACTORIES[f"J{_cmp}_NK"] = branch(f"R[a] {_sym} k", yes="c", no="nxt", const="b")
+    FACTORIES[f"JN{_cmp}_NK"] = branch(f"R[a] {_sym} k", yes="nxt", no="c", const="b")
 
 
 @factory("NEG")
@@ -316,64 +273,17 @@ def _neg(a, b, c, pc, env):
     return h
 
 
-@factory("NOT")
-def _not(a, b, c, pc, env):
-    nxt = pc + 1
-
-    def h(R):
-        R[a] = not truthy(R[b])
-        return nxt
-
-    return h
+FACTORIES["NOT"] = store("not truthy(R[b])")
 
 
 # ── comparisons ─────────────────────────────────────────────────────────────
 
 
-@factory("EQ")
-def _eq(a, b, c, pc, env):
-    nxt = pc + 1
-
-    def h(R):
-        R[a] = values_equal(R[b], R[c])
-        return nxt
-
-    return h
-
-
-@factory("NE")
-def _ne(a, b, c, pc, env):
-    nxt = pc + 1
-
-    def h(R):
-        R[a] = not values_equal(R[b], R[c])
-        return nxt
-
-    return h
-
-
-def _ordered(op_sym: str, fn):
-    def make(a, b, c, pc, env):
-        nxt = pc + 1
-
-        def h(R):
-            x = R[b]
-            y = R[c]
-            t = type(x)
-            if t is type(y) and (t is float or t is str):
-                R[a] = fn(x, y)
-                return nxt
-            raise type_error(op_sym, x, y)
-
-        return h
-
-    return make
-
-
-FACTORIES["LT"] = _ordered("<", lambda x, y: x < y)
-FACTORIES["LE"] = _ordered("<=", lambda x, y: x <= y)
-FACTORIES["GT"] = _ordered(">", lambda x, y: x > y)
-FACTORIES["GE"] = _ordered(">=", lambda x, y: x >= y)
+FACTORIES["EQ"] = store("values_equal(R[b], R[c])")
+FACTORIES["NE"] = store("not values_equal(R[b], R[c])")
+_ORDERED = "(t := type(x)) is type(y) and (t is float or t is str)"
+for _name, _sym in (("LT", "<"), ("LE", "<="), ("GT", ">"), ("GE", ">=")):
+    FACTORIES[_name] = checked(_sym, _ORDERED, f"x {_sym} y")
 
 
 # ── jumps ───────────────────────────────────────────────────────────────────
@@ -384,43 +294,12 @@ def _jmp(a, b, c, pc, env):
     return lambda R: a
 
 
-@factory("JMPF")
-def _jmpf(a, b, c, pc, env):
-    nxt = pc + 1
-
-    def h(R):
-        v = R[a]
-        # Python truthiness is ilo's except for maps, which ilo always counts as true.
-        if v or type(v) is dict:
-            return nxt
-        return b
-
-    return h
-
-
-@factory("JMPT")
-def _jmpt(a, b, c, pc, env):
-    nxt = pc + 1
-
-    def h(R):
-        v = R[a]
-        if v or type(v) is dict:
-            return b
-        return nxt
-
-    return h
-
-
-@factory("JMPNIL")
-def _jmpnil(a, b, c, pc, env):
-    nxt = pc + 1
-    return lambda R: b if R[a] is None else nxt
-
-
-@factory("JMPNN")
-def _jmpnn(a, b, c, pc, env):
-    nxt = pc + 1
-    return lambda R: nxt if R[a] is None else b
+# Python truthiness is ilo's except for maps, which ilo always counts as true.
+_TRUE = "(v := R[a]) or type(v) is dict"
+FACTORIES["JMPF"] = branch(_TRUE, yes="nxt", no="b")
+FACTORIES["JMPT"] = branch(_TRUE, yes="b", no="nxt")
+FACTORIES["JMPNIL"] = branch("R[a] is None", yes="b", no="nxt")
+FACTORIES["JMPNN"] = branch("R[a] is None", yes="nxt", no="b")
 
 
 # ── loops ───────────────────────────────────────────────────────────────────
@@ -455,15 +334,6 @@ def _fornext(a, b, c, pc, env):
         return c
 
     return h
-
-
-def range_bound(v, which: str) -> float:
-    if type(v) is not float:
-        raise IloRuntimeError("ILO-R007", f"range {which} must be a number, got {type_name(v)}")
-    if v != v:
-        return 0.0
-    # Like the reference's cast to a 64-bit integer: truncate toward zero, saturate.
-    return float(int(max(min(v, 9.2e18), -9.2e18)))
 
 
 @factory("RANGEPREP")

@@ -9,49 +9,24 @@ container has no other owner.
 
 from __future__ import annotations
 
-import sys
-
 from ilo.runtime import ownership
 from ilo.runtime.builtins import registry
+from ilo.runtime.calls import arity_error, call_tool, undefined_function
 from ilo.runtime.errors import IloRuntimeError, panic_error
-from ilo.runtime.format import format_value
-from ilo.runtime.values import Err, FnRef, Ok, Record, type_name, values_equal
-from ilo.vm.handlers import CALL_SIGNAL, FACTORIES, RETURN_SIGNAL, append_value, factory
+from ilo.runtime.operators import append_value
+from ilo.runtime.typecheck import PATTERN_PYTYPES
+from ilo.runtime.values import Err, FnRef, Ok, Record, type_name
+from ilo.vm.handlers import CALL_SIGNAL, FACTORIES, RETURN_SIGNAL, branch, factory, rebinding, store
 
 # ── results and match tests ─────────────────────────────────────────────────
 
 
-def _wrapping(wrap):
-    """The factory for ``R[a] = wrap(R[b])`` (MKOK with Ok, MKERR with Err)."""
+FACTORIES["MKOK"] = store("Ok(R[b])", Ok=Ok)
+FACTORIES["MKERR"] = store("Err(R[b])", Err=Err)
+FACTORIES["PAYLOAD"] = store("R[b].value")
+FACTORIES["JNEQK"] = branch("values_equal(k, R[a])", yes="nxt", no="c", const="b")
 
-    def make(a, b, c, pc, env):
-        nxt = pc + 1
-
-        def h(R):
-            R[a] = wrap(R[b])
-            return nxt
-
-        return h
-
-    return make
-
-
-factory("MKOK")(_wrapping(Ok))
-factory("MKERR")(_wrapping(Err))
-
-
-@factory("PAYLOAD")
-def _payload(a, b, c, pc, env):
-    nxt = pc + 1
-
-    def h(R):
-        R[a] = R[b].value
-        return nxt
-
-    return h
-
-
-_KINDS = {"ok": Ok, "err": Err, "n": float, "t": str, "b": bool, "l": list}
+_KINDS = {"ok": Ok, "err": Err, **PATTERN_PYTYPES}
 
 
 @factory("JNTYPE")
@@ -61,12 +36,6 @@ def _jntype(a, b, c, pc, env):
     if kind is None:  # a type pattern that never matches
         return lambda R: c
     return lambda R: nxt if type(R[a]) is kind else c
-
-
-@factory("JNEQK")
-def _jneqk(a, b, c, pc, env):
-    nxt, k = pc + 1, env.K[b]
-    return lambda R: nxt if values_equal(k, R[a]) else c
 
 
 @factory("UNWRAP")
@@ -126,15 +95,8 @@ def _newlist(a, b, c, pc, env):
 @factory("LISTAPPEND")
 def _listappend(a, b, c, pc, env):
     nxt = pc + 1
-    if a == b:
-        rebind = ownership.rebind_append
-
-        def h(R):
-            # OWNERSHIP: `xs=+=xs v`: appended in place only when R[a] is the sole owner.
-            rebind(R, a, R[c], append_value)
-            return nxt
-
-        return h
+    if a == b:  # `xs=+=xs v`: appended in place only when R[a] is the sole owner
+        return rebinding(ownership.rebind_append, a, (c,), append_value, nxt)
 
     def h(R):
         R[a] = append_value(R[b], R[c])
@@ -148,15 +110,8 @@ def _mset(a, b, c, pc, env):
     nxt = pc + 1
     key, value = c
     mset = registry.get("mset").impl
-    if a == b:
-        rebind = ownership.rebind_mset
-
-        def h(R):
-            # OWNERSHIP: `m=mset m k v`: set in place only when R[a] is the sole owner.
-            rebind(R, a, R[key], R[value], mset)
-            return nxt
-
-        return h
+    if a == b:  # `m=mset m k v`: set in place only when R[a] is the sole owner
+        return rebinding(ownership.rebind_mset, a, (key, value), mset, nxt)
 
     def h(R):
         R[a] = mset(R[b], R[key], R[value])
@@ -226,16 +181,7 @@ def _field(a, b, c, pc, env):
     return h
 
 
-@factory("FIELD_SAFE")
-def _field_safe(a, b, c, pc, env):
-    nxt, name = pc + 1, env.K[c]
-
-    def h(R):
-        obj = R[b]
-        R[a] = obj.fields.get(name) if type(obj) is Record else None
-        return nxt
-
-    return h
+FACTORIES["FIELD_SAFE"] = store("o.fields.get(k) if type(o := R[b]) is Record else None", const="c", Record=Record)
 
 
 @factory("WITH")
@@ -265,20 +211,12 @@ def _call(a, b, c, pc, env):
     a frame (no Python recursion, so ilo recursion depth is bounded only by ILO_MAX_DEPTH)."""
     nxt, name, P = pc + 1, env.K[b], env.pending
     callee = env.program.chunks.get(name)
-    if callee is None:
-        raise_ = IloRuntimeError("ILO-R002", f"undefined function: {name}")
-
+    if callee is None or len(c) != callee.nparams:
+        # the verifier rejects both; a program built around it fails here, when it runs
         def fail(R):
-            raise raise_
+            raise undefined_function(name) if callee is None else arity_error(name, callee.nparams, len(c))
 
         return fail
-    if len(c) != callee.nparams:
-        message = f"{name}: expected {callee.nparams} args, got {len(c)}"
-
-        def wrong_arity(R):
-            raise IloRuntimeError("ILO-R004", message)
-
-        return wrong_arity
     code = env.code_of(callee)
     pad = [None] * (callee.nregs - len(c))
     if env.is_leaf(callee):
@@ -307,51 +245,47 @@ def _call(a, b, c, pc, env):
     return h
 
 
-def _leaf_call(a, regs, nxt, code, pad, callee, env):
-    """A call to a function that calls no user function: run its code right here, in a
-    nested loop, instead of asking the run loop to push a frame. The depth limit and error
-    locations are exactly those of a pushed frame."""
-    D, P, as_runtime_error = env.depth, env.pending, env.as_runtime_error
-
+# The handler of a leaf call, generated for two ways of building the callee's registers
+# (``{args}``): the one-argument form saves the list comprehension on the hottest calls.
+_LEAF = """
+def make(a, regs, x, nxt, code, pad, callee, D, P, as_runtime_error, depth_error, IloRuntimeError):
     def h(R):
         if D[0] >= D[1]:
-            raise env.depth_error(callee.name)
-        NR = [R[r] for r in regs] + pad
+            raise depth_error(callee.name)
+        NR = {args}
         D[0] += 1
         pc = 0
         try:
             while pc >= 0:
                 pc = code[pc](NR)
-        except Exception as e:  # noqa: BLE001 - located in the callee, re-raised as an ilo error
+        except Exception as e:  # located in the callee, re-raised as an ilo error
             raise as_runtime_error(e, callee, pc, NR) from (None if isinstance(e, IloRuntimeError) else e)
         finally:
             D[0] -= 1
         R[a] = P[0]
         P[0] = None  # OWNERSHIP: the slot must not keep the returned value alive
         return nxt
-
-    if len(regs) == 1:
-        (x,) = regs
-
-        def h1(R):
-            if D[0] >= D[1]:
-                raise env.depth_error(callee.name)
-            NR = [R[x], *pad]
-            D[0] += 1
-            pc = 0
-            try:
-                while pc >= 0:
-                    pc = code[pc](NR)
-            except Exception as e:  # noqa: BLE001 - located in the callee, re-raised as an ilo error
-                raise as_runtime_error(e, callee, pc, NR) from (None if isinstance(e, IloRuntimeError) else e)
-            finally:
-                D[0] -= 1
-            R[a] = P[0]
-            P[0] = None  # OWNERSHIP: the slot must not keep the returned value alive
-            return nxt
-
-        return h1
     return h
+"""
+
+
+def _leaf_maker(args: str):
+    namespace: dict = {}
+    exec(_LEAF.format(args=args), namespace)  # noqa: S102 - a fixed template
+    return namespace["make"]
+
+
+_LEAF_ONE = _leaf_maker("[R[x], *pad]")
+_LEAF_ANY = _leaf_maker("[R[r] for r in regs] + pad")
+
+
+def _leaf_call(a, regs, nxt, code, pad, callee, env):
+    """A call to a function that calls no user function: run its code right here, in a
+    nested loop, instead of asking the run loop to push a frame. The depth limit and error
+    locations are exactly those of a pushed frame."""
+    make = _LEAF_ONE if len(regs) == 1 else _LEAF_ANY
+    return make(a, regs, regs[0] if regs else None, nxt, code, pad, callee, env.depth, env.pending,
+                env.as_runtime_error, env.depth_error, IloRuntimeError)
 
 
 @factory("PANIC")
@@ -392,7 +326,7 @@ def _call_dyn(a, b, c, pc, env):
             R[a] = call_named(name, args)
             return nxt
         if len(args) != callee.nparams:
-            raise IloRuntimeError("ILO-R004", f"{name}: expected {callee.nparams} args, got {len(args)}")
+            raise arity_error(name, callee.nparams, len(args))
         P[0] = (env.code_of(callee), args + [None] * (callee.nregs - len(args)), a, nxt, callee)
         return CALL_SIGNAL
 
@@ -440,13 +374,6 @@ def _call_builtin(a, b, c, pc, env):
             return nxt
 
     return h
-
-
-def call_tool(name: str, args: list):
-    # Without a tool provider the reference reports the call on stderr and answers ~nil.
-    shown = ", ".join(format_value(v) for v in args)
-    print(f"tool call: {name}({shown})", file=sys.stderr)
-    return Ok(None)
 
 
 @factory("CALL_TOOL")

@@ -9,7 +9,7 @@ Counting protocol (the JIT; ``counted`` mode, ``hotloops.py``)
 ``hooks`` has ``threshold`` (int) and ``on_hot``; optionally ``min_trips`` (int, default 0),
 ``NEVER`` and ``LATER`` (objects). The VM watches each loop itself and calls::
 
-    answer = hooks.on_hot(chunk, header_pc, regs, base)
+    answer = hooks.on_hot(chunk, header_pc, regs)
 
 only when the loop is *hot* — it has run ``threshold`` iterations in total, over all its
 entries and all runs of the same compiled program — and the current entry is worth it:
@@ -28,7 +28,7 @@ Arguments: ``chunk`` is the running ``Chunk`` (``code`` as ``(op, a, b, c)`` tup
 ``constants``, ``name``, ``loops``: ``LoopInfo`` records with ``body``/``test``/
 ``back_edge``/``exit``); ``header_pc`` is ``LoopInfo.body``, the first instruction of the
 body (for ``@`` loops the loop variable of the coming iteration is already bound);
-``regs[base + r]`` is register ``r`` (``base`` is 0). Answers:
+``regs[r]`` is register ``r`` of the running frame. Answers:
 
 - an ``int``: the hook ran the loop (a kernel) and wrote back every register it changed,
   each holding a plain ilo value; the VM continues at that pc in this frame (the loop exit,
@@ -46,7 +46,7 @@ plain, R)`` when the hooks have it, and stores the entry handler it answers at `
 active, ``hotloops.PROGRAM[0]`` is its ``CompiledProgram``.
 
 Basic protocol (``hooked`` mode): hooks without ``threshold``/``on_hot`` get every taken
-back-edge, ``resume = hooks.on_backedge(chunk, header_pc, regs, base)`` (``None`` or a pc,
+back-edge, ``resume = hooks.on_backedge(chunk, header_pc, regs)`` (``None`` or a pc,
 as above). ``CountingHooks`` below uses it.
 
 With ``hooks=None`` (plain mode) the VM decodes chunks without any of this: back-edges and
@@ -59,7 +59,7 @@ from typing import Protocol
 
 
 class HotLoop(Protocol):
-    def on_backedge(self, chunk, header_pc: int, regs: list, base: int) -> int | None: ...
+    def on_backedge(self, chunk, header_pc: int, regs: list) -> int | None: ...
 
 
 class CountedHotLoop(Protocol):
@@ -68,7 +68,7 @@ class CountedHotLoop(Protocol):
     NEVER: object
     LATER: object
 
-    def on_hot(self, chunk, header_pc: int, regs: list, base: int) -> int | object | None: ...
+    def on_hot(self, chunk, header_pc: int, regs: list) -> int | object | None: ...
 
 
 class CountingHooks:
@@ -78,7 +78,7 @@ class CountingHooks:
     def __init__(self) -> None:
         self.counts: dict[tuple[str, int], int] = {}
 
-    def on_backedge(self, chunk, header_pc: int, regs: list, base: int) -> int | None:
+    def on_backedge(self, chunk, header_pc: int, regs: list) -> int | None:
         key = (chunk.name, header_pc)
         self.counts[key] = self.counts.get(key, 0) + 1
         return None

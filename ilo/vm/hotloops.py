@@ -33,7 +33,7 @@ recursion: offering a loop is always correct, skipping an offer only costs speed
 
 from __future__ import annotations
 
-from ilo.vm.handlers import range_bound
+from ilo.runtime.operators import range_bound
 from ilo.vm.opcodes import OPCODES, jump_target
 
 # [the innermost active run's hooks]: one slot, so starting a run costs one store.
@@ -95,7 +95,7 @@ class _Watch:
     def offer(self, R, nxt):
         """The back-edge to ``header`` is taken: offer the loop; the pc to continue at."""
         hooks = HOOKS[0]
-        resume = hooks.on_hot(self.chunk, self.header, R, 0)
+        resume = hooks.on_hot(self.chunk, self.header, R)
         if resume is None:
             return nxt  # stay armed: ask again at the next back-edge
         self.code[self.bpc] = self.plain
@@ -128,7 +128,7 @@ class _Watch:
         threshold = hooks.threshold
         if self.count < threshold:
             return max(1, int(threshold - self.count)), target
-        resume = hooks.on_hot(self.chunk, self.header, R, 0)
+        resume = hooks.on_hot(self.chunk, self.header, R)
         if resume is None:
             return 1, target
         if resume is hooks.NEVER:

@@ -15,7 +15,7 @@ builtins re-enter the loop, through ``call_value``.
 Hooks (``hooks.py``) choose the decode mode: ``counted`` for a tier with ``threshold`` and
 ``on_hot`` (loops are watched at entry, see ``hotloops``: a cold loop costs next to
 nothing), ``hooked`` for the basic protocol (every taken back-edge calls
-``hooks.on_backedge(chunk, header_pc, R, 0)``). In plain mode back-edges cost nothing extra.
+``hooks.on_backedge(chunk, header_pc, R)``). In plain mode back-edges cost nothing extra.
 """
 
 from __future__ import annotations
@@ -24,14 +24,13 @@ import threading
 
 from ilo import config
 from ilo.runtime import sizes
-from ilo.runtime.builtins import registry
+from ilo.runtime.calls import Calls, arity_error, undefined_function
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.gcpause import gc_paused
 from ilo.runtime.opmsg import division_by_zero, operand_error
-from ilo.runtime.values import FnRef, type_name
+from ilo.vm import handlers_data  # noqa: F401  (registers the data and call families' factories)
 from ilo.vm.chunk import Chunk, CompiledProgram
 from ilo.vm.handlers import CALL_SIGNAL, FACTORIES
-from ilo.vm.handlers_data import call_tool
 from ilo.vm.hotcalls import watch_calls
 from ilo.vm.hotloops import COMPLETE, HOOKS, PROGRAM, complete, watch_loops
 from ilo.vm.opcodes import OPCODES, jump_target
@@ -60,9 +59,10 @@ class Env:
         self.chunk = chunk
         self.K = chunk.constants
         self.pending = PENDING
-        self.callback = lambda fn, args: call_value(program, fn, args, mode)
-        self.call_named = lambda name, args: call_named(program, name, args, mode)
-        self.resolve_local = lambda value, written: resolve_local(program, value, written)
+        calls = program_calls(program, mode)
+        self.callback = calls.call_value
+        self.call_named = calls.call_named
+        self.resolve_local = calls.resolve_local
         self.depth = DEPTH
         self.as_runtime_error = as_runtime_error
         self.depth_error = depth_error
@@ -120,7 +120,7 @@ def _back_edge(inner, chunk: Chunk, header: int):
         nxt = inner(R)
         if nxt != header:
             return nxt
-        resume = H[0].on_backedge(chunk, header, R, 0)
+        resume = H[0].on_backedge(chunk, header, R)
         return nxt if resume is None else resume
 
     return h
@@ -159,46 +159,16 @@ def _charged(inner, header: int | None = None):
 # ── calls that leave the run loop ───────────────────────────────────────────
 
 
-def resolve_local(program: CompiledProgram, value, written: str) -> str:
-    """The function name a call through a variable reaches (as the tree interpreter)."""
-    if type(value) is FnRef:
-        return value.name
-    if type(value) is str and (value in program.chunks or value in program.tools):
-        return value
-    if not _callable_name(program, written):
-        raise IloRuntimeError("ILO-R002", f"'{written}' holds {type_name(value)}, not a function")
-    return written
+def program_calls(program: CompiledProgram, mode: str) -> Calls:
+    """The shared call machinery (``runtime.calls``) over ``program``'s chunks: a user
+    function called by name or through a value runs to completion in a nested run loop of
+    the same decode ``mode`` (only higher-order builtins and dynamic calls to tools or
+    builtins get here; CALL and CALL_DYN to a user function push a frame instead)."""
+    return Calls(program.chunks, program.tools, _nparams, lambda chunk, args: execute(program, chunk, args, mode))
 
 
-def _callable_name(program: CompiledProgram, name: str) -> bool:
-    return name in program.chunks or name in program.tools or registry.canonical(name) is not None
-
-
-def call_value(program: CompiledProgram, fn, args, mode: str):
-    """Call a function value: the callback handed to higher-order builtins."""
-    if type(fn) is FnRef:
-        return call_named(program, fn.name, [*args, *fn.captures], mode)
-    if type(fn) is str and _callable_name(program, fn):
-        return call_named(program, fn, list(args), mode)
-    raise IloRuntimeError("ILO-R004", f"expected a function, got {type_name(fn)}")
-
-
-def call_named(program: CompiledProgram, name: str, args: list, mode: str):
-    chunk = program.chunks.get(name)
-    if chunk is not None:
-        if len(args) != chunk.nparams:
-            raise IloRuntimeError("ILO-R004", f"{name}: expected {chunk.nparams} args, got {len(args)}")
-        return execute(program, chunk, args, mode)
-    if name in program.tools:
-        return call_tool(name, args)
-    canonical = registry.canonical(name)
-    if canonical is None:
-        raise IloRuntimeError("ILO-R002", f"undefined function: {name}")
-    spec = registry.get(canonical)
-    spec.check_arity(len(args))
-    if spec.needs_call:
-        return spec.impl(lambda f, xs: call_value(program, f, xs, mode), *args)
-    return spec.impl(*args)
+def _nparams(chunk: Chunk) -> int:
+    return chunk.nparams
 
 
 # ── the run loop ────────────────────────────────────────────────────────────
@@ -316,9 +286,9 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
         hooks = None
     chunk = program.chunks.get(func)
     if chunk is None:
-        raise IloRuntimeError("ILO-R002", f"undefined function: {func}")
+        raise undefined_function(func)
     if len(args) != chunk.nparams:
-        raise IloRuntimeError("ILO-R004", f"{func}: expected {chunk.nparams} args, got {len(args)}", function=func)
+        raise arity_error(func, chunk.nparams, len(args), function=func)
     # The run state below (hooks, depth, budget, call payload) lives in module-level slots so
     # the hot loop reads them without attribute lookups; the lock keeps runs from several
     # threads from sharing them (under the GIL they could not run in parallel anyway). It is

@@ -1,20 +1,8 @@
-"""Named rewrites of the bytecode compiler.
+"""Named rewrites of a compiled chunk (after jump targets are resolved).
 
-Two kinds, both applied while compiling one function:
-
-``compile_self_rebind`` (AST level, called for ``name=value`` when ``name`` is bound):
-
-- ``self_rebind_append``: ``xs=+=xs v``      → ``LISTAPPEND r r v``
-- ``self_rebind_concat``: ``s=+s t`` (not numbers) → ``ADD_SS r r t`` / ``ADD r r t``
-  (``ADDK_SS r r K`` when ``t`` is a text literal)
-- ``self_rebind_mset``:   ``m=mset m k v``   → ``MSET r r (k, v)``
-
-The destination register equals the source register (``a == b``); that is the signal for the
-machine's sole-owner fast path (``ilo.runtime.ownership``), which mutates in place only when
-no other binding can see the container. Any other shape (``ys=+=xs v``) compiles to the same
-opcode with ``a != b`` and always copies.
-
-``optimize`` (chunk level, after jump targets are resolved):
+In: a ``Chunk`` whose code is complete. Out: the same chunk, smaller. A leaf: it knows
+opcodes only, never the AST (self-rebinds are chosen while compiling, in
+``compile_stmts.StmtCompiler.compile_self_rebind``). ``optimize`` runs:
 
 - ``thread_jumps``: a jump to an unconditional ``JMP`` goes straight to that jump's target;
 - ``return_directly``: ``MOVE a b`` followed by ``RET a`` returns ``b`` at once;
@@ -24,53 +12,7 @@ opcode with ``a != b`` and always copies.
 
 from __future__ import annotations
 
-from ilo.syntax import ast
 from ilo.vm.opcodes import OPCODES, Op, jump_target, with_jump_target
-
-
-def _is_ref(e, name: str) -> bool:
-    return isinstance(e, ast.Ref) and e.name == name
-
-
-def compile_self_rebind(comp, s: ast.Let, reg: int) -> bool:
-    """Emit the a == b form for a self-rebind ``s`` of the variable in ``reg``; False if
-    ``s`` has another shape (the caller then compiles it the general way)."""
-    from ilo.vm.compile_exprs import has_body
-
-    v = s.value
-    old_span = comp.at(v)  # errors point at the operation, as in the tree interpreter
-    try:
-        return _self_rebind(comp, s, v, reg, has_body)
-    finally:
-        comp.span = old_span
-
-
-def _self_rebind(comp, s: ast.Let, v, reg: int, has_body) -> bool:
-    if isinstance(v, ast.BinOp) and _is_ref(v.left, s.name) and not has_body(v.right):
-        if v.op == "+=":  # self_rebind_append
-            item = comp.compile_expr(v.right)
-            comp.emit(Op.LISTAPPEND, reg, reg, item)
-            comp.regs.release(item)
-            return True
-        if v.op == "+" and not (comp.is_num(v.left) and comp.is_num(v.right)):  # self_rebind_concat
-            texts = comp.is_text(v.left) and comp.is_text(v.right)
-            if texts and isinstance(v.right, ast.Lit):
-                comp.emit(Op.ADDK_SS, reg, reg, comp.const(v.right.value))
-                return True
-            other = comp.compile_expr(v.right)
-            comp.emit(Op.ADD_SS if texts else Op.ADD, reg, reg, other)
-            comp.regs.release(other)
-            return True
-    if (isinstance(v, ast.Call) and not v.unwrap and len(v.args) == 3 and _is_ref(v.args[0], s.name)
-            and not any(has_body(a) for a in v.args)):
-        target = comp.vp.call_targets.get(id(v))
-        if target is not None and target.kind == "builtin" and target.name == "mset":  # self_rebind_mset
-            key, value = comp.operands(v.args[1:])
-            comp.emit(Op.MSET, reg, reg, (key, value))
-            comp.release_all((key, value))
-            return True
-    return False
-
 
 # Conditional jumps whose test cannot fail or have an effect (typed compares, truthiness).
 _PURE_TESTS = frozenset(

@@ -25,7 +25,7 @@ def live_values(src: str, func: str, *args) -> dict:
     seen = []
 
     class Grab:
-        def on_backedge(self, chunk, header, regs, base):
+        def on_backedge(self, chunk, header, regs):
             if not seen:
                 seen.append(dict(enumerate(regs)))
             return None

@@ -4,8 +4,9 @@ engine, and the formatter on every example (``--fmt`` output is stable and runs 
 from __future__ import annotations
 
 import pytest
+from annotations import parse_annotations
 from conftest import REPO, first_diagnostic, run_program
-from test_examples import EXAMPLES, parse_annotations
+from test_examples import EXAMPLES
 
 from ilo.diagnostics import IloError
 from ilo.source import Source

@@ -126,3 +126,43 @@ def test_unverified_programs_fail_at_run_time_with_the_tree_codes():
     with pytest.raises(IloRuntimeError) as info:
         vm.run(cp, "g", [-1.0])
     assert info.value.code == "ILO-R002"
+
+
+def test_no_import_cycle_among_the_front_end_and_compiler_modules():
+    """syntax/*, verify/* and the VM compiler (compiler, compile_exprs, compile_stmts,
+    peephole, flow) import each other without a cycle, counting imports inside functions."""
+    import ast as pyast
+
+    from conftest import REPO
+
+    paths = [*(REPO / "ilo" / "syntax").glob("*.py"), *(REPO / "ilo" / "verify").glob("*.py"),
+             *(REPO / "ilo" / "vm" / name for name in ("compiler.py", "compile_exprs.py", "compile_stmts.py",
+                                                        "peephole.py", "flow.py"))]
+    modules = {".".join(p.relative_to(REPO).with_suffix("").parts): p for p in paths}
+    graph: dict[str, set[str]] = {}
+    for mod, path in modules.items():
+        deps = set()
+        for node in pyast.walk(pyast.parse(path.read_text())):
+            if isinstance(node, pyast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, pyast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            deps |= {n for n in names if n in modules and n != mod}
+        graph[mod] = deps
+    state: dict[str, int] = {}
+
+    def visit(mod, trail):
+        if state.get(mod) == 1:
+            raise AssertionError("import cycle: " + " -> ".join([*trail, mod]))
+        if state.get(mod) == 2:
+            return
+        state[mod] = 1
+        for dep in sorted(graph[mod]):
+            visit(dep, [*trail, mod])
+        state[mod] = 2
+
+    for mod in sorted(graph):
+        visit(mod, [])
+    assert "ilo.vm.peephole" in graph and graph["ilo.vm.peephole"] == set()  # a leaf

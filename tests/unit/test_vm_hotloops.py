@@ -31,7 +31,7 @@ class Recorder:
         self.min_trips = min_trips
         self.offers = 0
 
-    def on_hot(self, chunk, header, regs, base):
+    def on_hot(self, chunk, header, regs):
         self.offers += 1
         return self.answer
 
@@ -122,9 +122,9 @@ def test_a_resuming_tier_gives_the_vm_the_exit_pc():
     loop = cp.chunks["f"].loops[0]
 
     class Finish(Recorder):
-        def on_hot(self, chunk, header, regs, base):
+        def on_hot(self, chunk, header, regs):
             self.offers += 1
-            regs[base + 2] = 1000.0  # pretend a kernel ran the rest of the loop: s = 1000
+            regs[2] = 1000.0  # pretend a kernel ran the rest of the loop: s = 1000
             return loop.exit
 
     tier = Finish(threshold=10)

@@ -208,9 +208,9 @@ def test_hooks_can_take_over_a_loop():
     loop = chunk.loops[0]
 
     class FinishLoop:
-        def on_backedge(self, chunk_, header, regs, base):
+        def on_backedge(self, chunk_, header, regs):
             assert header == loop.body
-            regs[base + 2] = 1000.0  # pretend a kernel ran the rest of the loop: s = 1000
+            regs[2] = 1000.0  # pretend a kernel ran the rest of the loop: s = 1000
             return loop.exit
 
     assert chunk.reg_names[2] == "s"
@@ -249,7 +249,7 @@ def test_counting_protocol_calls_on_hot_after_the_threshold_and_respects_never()
             self.calls = 0
             self.answer = answer
 
-        def on_hot(self, chunk, header, regs, base):
+        def on_hot(self, chunk, header, regs):
             self.calls += 1
             return self.answer
 

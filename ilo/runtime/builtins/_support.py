@@ -58,6 +58,18 @@ def fn_arg(builtin: str, v, what: str = "first arg"):
     return v
 
 
+def seq_arg(builtin: str, v):
+    """``v`` if it is a list or a text (the builtins that work on either), else the error."""
+    if isinstance(v, (list, str)):
+        return v
+    raise fail(f"{builtin} requires a list or text, got {debug(v)}")
+
+
+def empty_seq(builtin: str, v) -> IloRuntimeError:
+    """The error for an empty list or text where a builtin needs an element."""
+    return fail(f"{builtin}: empty {'list' if isinstance(v, list) else 'text'}")
+
+
 def rust_lines(text: str) -> list[str]:
     """Split like Rust's ``str::lines``: on ``\\n``, dropping one ``\\r`` before it, with no
     empty last line for a trailing newline (``splitlines`` also splits on other characters)."""

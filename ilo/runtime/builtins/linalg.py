@@ -235,13 +235,18 @@ def cooley_tukey(re: list[float], im: list[float], inverse: bool) -> None:
             im[i] *= scale
 
 
+def _nonempty_list(name: str, xs, of: str) -> None:
+    """The transforms' argument check: a list (of ``of``) with at least one element."""
+    if not isinstance(xs, list):
+        raise fail(f"{name}: arg must be a list of {of}, got {debug(xs)}")
+    if not xs:
+        raise fail(f"{name}: input list must not be empty")
+
+
 @builtin("fft", "L n > L (L n)", doc="Discrete Fourier transform of real samples (zero-padded to a power of two): [re, im] per bin.",
          example="fft [1 0 0 0]", result="[[1, 0], [1, 0], [1, 0], [1, 0]]")
 def fft(xs):
-    if not isinstance(xs, list):
-        raise fail(f"fft: arg must be a list of numbers, got {debug(xs)}")
-    if not xs:
-        raise fail("fft: input list must not be empty")
+    _nonempty_list("fft", xs, "numbers")
     for x in xs:
         if not is_num(x):
             raise fail(f"fft: list elements must be numbers, got {debug(x)}")
@@ -255,10 +260,7 @@ def fft(xs):
 @builtin("ifft", "L (L n) > L n", doc="Inverse FFT of [re, im] pairs; the imaginary parts of the result are dropped.",
          example="ifft [[1 0] [1 0] [1 0] [1 0]]", result="[1, 0, 0, 0]")
 def ifft(pairs):
-    if not isinstance(pairs, list):
-        raise fail(f"ifft: arg must be a list of pairs, got {debug(pairs)}")
-    if not pairs:
-        raise fail("ifft: input list must not be empty")
+    _nonempty_list("ifft", pairs, "pairs")
     re, im = [], []
     for p in pairs:
         if not (isinstance(p, list) and len(p) == 2):

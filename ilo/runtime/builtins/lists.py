@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 
-from ilo.runtime.builtins._support import as_i64, debug, fail, fn_arg, is_num
+from ilo.runtime.builtins._support import as_i64, debug, empty_seq, fail, fn_arg, is_num, seq_arg
 from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.values import dedup_key, values_equal
 
@@ -65,15 +65,9 @@ def has(xs, v):
                             "    {exit}", "{d} = {tmp}v")),),
 )
 def hd(xs):
-    if isinstance(xs, list):
-        if not xs:
-            raise fail("hd: empty list")
-        return xs[0]
-    if isinstance(xs, str):
-        if not xs:
-            raise fail("hd: empty text")
-        return xs[0]
-    raise fail(f"hd requires a list or text, got {debug(xs)}")
+    if not seq_arg("hd", xs):
+        raise empty_seq("hd", xs)
+    return xs[0]
 
 
 @builtin(
@@ -85,11 +79,9 @@ def hd(xs):
     example="tl [7 8 9]", result="[8, 9]",
 )
 def tl(xs):
-    if isinstance(xs, (list, str)):
-        if not xs:
-            raise fail(f"tl: empty {'list' if isinstance(xs, list) else 'text'}")
-        return xs[1:]
-    raise fail(f"tl requires a list or text, got {debug(xs)}")
+    if not seq_arg("tl", xs):
+        raise empty_seq("tl", xs)
+    return xs[1:]
 
 
 @builtin(
@@ -101,9 +93,7 @@ def tl(xs):
     example='rev "abc"', result='cba',
 )
 def rev(xs):
-    if isinstance(xs, (list, str)):
-        return xs[::-1]
-    raise fail(f"rev requires a list or text, got {debug(xs)}")
+    return seq_arg("rev", xs)[::-1]
 
 
 def cmp_partial(a, b) -> int:
@@ -202,9 +192,7 @@ def unq(xs):
 )
 def slc(xs, a, b):
     start, end = _bound("start", a), _bound("end", b)
-    if not isinstance(xs, (list, str)):
-        raise fail(f"slc requires a list or text, got {debug(xs)}")
-    n = len(xs)
+    n = len(seq_arg("slc", xs))
     end = _resolve(end, n)
     return xs[min(_resolve(start, n), end):end]
 

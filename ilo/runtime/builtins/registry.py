@@ -18,6 +18,10 @@ Implementations receive plain runtime values (see ``ilo.runtime.values``) and re
 they raise ``IloRuntimeError`` for run-time failures. Higher-order builtins (any function
 slot) receive a ``call(fn_value, args_list) -> value`` callback first, so one implementation
 serves every engine. Implementations never mutate their arguments.
+
+This module imports none of the family modules: the package (``ilo/runtime/builtins/__init__``)
+imports them, and Python always runs a package before any module inside it, so whoever
+imports ``registry`` finds the table already filled.
 """
 
 from __future__ import annotations
@@ -213,43 +217,26 @@ def builtin(
 
 def canonical(name: str) -> str | None:
     """The canonical builtin name for ``name`` (itself or a long-form alias), or None."""
-    _ensure_loaded()
     if name in BUILTINS:
         return name
     return ALIASES.get(name)
 
 
 def get(name: str) -> BuiltinSpec:
-    _ensure_loaded()
     return BUILTINS[name]
 
 
 def all_builtins() -> dict[str, BuiltinSpec]:
-    _ensure_loaded()
     return BUILTINS
 
 
 def kernel_ops() -> dict[str, str]:
     """Builtin name → the JIT instruction kind its calls decode to, for every builtin with a
     kernel form (the JIT's decode table)."""
-    _ensure_loaded()
     return {name: spec.kernels[0].op for name, spec in BUILTINS.items() if spec.kernels}
 
 
 def kernel_form(name: str, types: tuple[str, ...]) -> KernelForm | None:
     """The kernel form of builtin ``name`` for JIT argument types ``types``, or None."""
-    _ensure_loaded()
     spec = BUILTINS.get(name)
     return spec.kernel_for(types) if spec is not None else None
-
-
-_loaded = False
-
-
-def _ensure_loaded() -> None:
-    """Import every family module once so their ``@builtin`` registrations run."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    from ilo.runtime.builtins import FAMILIES  # noqa: F401  (import registers)

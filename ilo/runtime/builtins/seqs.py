@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 
-from ilo.runtime.builtins._support import as_i64, debug, fail, is_num
+from ilo.runtime.builtins._support import as_i64, debug, fail, is_num, seq_arg
 from ilo.runtime.builtins.lists import cmp_partial, sort_by_key
 from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.format import format_number
@@ -93,9 +93,7 @@ def _prefix(n: int, length: int) -> int:
          example="take 2 [1 2 3]", result="[1, 2]")
 def take(n, xs):
     n = _count("take", n)
-    if isinstance(xs, (list, str)):
-        return xs[: _prefix(n, len(xs))]
-    raise fail(f"take requires a list or text, got {debug(xs)}")
+    return seq_arg("take", xs)[: _prefix(n, len(xs))]
 
 
 @builtin("drop", "n, L a > L a", "n, t > t",
@@ -103,9 +101,7 @@ def take(n, xs):
          example="drop 1 [1 2 3]", result="[2, 3]")
 def drop(n, xs):
     n = _count("drop", n)
-    if isinstance(xs, (list, str)):
-        return xs[_prefix(n, len(xs)):]
-    raise fail(f"drop requires a list or text, got {debug(xs)}")
+    return seq_arg("drop", xs)[_prefix(n, len(xs)):]
 
 
 @builtin(
