@@ -600,10 +600,8 @@ def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
                 inits.append(f"    {v} = " + ("0" if v.endswith("_L_n") else _INITIAL[v.rpartition("_")[2]]))
     text_lines = head + inits
     tail = []
-    if calls:  # the called functions' kernels, after the loop kernel
-        from ilo.jit.fnkernels import member_source
-
-        tail = member_source(typed.members, backend)
+    if calls:  # the called functions' kernels, after the loop kernel (written by their typer)
+        tail = typed.typer.member_source(typed.members, backend)
     source = "\n".join(text_lines + e.out + tail) + "\n"
     reassigned = {d for ins in region.code for d in ins.dsts
                   if not (ins.kind in ("listappend", "mset") and ins.dst == ins.srcs[0])}

@@ -134,6 +134,11 @@ class Typer:
         self.members: dict = {}  # (name, argtypes) -> Member
         self.active: list = []  # members being typed (a call back to one is recursion)
 
+    @staticmethod
+    def member_source(members: list, backend: str) -> list:
+        """``member_source``, for ``emit`` (which does not import this module)."""
+        return member_source(members, backend)
+
     def member(self, name: str, argtypes: tuple) -> Member:
         key = (name, argtypes)
         m = self.members.get(key)

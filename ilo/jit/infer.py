@@ -90,6 +90,7 @@ class TypedRegion:
     why_not_numba: str = ""
     calls: dict = field(default_factory=dict)  # pc of a user-function call -> fnkernels.Member
     members: list = field(default_factory=list)  # every function kernel the loop calls (transitively)
+    typer: object = None  # the ``fnkernels.Typer`` that typed them (it writes their source)
 
     def type_at(self, pc: int, r) -> str:
         if isinstance(r, K):
@@ -121,6 +122,7 @@ def infer(region: Region, values: dict, typer=None) -> TypedRegion:
         typed.calls = {pc: typer.members[(region.at(pc).op, tuple(typed.type_at(pc, s) for s in region.at(pc).srcs))]
                        for pc in states if region.at(pc).kind == "call"}
         typed.members = list(typer.members.values()) if typed.calls else []
+        typed.typer = typer
     _check_reads(typed)
     typed.choices = [c for c in _choices(region) if c[1] != "ADD" or
                      typed.type_at(c[0], region.at(c[0]).srcs[0]) in ("t", "Ln", "Lt", "L?")]
