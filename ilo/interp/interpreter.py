@@ -21,8 +21,9 @@ corners, which other engines must reproduce:
 
 Statement handlers return a value or ``NOVALUE``; expression handlers live in ``exprs.py``,
 calls in ``calls.py``, control flow signals in ``signals.py``. Self-rebinds
-(``m=mset m k v``...) are recognised here once per ``Let`` node and delegated to
-``ilo.runtime.ownership``, which updates the container in place when nobody else owns it.
+(``m=mset m k v``...; the shape is ``VerifiedProgram.self_rebind``) are planned once per
+``Let`` node and delegated to ``ilo.runtime.ownership``, which updates the container in
+place when nobody else owns it.
 """
 
 from __future__ import annotations

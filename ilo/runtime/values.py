@@ -108,26 +108,23 @@ class FnRef:
         return f"FnRef({self.name!r})"
 
 
+# The name error messages give each kind of run-time value; in this order, so a bool is
+# named ``b`` although Python counts it as a number too.
+_TYPE_NAMES = ((type(None), "nil"), (bool, "b"), (float, "n"), (str, "t"), (list, "L"), (dict, "M"),
+               (Ok, "R"), (Err, "R"), (FnRef, "F"))
+_EXACT_NAMES = dict(_TYPE_NAMES)
+
+
 def type_name(v) -> str:
     """The ilo type letter/name of a runtime value, for error messages and type patterns."""
-    if v is None:
-        return "nil"
-    if isinstance(v, bool):
-        return "b"
-    if isinstance(v, float):
-        return "n"
-    if isinstance(v, str):
-        return "t"
-    if isinstance(v, list):
-        return "L"
-    if isinstance(v, dict):
-        return "M"
+    name = _EXACT_NAMES.get(type(v))
+    if name is not None:
+        return name
     if isinstance(v, Record):
         return v.type_name
-    if isinstance(v, (Ok, Err)):
-        return "R"
-    if isinstance(v, FnRef):
-        return "F"
+    for cls, name in _TYPE_NAMES:  # subclasses (a numpy float is a float)
+        if isinstance(v, cls):
+            return name
     return type(v).__name__
 
 

@@ -531,14 +531,11 @@ class _Printer:
         value = e.value
         if isinstance(value, ast.With | ast.NilCoalesce):
             base = self.natural(value)[0]  # `??` chains to the left, after a `with`
+            if isinstance(value, ast.NilCoalesce) and not _closed(value.default, self.expr(value.default, INNER)):
+                base = _paren(base)  # `a??-b??c` would read `-b ??c` as a subtraction
         else:
             base = self.expr(value, ELEM)
-            # `??` can also start an operand, so forms that take a varying number of
-            # operands (`-a`, `-7`, `f! a`, `~-a`...) must be closed before it.
-            closed = isinstance(value, ast.Ref | ast.Field | ast.Index | ast.ListExpr | ast.BinOp) or (
-                isinstance(value, ast.Lit) and not base.startswith("-")
-            ) or (isinstance(value, ast.Call) and not value.unwrap)
-            if not closed and not base.startswith("("):
+            if not _closed(value, base) and not base.startswith("("):
                 base = _paren(base)
         op = " ?? " if self.expanded else "??"
         default = self.expr(e.default, INNER)
@@ -546,6 +543,15 @@ class _Printer:
             # `x ??g a` would read as the call `x (??g a)`: close a multi-token default.
             default = _paren(default)
         return base + op + default, _POSTFIX
+
+
+def _closed(value: ast.Expr, text: str) -> bool:
+    """Can ``??`` follow ``text`` (printed ``value``) without becoming one more operand of it?
+    ``??`` can also start an operand, so forms that take a varying number of operands (`-a`,
+    `-7`, `f! a`, `~-a`...) must be closed before it."""
+    return text.startswith("(") or isinstance(value, ast.Ref | ast.Field | ast.Index | ast.ListExpr | ast.BinOp) or (
+        isinstance(value, ast.Lit) and not text.startswith("-")
+    ) or (isinstance(value, ast.Call) and not value.unwrap)
 
 
 # Node class → handler (``unparse_<node>``, ilo.syntax.dispatch).

@@ -7,7 +7,8 @@ verifier has no fact it emits the generic (checking) instruction.
 
 This module holds the per-function state (code, constants, labels, spans, registers and the
 control-flow context); ``compile_exprs`` and ``compile_stmts`` add one ``compile_<node>``
-method per AST node kind, named as in the tree interpreter (``eval_<node>``).
+method per AST node kind (``compile_`` + the snake_case class name, the rule of
+``ilo.syntax.dispatch`` every stage follows).
 
 Which construct absorbs each body ending (return, break, continue) is kept in a ``Ctx``
 (``flow.py``). Reads of variables the verifier marks uncertain (``vp.uncertain``) get the

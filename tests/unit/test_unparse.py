@@ -229,3 +229,13 @@ def test_random_trees_round_trip(body, expanded):
     program = ast.Program([ast.Function("k", [], parse_type("n"), [ast.ExprStmt(ast.Ref("a"))]),
                            ast.Function("f", [ast.Param("a", parse_type("n"))], parse_type("n"), body)])
     round_trip(program, expanded)
+
+
+def test_a_negation_inside_a_nil_chain_is_closed():
+    # Found by test_random_trees_round_trip: `0??-_??(~_)` reads `-_ ??(~_)` as a subtraction.
+    u = ast.Ref("u")
+    chain = ast.NilCoalesce(ast.NilCoalesce(ast.Lit(0.0), ast.Unary("-", u)), ast.OkExpr(u))
+    program = ast.Program([ast.Function("f", [ast.Param("u", parse_type("n"))], parse_type("n"),
+                                        [ast.ExprStmt(chain)])])
+    for expanded in (False, True):
+        round_trip(program, expanded)
