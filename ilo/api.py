@@ -151,7 +151,7 @@ class Program:
         is checked against its declared parameter type first (``ILO-R016``). ``engine`` is
         ``"tree"``, ``"vm"`` or ``"jit"`` (the default); raises ``IloError`` on any error.
         ``max_steps`` (loop iterations plus calls) and ``timeout`` (seconds) stop a runaway
-        program with ``ILO-R015`` on every engine; with either set the JIT runs no kernels.
+        program with ``ILO-R015`` on every engine (JIT kernels charge the same steps).
         """
         engine = "jit" if jit else (engine or default_engine())
         if engine not in ENGINES:
@@ -170,7 +170,7 @@ class Program:
             from ilo import vm
 
             hooks = None
-            if engine == "jit" and not budget.active:
+            if engine == "jit":
                 hooks = self._tiers.get(jit_threshold)
                 if hooks is None:  # one tier per threshold: kernels and plans stay warm
                     hooks = self._tiers[jit_threshold] = _jit_hook_class()(threshold=jit_threshold)

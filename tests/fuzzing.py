@@ -86,18 +86,22 @@ def outcome(prog, func, args, engine: str, limits=LIMITS):
     return result
 
 
-def numba_outcome(prog, func, args):
+def numba_outcome(prog, func, args, max_steps=None):
     """``outcome`` on the VM with a JIT tier that compiles every hot loop it can with numba
-    (``ILO_JIT_NUMBA=always``); also says whether a numba kernel really ran."""
+    (``ILO_JIT_NUMBA=always``), and the tier's ``JitStats`` (did a numba kernel really run,
+    did one deopt mid-loop). ``max_steps``: run under that step budget (kernels built to
+    charge it)."""
     from ilo import vm
     from ilo.jit.tier import JitTier
     from ilo.runtime.errors import IloRuntimeError
+    from ilo.runtime.limits import Budget
     from ilo.runtime.values import from_python
 
     tier = JitTier(threshold=2, numba="always")
     try:
         values = prog.check_args(func, list(args))
-        value = vm.run(prog.compiled(), func, [from_python(v) for v in values], hooks=tier)
+        value = vm.run(prog.compiled(), func, [from_python(v) for v in values], hooks=tier,
+                       budget=Budget(max_steps))
         result = ("ok", format_value(value), type(value).__name__)
     except IloRuntimeError as e:
         result = checked_error(e.to_error(), prog.source)
@@ -105,7 +109,7 @@ def numba_outcome(prog, func, args):
         result = checked_error(e, prog.source)
     except Exception as e:  # noqa: BLE001
         raise Escaped(f"{type(e).__name__} through numba-forced JIT: {e}", "exception") from e
-    return result, tier.stats.ran("numba")
+    return result, tier.stats
 
 
 def load_or_error(src: str):
@@ -134,20 +138,46 @@ def run_everywhere(src: str, engines) -> None:
 
 
 def agree(src: str, args, engines, numba: bool = False) -> dict:
-    """The outcome per engine (plus "numba" when asked); raise ``Escaped`` if they differ."""
+    """The outcome per engine (plus "numba" when asked); raise ``Escaped`` if they differ.
+    With ``numba``, also under a step budget that runs out in the middle of the program
+    (``numba_budget``): every engine, numba kernels included, must stop at the same step."""
     prog = ilo.load(src)
     results = {engine: outcome(prog, "f", args, engine) for engine in engines}
     ran = False
     if numba:
-        got, ran = numba_outcome(prog, "f", args)
-        # A step/time budget is not given to the numba tier; compare only budget-free runs.
+        got, stats = numba_outcome(prog, "f", args)
+        ran = stats.ran("numba")
+        # The numba tier has no time budget; a run the suite's budget stopped is not compared.
         if results[engines[0]][:2] != ("error", "ILO-R015"):
             results["numba"] = got
     first = results[engines[0]]
-    if not all(r == first for r in results.values()):
+    # wall-clock time is no property of the program (a numba compile, a busy machine): a run
+    # the time limit stopped is compared with nothing
+    timed_out = any(_timed_out(r) for r in results.values())
+    if not timed_out and not all(r == first for r in results.values()):
         raise Escaped(f"engines disagree on\n{src}\nargs {args}: {results}", "disagree")
+    if numba:
+        steps = numba_budget(args)
+        limited = {engine: outcome(prog, "f", args, engine, {"max_steps": steps}) for engine in engines}
+        limited["numba"], stats = numba_outcome(prog, "f", args, steps)
+        ran = ran or stats.ran("numba")
+        first = limited[engines[0]]
+        if not all(r == first for r in limited.values()):
+            raise Escaped(f"engines disagree under max_steps={steps} on\n{src}\nargs {args}: {limited}",
+                          "disagree")
     results["_numba_ran"] = ran
     return results
+
+
+def _timed_out(result) -> bool:
+    return result[:2] == ("error", "ILO-R015") and "time limit" in str(result[2])
+
+
+def numba_budget(args) -> int:
+    """A step budget for ``numeric_program``'s case: about half its ``n`` loop iterations
+    (the rest, 0 to 9, moves the stop to a varying iteration)."""
+    n, salt = int(args[2]), int(abs(args[0]))
+    return max(1, n // 2 + salt)
 
 
 # ── generators ──────────────────────────────────────────────────────────────
@@ -234,7 +264,9 @@ __all__ = ["NETWORK", "LIMITS", "Escaped", "outcome", "numba_outcome", "run_ever
 # Loops made only of what numba kernels compile (numbers, bools, number lists, arithmetic,
 # comparisons, guards, brk/cnt, abs/flr/cel/min/max/mod), so a forced-numba run really runs
 # numba code; ``z`` arrives through ``_`` and is written into a loop variable at iteration
-# ``k``, which makes a kernel deopt in the middle of its loop when ``z`` is not a number.
+# ``k``, which makes a (python) kernel deopt in the middle of its loop when ``z`` is not a
+# number. A division by ``i - k`` makes a numba kernel leave mid-loop at iteration ``k``,
+# before the instruction, for the VM to report the division by zero.
 
 _NV = st.sampled_from(["s", "t", "i", "a", "b"])
 _NK = st.integers(0, 9).map(lambda k: f"{k}")
@@ -255,7 +287,7 @@ def _num(draw, depth=0) -> str:
 @st.composite
 def _num_stmt(draw) -> str:
     v = draw(st.sampled_from(["s", "t"]))
-    kind = draw(st.integers(0, 6))
+    kind = draw(st.integers(0, 7))
     cmp = draw(st.sampled_from([">", "<", ">=", "<=", "=", "!="]))
     if kind == 0:
         return f"{v}={draw(_num())}"
@@ -269,6 +301,8 @@ def _num_stmt(draw) -> str:
         return f"=i {draw(st.integers(0, 12))}{{{v}=z}}"  # deopt point when z is not a number
     if kind == 5:
         return f"u=len xs;>u 0{{{v}=+{v} xs.0}}"
+    if kind == 6:
+        return f"{v}=/ {v} (- i {draw(st.integers(2, 12))})"  # a numba deopt at that iteration
     return f"q=>{v} {draw(_num())};q{{{v}=-{v} 1}}"
 
 

@@ -123,22 +123,41 @@ def test_numba_forced_kernels_agree_with_the_tree(case):
 
 @pytest.mark.skipif("jit" not in ENGINES, reason="needs the JIT")
 def test_numeric_generator_reaches_numba_kernels_and_deopts():
-    """The numba-forced share is only worth its time if numba kernels really run, and some
-    programs deopt in the middle of a loop (a text or bool through `_`). Derandomized, so
-    the count is the same on every run."""
-    seen = {"ran": 0, "deopt": 0}
+    """The numba-forced share is only worth its time if numba kernels really run, some
+    kernels deopt in the middle of their loop (a text or bool through `_`, a division by
+    zero: the fixed case below makes sure a numba kernel does), and some stop
+    mid-loop when the step budget runs out (``fuzzing.numba_budget``). Derandomized, so
+    the counts are the same on every run."""
+    seen = {"ran": 0, "deopt": 0, "budget": 0}
 
-    @settings(max_examples=15, derandomize=True, deadline=None, database=None,
+    @settings(max_examples=24, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(fuzzing.numeric_program())
     def count(case):
         src, args = case
-        _got, did = fuzzing.numba_outcome(ilo.load(src), "f", args)
-        seen["ran"] += did
-        seen["deopt"] += "{s=z}" in src or "{t=z}" in src
+        program = ilo.load(src)
+        _got, stats = fuzzing.numba_outcome(program, "f", args)
+        seen["ran"] += stats.ran("numba")
+        seen["deopt"] += any(lp.deopts for lp in stats.loops.values())
+        got, stats = fuzzing.numba_outcome(program, "f", args, fuzzing.numba_budget(args))
+        seen["budget"] += got[1] == "ILO-R015" and stats.ran("numba")
 
     count()
-    assert seen["ran"] >= 2 and seen["deopt"] >= 2, seen
+    assert seen["ran"] >= 2 and seen["deopt"] >= 2 and seen["budget"] >= 2, seen
+
+
+@pytest.mark.skipif("jit" not in ENGINES, reason="needs the JIT")
+@pytest.mark.parametrize("args", [[1.0, 2.0, 30.0, 1.0], [3.0, 2.0, 9.0, 2.5]])
+def test_a_numba_kernel_deopting_mid_loop_agrees_with_the_tree(args):
+    """The generator's mid-loop deopt, fixed: the division by ``i - 10`` leaves the numba
+    kernel at iteration 10 (30 iterations: the VM reports it; 9: it never happens), with
+    and without a step budget that stops the loop first."""
+    src = "f a:n b:n n:n z:_>L _;s=1;t=1;xs=[];@i 0..n{xs=+=xs i;t=+t a;s=/ s (- i 10)};[s, t, len xs]"
+    results = fuzzing.agree(src, args, ENGINES, numba=True)
+    assert results["_numba_ran"]
+    _got, stats = fuzzing.numba_outcome(ilo.load(src), "f", args)
+    deopts = sum(lp.deopts for lp in stats.loops.values() if lp.backend == "numba")
+    assert deopts == (1 if args[2] > 10 else 0), stats.report()
 
 
 def test_the_campaign_runner_runs_every_kind(tmp_path):

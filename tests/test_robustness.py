@@ -107,11 +107,9 @@ def test_limits_are_exact_for_steps_and_do_not_change_results(engine):
     assert program.call("f", 100, engine=engine) == 4950.0  # and no budget leaks into the next run
 
 
-def test_jit_runs_no_kernel_under_a_budget():
+def test_jit_runs_kernels_under_a_budget():  # they charge it themselves: tests/test_budget_kernels.py
     program = ilo.load("f n:n>n;s=0;@i 0..n{s=+s i};s")
     assert program.call("f", 1000, engine="jit", jit_threshold=2, max_steps=10**6) == 499500.0
-    assert program.last_jit_stats is None  # no tier was attached
-    program.call("f", 1000, engine="jit", jit_threshold=2)
     assert program.last_jit_stats.ran()
 
 

@@ -119,6 +119,15 @@ def test_optional_fields(serv):
     assert serv.ask({"program": "f>n;7"})["ok"] == 7
 
 
+def test_limited_requests_still_run_jit_kernels(serv):
+    loop = {"program": "f n:n>n;s=0;@i 0..n{s=+s i};s", "args": [100000], "engine": "jit", "jit_stats": True}
+    r = serv.ask({**loop, "max_steps": 100_000_000})
+    assert r["ok"] == 4999950000 and r["jit"]["compiled"] == 1 and r["jit"]["entries"] >= 1
+    r = serv.ask({**loop, "max_steps": 100_000})  # runs out inside the kernel: same error as the VM
+    want = serv.ask({**loop, "max_steps": 100_000, "engine": "vm"})
+    assert r["error"]["code"] == "ILO-R015" and r["error"] == want["error"]
+
+
 def test_printed_output_is_returned_not_interleaved(serv):
     r = serv.ask({"program": 'f>n;prnt "hi";42'})
     assert r["ok"] == 42 and r["stdout"] == "hi\n"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 
-from ilo.jit import cache, costs, state
+from ilo.jit import budget, cache, costs, state
 from ilo.jit.deopt import Deopt
 from ilo.jit.protocol import LATER, NEVER
 from ilo.jit.regions import FallbackReason
@@ -47,7 +47,7 @@ class FnKernel:
 
     __slots__ = ("name", "argtypes", "backend", "entries", "deopts", "spent", "build_seconds", "origin",
                  "callees", "estimate", "promote_at", "why_not_numba", "fallback", "plain", "code", "program",
-                 "chunk", "numba_source", "func", "tier")
+                 "chunk", "numba_source", "func", "tier", "limited")
 
     def __init__(self, name: str, argtypes: tuple):
         self.name, self.argtypes = name, argtypes
@@ -65,6 +65,7 @@ class FnKernel:
         self.numba_source = None
         self.func = None
         self.tier = None  # the Calls that promotes it to numba
+        self.limited = False  # built for runs with a step budget (their own handler lists)
 
     def describe(self) -> str:
         types = ", ".join(self.argtypes) or "-"
@@ -132,6 +133,9 @@ class Calls:
             return NEVER
         fk = FnKernel(chunk.name, types)
         fk.plain, fk.code, fk.program, fk.chunk = plain, code, program, chunk
+        # a run with a budget decodes its own handler lists (``limited_hot``): what is
+        # installed there is only ever run under a budget
+        fk.limited = budget.active()
         try:
             self._build(fk, self.numba == "always")
         except FallbackReason as why:
@@ -148,20 +152,24 @@ class Calls:
         from ilo.jit import fnkernels
 
         t0 = time.perf_counter()
-        program, name, types = fk.program, fk.name, fk.argtypes
+        program, name, types, limited = fk.program, fk.name, fk.argtypes, fk.limited
         bundle = None
         if want_numba:
             try:
-                bundle = fnkernels.build(program, name, types, "numba")
+                bundle = fnkernels.build(program, name, types, "numba", limited)
+                why = budget.numba_too_slow(bundle.source)
+                if why:
+                    raise FallbackReason(why)
                 fk.func, fk.origin = _load(bundle)
             except FallbackReason as why:
                 fk.why_not_numba, bundle = str(why), None
         elif self.numba == "never":
             fk.why_not_numba = "numba disabled (ILO_JIT_NUMBA=never)"
         if bundle is None:
-            bundle = fnkernels.build(program, name, types, "python")
+            bundle = fnkernels.build(program, name, types, "python", limited)
             fk.func, fk.origin = _load(bundle)
-            if not want_numba and not bundle.why_not_numba and self.numba == "auto":
+            # under a budget a python bundle is not timed for promotion (one entry handler)
+            if not want_numba and not bundle.why_not_numba and self.numba == "auto" and not limited:
                 numba_bundle = fnkernels.build(program, name, types, "numba")
                 fk.numba_source = numba_bundle.source
                 from ilo.jit import backend
@@ -201,7 +209,8 @@ def _load(bundle):
     if bundle.backend == "numba":
         from ilo.jit import backend
 
-        samples = [0] + [False if t == "b" else 0.0 for t in bundle.root.argtypes]
+        samples = [0] + ([budget.sample()] if bundle.limited else []) + \
+            [False if t == "b" else 0.0 for t in bundle.root.argtypes]
         try:
             _seconds, origin = backend.prepare(func, samples)
         except Exception as e:  # noqa: BLE001 - a bundle numba rejects stays on python
@@ -211,19 +220,30 @@ def _load(bundle):
     return func, origin
 
 
-def _install(fk: FnKernel):
-    """The pc-0 handler that runs ``fk``'s kernel (see the module docstring)."""
-    func, plain, code, n = fk.func, fk.plain, fk.code, len(fk.argtypes)
-    D, P = DEPTH, PENDING
-    types = tuple(_pytype(t) for t in fk.argtypes)
-    timed = fk.promote_at is not None
-    tier = fk.tier
+def _giving_up(fk: FnKernel):
+    """The handler for an entry the kernel could not finish: the VM runs the call."""
+    plain, code = fk.plain, fk.code
 
     def gave_up(R):
         fk.deopts += 1
         if fk.deopts >= DEOPT_LIMIT and fk.deopts * 2 > fk.entries and code[0] is not plain:
             code[0] = plain  # it rarely finishes: the VM is cheaper than trying each time
         return plain(R)
+
+    return gave_up
+
+
+def _install(fk: FnKernel):
+    """The pc-0 handler that runs ``fk``'s kernel (see the module docstring)."""
+    func, code, n = fk.func, fk.code, len(fk.argtypes)
+    D, P = DEPTH, PENDING
+    types = tuple(_pytype(t) for t in fk.argtypes)
+    timed = fk.promote_at is not None
+    tier = fk.tier
+    if fk.limited:
+        return _limited_entry(fk)
+
+    gave_up = _giving_up(fk)
 
     if timed:
         clock = time.perf_counter
@@ -275,6 +295,36 @@ def _install(fk: FnKernel):
             return _RETURN
         except Exception:  # noqa: BLE001 - Deopt or an instruction's error: the VM runs the call
             return gave_up(R)
+
+    return entry
+
+
+def _limited_entry(fk: FnKernel):
+    """The pc-0 handler of a kernel built to charge a step budget (``ilo.jit.budget``): the
+    kernel takes a step per call and per loop iteration, as the VM would; when it gives up,
+    the steps it took go back before the VM runs the call from its start, so the VM stops
+    at exactly the step it would have stopped at without the JIT."""
+    func, n = fk.func, len(fk.argtypes)
+    D, P = DEPTH, PENDING
+    types = tuple(_pytype(t) for t in fk.argtypes)
+    numba = fk.backend == "numba"
+
+    gave_up = _giving_up(fk)
+
+    def entry(R):
+        fk.entries += 1
+        for i in range(n):
+            if type(R[i]) is not types[i]:
+                return gave_up(R)
+        counter = budget.enter(numba)
+        steps = counter[0]
+        try:
+            P[0] = func(D[1] - D[0], counter, *R[:n])
+        except Exception:  # noqa: BLE001 - Deopt or an instruction's error: the VM runs the call
+            budget.restore(counter, steps)
+            return gave_up(R)
+        budget.leave(counter)
+        return _RETURN
 
     return entry
 

@@ -46,6 +46,7 @@ class KernelCode:
     in_place: set = field(default_factory=set)  # registers mutated in place (need sole ownership)
     reassigned: set = field(default_factory=set)  # registers given a new value other than in place
     depth: bool = False  # numba: the kernel takes the calls the depth limit allows as a last argument
+    limited: bool = False  # the kernel charges a step budget: its last argument is the countdown
 
     @property
     def maps(self) -> bool:
@@ -54,8 +55,13 @@ class KernelCode:
 
 
 class _Emitter(MapForms):
-    def __init__(self, typed: TypedRegion, backend: str):
+    def __init__(self, typed: TypedRegion, backend: str, limited: bool = False):
         self.t = typed
+        # BUDGET: a run with --max-steps/--timeout. ``_st`` is the budget's countdown (a
+        # one-element list, or int64 array for numba): each taken back-edge and each function
+        # kernel entry takes one step, as the VM charges them, and the kernel leaves (at the
+        # back-edge, before it runs) when none is left, so the VM charges that step itself.
+        self.limited = limited
         self.r = typed.region
         self.backend = backend
         self.optional = _optional_registers(typed)
@@ -153,7 +159,7 @@ class _Emitter(MapForms):
         self.ctx.pop()
         self.emit("break", ind + 1)
         back = r.at(r.backedge)
-        if self.backend == "python" and back.kind == "fornext" and r.test == r.backedge:
+        if self.backend == "python" and back.kind == "fornext" and r.test == r.backedge and not self.limited:
             # CPython runs `for` over the VM's own iterator much faster than next() calls;
             # the iterator advances exactly as the VM's FORNEXT would
             self.emit(f"for {self.dvar(back)} in {self.var(back.srcs[0], back.pc)}:", ind, back.pc)
@@ -172,8 +178,13 @@ class _Emitter(MapForms):
     def rotated(self, body: int, test: int, backedge: int, ind: int) -> None:
         self.block(test, backedge, ind)
         ins = self.r.at(backedge)
+        if self.limited:  # BUDGET: no step left for this back-edge: the VM takes it (and charges it)
+            self.emit("if _st[0] <= 0:", ind, backedge)
+            self.emit("    " + self.deopt(ins), ind, backedge)
         self.emit(f"if not ({self.test(ins)}):", ind, backedge)
         self.transfer(ins, backedge + 1, ind + 1, taken=False)
+        if self.limited:
+            self.emit("_st[0] -= 1", ind, backedge)
         for line in self.step(ins):
             self.emit(line, ind, backedge)
         self.block(body, test, ind)
@@ -192,7 +203,7 @@ class _Emitter(MapForms):
                 for line in self.prep(ins):
                     self.emit(line, ind, pc)
                 bins = self.r.at(back)
-                if self.backend == "python" and bins.kind == "fornext" and test == back:
+                if self.backend == "python" and bins.kind == "fornext" and test == back and not self.limited:
                     # as in ``kernel_body``: CPython's `for` over the VM's own iterator
                     self.emit(f"for {self.dvar(bins)} in {self.var(bins.srcs[0], bins.pc)}:", ind, back)
                     self.ctx.append(("loop", test, back + 1))
@@ -369,10 +380,20 @@ class _Emitter(MapForms):
         gives up (``Deopt``) leaves the loop before the call, and the VM runs the call."""
         callee = self.t.calls[ins.pc]
         args = "".join(", " + self.var(s, ins.pc) for s in ins.srcs)
-        call = f"{self.dvar(ins)} = {callee.fname}(_d - 1{args})"
+        if not self.limited:
+            call = f"{self.dvar(ins)} = {callee.fname}(_d - 1{args})"
+            if self.backend == "python":
+                return [call]  # an exception here is mapped to this pc by the line table
+            return ["try:", "    " + call, "except Exception:", "    " + self.deopt(ins)]
+        # BUDGET: a callee that gives up is run again by the VM from its start, so the steps
+        # it took are given back (``_sv``; the tier restores it for python kernels)
+        call = f"{self.dvar(ins)} = {callee.fname}(_d - 1, _st{args})"
         if self.backend == "python":
-            return [call]  # ``instruction`` wraps it: an exception leaves the loop here
-        return ["try:", "    " + call, "except Exception:", "    " + self.deopt(ins)]
+            # ``instruction`` wraps it: an exception leaves the loop here, with the steps the
+            # callee took given back first
+            return ["_sv = _st[0]", "try:", "    " + call, "except Exception:", "    _st[0] = _sv", "    raise"]
+        return ["_sv = _st[0]", "try:", "    " + call, "except Exception:", "    _st[0] = _sv",
+                "    " + self.deopt(ins)]
 
     def ins_newlist(self, ins):
         items = ", ".join(self.var(s, ins.pc) for s in ins.srcs)
@@ -561,9 +582,11 @@ PRELUDE_PYTHON = ["import math", "", "from ilo.jit.pyhelpers import END as _END"
 _INITIAL = {"n": "0.0", "L": "np.empty(16)", "b": "False", "z": "True", "D": _NEW_DICT, "o": "0.0"}
 
 
-def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
+def generate(typed: TypedRegion, backend: str | None = None, limited: bool = False) -> KernelCode:
+    """``limited``: the kernel charges a step budget (see ``_Emitter``); its countdown is
+    the last argument (python: the last item of the argument list)."""
     backend = backend or typed.backend
-    e = _Emitter(typed, backend)
+    e = _Emitter(typed, backend, limited)
     region = typed.region
     args = []
     for r in sorted(set(region.reads) | set(region.writes)):
@@ -580,6 +603,8 @@ def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
     calls = bool(typed.calls)
     if calls and backend == "numba":
         params.append("_d")
+    if limited:
+        params.append("_st")
     doc = f'    """{region.function} loop at pc {region.header}: {backend} kernel."""'
     if backend == "numba":
         maps = any(v.endswith("_D") for v in e.slot_vars)
@@ -601,8 +626,8 @@ def generate(typed: TypedRegion, backend: str | None = None) -> KernelCode:
     text_lines = head + inits
     tail = []
     if calls:  # the called functions' kernels, after the loop kernel (written by their typer)
-        tail = typed.typer.member_source(typed.members, backend)
+        tail = typed.typer.member_source(typed.members, backend, limited)
     source = "\n".join(text_lines + e.out + tail) + "\n"
     reassigned = {d for ins in region.code for d in ins.dsts
                   if not (ins.kind in ("listappend", "mset") and ins.dst == ins.srcs[0])}
-    return KernelCode(source, backend, args, e.slot_vars, e.exits, e.in_place, reassigned, calls)
+    return KernelCode(source, backend, args, e.slot_vars, e.exits, e.in_place, reassigned, calls, limited)

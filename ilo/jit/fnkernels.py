@@ -135,9 +135,9 @@ class Typer:
         self.active: list = []  # members being typed (a call back to one is recursion)
 
     @staticmethod
-    def member_source(members: list, backend: str) -> list:
+    def member_source(members: list, backend: str, limited: bool = False) -> list:
         """``member_source``, for ``emit`` (which does not import this module)."""
-        return member_source(members, backend)
+        return member_source(members, backend, limited)
 
     def member(self, name: str, argtypes: tuple) -> Member:
         key = (name, argtypes)
@@ -259,9 +259,9 @@ def _shares_containers(m: Member) -> bool:
 class _FnEmitter(_Emitter):
     """The loop emitter turned to whole functions (see the module docstring)."""
 
-    def __init__(self, m: Member, backend: str):
+    def __init__(self, m: Member, backend: str, limited: bool = False):
         self.m = m
-        super().__init__(m.typed, backend)
+        super().__init__(m.typed, backend, limited)
         # OWNERSHIP: a container argument stays referenced by the caller, and one passed to
         # or returned from a call may be held twice: in-place updates then test ownership
         # each time. Containers the function made itself and never shared are updated in place.
@@ -310,7 +310,8 @@ class _FnEmitter(_Emitter):
     def ins_call(self, ins):
         callee = self.m.calls[ins.pc]
         args = "".join(", " + self.var(s, ins.pc) for s in ins.srcs)
-        return [f"{self.dvar(ins)} = {callee.fname}(_d - 1{args})"]
+        st = ", _st" if self.limited else ""
+        return [f"{self.dvar(ins)} = {callee.fname}(_d - 1{st}{args})"]
 
     def function(self) -> list:
         m = self.m
@@ -321,9 +322,12 @@ class _FnEmitter(_Emitter):
         lines = []
         if self.backend == "numba":
             lines.append("@njit(cache=True, nogil=True)")
-        lines += [f"def {m.fname}({', '.join(['_d', *params])}):",
+        budget = ["_st"] if self.limited else []
+        lines += [f"def {m.fname}({', '.join(['_d', *budget, *params])}):",
                   f'    """{m.name} ({", ".join(m.argtypes) or "no arguments"}) -> {m.ret}: {self.backend} kernel."""',
                   "    if _d < 0:", "        raise _Deopt"]
+        if self.limited:  # BUDGET: a call is a step; none left: the VM runs the call (and stops)
+            lines += ["    if _st[0] <= 0:", "        raise _Deopt", "    _st[0] -= 1"]
         if self.backend == "numba":
             for v in self.slot_vars:
                 if v not in params:
@@ -341,25 +345,27 @@ class Bundle:
     root: Member
     members: list
     why_not_numba: str = ""
+    limited: bool = False  # kernels charge a step budget: ``_st`` follows ``_d``
 
 
 PRELUDE_DEOPT = ["from ilo.jit.deopt import Deopt as _Deopt"]
 
 
-def member_source(members: list, backend: str) -> list:
+def member_source(members: list, backend: str, limited: bool = False) -> list:
     """Source lines defining every member's kernel (with the imports they need), appended to
     a loop kernel that calls them."""
     lines = ["", "", *PRELUDE_DEOPT]
     if backend == "numba":
         lines.append("from numba import njit")
     for m in members:
-        lines += ["", ""] + _FnEmitter(m, backend).function()
+        lines += ["", ""] + _FnEmitter(m, backend, limited).function()
     return lines
 
 
-def build(program, name: str, argtypes: tuple, backend: str | None = None) -> Bundle:
+def build(program, name: str, argtypes: tuple, backend: str | None = None, limited: bool = False) -> Bundle:
     """Type ``name`` for ``argtypes`` with everything it calls; emit the bundle's source.
-    ``backend``: force "python" or "numba" ("numba" raises FallbackReason if it cannot)."""
+    ``backend``: force "python" or "numba" ("numba" raises FallbackReason if it cannot).
+    ``limited``: every kernel charges a step budget (a run with --max-steps/--timeout)."""
     typer = Typer(program)
     root = typer.member(name, argtypes)
     members = list(typer.members.values())
@@ -370,10 +376,10 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None) -> Bu
         raise FallbackReason(why)
     body = []
     for m in members:
-        body += ["", ""] + _FnEmitter(m, backend).function()
+        body += ["", ""] + _FnEmitter(m, backend, limited).function()
     if backend == "numba":
         head = PRELUDE_NUMBA + ["", "from numba import njit", "", *PRELUDE_DEOPT]
     else:
         head = PRELUDE_PYTHON + PRELUDE_DEOPT
     source = "\n".join(head + body) + "\n"
-    return Bundle(source, backend, root, members, why)
+    return Bundle(source, backend, root, members, why, limited)

@@ -23,13 +23,17 @@ import time
 from typing import TYPE_CHECKING
 
 from ilo import config
-from ilo.jit import costs, state
+from ilo.jit import budget, costs, state
 from ilo.jit.protocol import LATER as _LATER
 from ilo.jit.protocol import MIN_TRIPS, entry_limits
 from ilo.jit.protocol import NEVER as _DECLINED
 
 if TYPE_CHECKING:
     from ilo.jit.stats import JitStats
+
+# The last item of a kernel signature built for a run with a step/time budget: such kernels
+# charge it (``ilo.jit.budget``), so they are kept apart from the same loop's plain kernels.
+LIMITED = "budget"
 
 # The JIT's other modules are imported on the first offer (``_jit_modules``), and only once
 # ``hook.worth_planning`` says a kernel may pay: a loop that is hot but short imports nothing.
@@ -227,12 +231,14 @@ class JitTier:
         except FallbackReason as why:
             return str(why)
 
-    def _ready(self, plan: _Plan, values: dict, trips):
+    def _ready(self, plan: _Plan, values: dict, trips, limited: bool = False):
         """The kernel for these entry types, _DECLINED, or None when building it now would
         not pay back (the VM runs this entry)."""
         from ilo.jit.infer import runtime_type
 
         sig = tuple(runtime_type(values[r]) for r in plan.registers)
+        if limited:
+            sig += (LIMITED,)
         loop = plan.loop
         ready = loop.kernels.get(sig)
         if type(ready) is _Ready and ready.promote_at is not None and self._promote(plan, ready, trips):
@@ -282,6 +288,7 @@ class JitTier:
         from ilo.vm.hotloops import PROGRAM
 
         t0 = time.perf_counter()
+        limited = sig[-1:] == (LIMITED,)
         typer = None
         if any(ins.kind == "call" for ins in plan.region.code):
             from ilo.jit.fnkernels import Typer
@@ -298,17 +305,19 @@ class JitTier:
                 if why is None:
                     why, promote_at = _numba_pays(plan.region, trips)
                     if not why:
-                        code = generate(typed, backend)
+                        code = generate(typed, backend, limited)
                         why, promote_at = _numba_pays(plan.region, trips, code)
                 else:
-                    code = generate(typed, backend) if not why else None
+                    code = generate(typed, backend, limited) if not why else None
             except FallbackReason as e:
                 why = str(e)
+            if not why:
+                why = budget.numba_too_slow(code.source)
             if why:
                 typed.why_not_numba = why
                 backend, code = "python", None
         if code is None:
-            code = generate(typed, backend)
+            code = generate(typed, backend, limited)
         kernel = cache.load(_key(plan.region, sig, backend, code), code.source, backend)
         compile_seconds = 0.0
         if backend == "numba" and kernel.origin == "new":
@@ -318,7 +327,7 @@ class JitTier:
                 typed.why_not_numba = f"numba could not compile it ({type(e).__name__})"
                 backend = "python"
                 promote_at = None
-                code = generate(typed, backend)
+                code = generate(typed, backend, limited)
                 kernel = cache.load(_key(plan.region, sig, backend, code), code.source, backend)
         costs.BUILT[0] = True
         ready = _Ready(code, kernel, typed, sig)
@@ -361,6 +370,8 @@ class JitTier:
                 params.append(values[r])
         if code.depth:
             params.append(0)
+        if code.limited:
+            params.append(budget.sample())
         seconds, kernel.origin = nb.prepare(kernel.func, params)
         return seconds + maps
 
@@ -375,7 +386,7 @@ class JitTier:
             # registers are still nil: one more VM iteration gives them their real types
             plan.deferred += 1
             return None
-        ready = self._ready(plan, values, trips)
+        ready = self._ready(plan, values, trips, budget.active())
         del values
         if ready is None or ready is _DECLINED:
             return _LATER
@@ -397,12 +408,16 @@ class JitTier:
 
     def _run_python(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips=None):
         code = ready.code
+        if code.limited:  # BUDGET: the kernel charges the run's countdown (may time out here)
+            counter = budget.enter(False)
         taken, sole = boundary.take(regs, base, plan.registers)
         for i, r in enumerate(plan.registers):
             if r in code.in_place and not sole[i]:
                 # OWNERSHIP: shared with another binding: copy once, then mutate the copy
                 v = taken[i]
                 taken[i] = list(v) if type(v) is list else dict(v) if type(v) is dict else v
+        if code.limited:
+            taken.append(counter)
         t0 = time.perf_counter()
         try:
             # an instruction that raises exits the kernel before itself (``emit``): the VM
@@ -447,9 +462,15 @@ class JitTier:
             from ilo.vm.machine import DEPTH
 
             params.append(DEPTH[1] - DEPTH[0])
+        counter = None
+        if code.limited:  # BUDGET: as in _run_numba
+            counter = budget.enter(True)
+            params.append(counter)
         k = ready.kernel
         plan.stats.origin = k.origin
         result = k.func(*params)
+        if counter is not None:
+            budget.leave(counter)
         resume, back = code.exits[result[0]]
         slots = code.slots
         written = code.in_place | code.reassigned
@@ -472,7 +493,7 @@ class JitTier:
             from ilo.jit import cache
             from ilo.jit.emit import generate
 
-            code = generate(ready.typed, "python")
+            code = generate(ready.typed, "python", ready.code.limited)
             kernel = cache.load(_key(plan.region, ready.sig, "python", code), code.source, "python")
             alt = ready.alternative = _Ready(code, kernel)
         plan.stats.alternative_entries += 1
@@ -482,6 +503,9 @@ class JitTier:
         code = ready.code
         if code.maps:
             return self._run_numba_maps(ready, plan, regs, base, trips)
+        counter = None
+        if code.limited:  # BUDGET: a copy of the run's countdown, charged inside (may time out here)
+            counter = budget.enter(True)
         lists = [r for r, var in code.args if var.endswith("_L")]
         taken, sole = boundary.take(regs, base, lists, self._mirror.holds)
         originals = dict(zip(lists, taken))
@@ -506,9 +530,13 @@ class JitTier:
             from ilo.vm.machine import DEPTH
 
             params.append(DEPTH[1] - DEPTH[0])
+        if counter is not None:
+            params.append(counter)
         k = ready.kernel
         plan.stats.origin = k.origin
         result = k.func(*params)
+        if counter is not None:
+            budget.leave(counter)
         resume, back = code.exits[result[0]]
         slots = code.slots
         restored = set()

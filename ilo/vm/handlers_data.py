@@ -259,6 +259,9 @@ def make(a, regs, x, nxt, code, pad, callee, D, P, as_runtime_error, depth_error
             while pc >= 0:
                 pc = code[pc](NR)
         except Exception as e:  # located in the callee, re-raised as an ilo error
+            if getattr(e, "at_call", False):  # a step limit at the entry: this call's (machine.execute)
+                e.at_call = False
+                raise
             raise as_runtime_error(e, callee, pc, NR) from (None if isinstance(e, IloRuntimeError) else e)
         finally:
             D[0] -= 1

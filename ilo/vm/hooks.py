@@ -50,7 +50,9 @@ back-edge, ``resume = hooks.on_backedge(chunk, header_pc, regs)`` (``None`` or a
 as above). ``CountingHooks`` below uses it.
 
 With ``hooks=None`` (plain mode) the VM decodes chunks without any of this: back-edges and
-loop entries cost nothing extra. A run with a step/time budget ignores hooks.
+loop entries cost nothing extra. A run with a step/time budget and counting hooks runs in
+``limited_hot`` mode (``machine._charged_hot``): loops are counted at their charged
+back-edges and offered the same way; the tier's kernels charge the budget themselves.
 """
 
 from __future__ import annotations

@@ -45,8 +45,10 @@ PENDING: list = [None]
 _HOOKS: list = HOOKS
 # [ilo frames active in all runs (outer runs wait in higher-order builtins), the limit].
 DEPTH: list = [0, config.MAX_DEPTH]
-# The active run's step/time budget (``runtime.limits.Budget``), read by ``limited`` mode.
-_BUDGET: list = [None]
+# The innermost run's step/time budget (``runtime.limits.Budget``; None for a run without
+# limits), read by the ``limited`` modes and by JIT kernels, which charge it themselves.
+BUDGET: list = [None]
+_BUDGET = BUDGET
 _RUN_LOCK = threading.RLock()
 
 
@@ -97,15 +99,14 @@ def _decode(program: CompiledProgram, chunk: Chunk, mode: str) -> list:
             target = jump_target((op, a, b, c))
             if target is not None and target <= pc:
                 handler = _back_edge(handler, chunk, target)
-        elif mode == "limited":
-            target = jump_target((op, a, b, c))
-            if target is not None and target <= pc:
-                handler = _charged(handler, target)
-            if pc == 0:
-                handler = _charged(handler)
+        elif pc == 0 and mode in ("limited", "limited_hot"):
+            handler = _charged_entry(handler)
         handlers.append(handler)
     if mode == "counted":
         watch_loops(chunk, code, handlers, env)
+    elif mode in ("limited", "limited_hot"):
+        _charge_back_edges(chunk, handlers, mode == "limited_hot")
+    if mode in ("counted", "limited_hot"):
         watch_calls(program, chunk, code, handlers)
     code.extend(handlers)
     return code
@@ -126,31 +127,135 @@ def _back_edge(inner, chunk: Chunk, header: int):
     return h
 
 
-def _charged(inner, header: int | None = None):
-    """Wrap a function entry (pc 0), or a back-edge to ``header``: each function entry and
-    each *taken* back-edge (one loop iteration) is one step of the budget, exactly as the
-    tree interpreter counts (``limited`` mode only, so plain runs pay nothing)."""
+def _loop_span(chunk: Chunk, header: int):
+    """Where a step limit stops the loop whose body starts at ``header``: the whole loop
+    statement, as on the tree. A ``wh`` loop's back-edge is its test (spanning only the
+    condition), so its statement span is read from the entry jump; ``@`` loops' back-edges
+    span the statement themselves (None: keep it)."""
+    for loop in chunk.loops:
+        if loop.body == header and loop.kind == "while" and 0 < header <= len(chunk.spans):
+            return chunk.spans[header - 1]
+    return None
+
+
+def _exhausted(budget, span) -> None:
+    try:
+        budget.exhausted()
+    except IloRuntimeError as err:
+        if span is not None:
+            err.span = span
+        raise
+
+
+def _charged_entry(inner):
+    """Wrap a function's entry (pc 0): each call is one step of the budget, as the tree
+    counts it (``limited`` modes only, so plain runs pay nothing)."""
     B = _BUDGET
 
-    def charge():
+    def entry(R):
         budget = B[0]
         left = budget.left
         left[0] -= 1
         if left[0] < 0:
-            budget.exhausted()
+            try:
+                budget.exhausted()
+            except IloRuntimeError as err:
+                err.at_call = True  # located at the caller's call, as on the tree (``execute``)
+                raise
+        return inner(R)
 
-    if header is None:
+    return entry
 
-        def entry(R):
-            charge()
-            return inner(R)
 
-        return entry
+def _charge_back_edges(chunk: Chunk, handlers: list, hot: bool) -> None:
+    """Each *taken* back-edge (one loop iteration) is one step of the budget, as the tree
+    counts it. ``hot`` (``limited_hot``): loops are also offered to the tier."""
+    loops = {lp.back_edge: lp for lp in chunk.loops}
+    for pc, ins in enumerate(chunk.code):
+        target = jump_target(ins)
+        if target is None or target > pc:
+            continue
+        span = _loop_span(chunk, target)
+        loop = loops.get(pc)
+        if hot and loop is not None and loop.body == target:
+            entry, handlers[pc] = _hot_pair(handlers[pc], chunk, loop, span)
+            epc = loop.body - 1
+            if 0 <= epc != pc:
+                handlers[epc] = entry(handlers[epc])
+        else:
+            handlers[pc] = _charged_back_edge(handlers[pc], target, span)
+
+
+def _hot_pair(inner, chunk: Chunk, loop, span):
+    """(entry wrapper factory, back-edge handler) of one loop in ``limited_hot`` mode.
+
+    Budgets need a Python wrapper at every back-edge anyway, so loops are counted there
+    rather than by ``hotloops``' entry watching: once a loop has taken ``threshold``
+    back-edges in total, each entry is offered to ``hooks.on_hot`` at its first back-edge
+    (the wrapped entry instruction marks a new entry), as in ``counted`` mode. The tier's
+    kernels charge the budget themselves."""
+    B, H = _BUDGET, _HOOKS
+    header, first, last = loop.body, loop.body, loop.back_edge
+    count = 0  # back-edges taken so far (all entries, all runs of this decoded chunk)
+    wait = 0  # back-edges of this entry before the next offer
+    never = False
+
+    def entered(prep):
+        def h(R):
+            nonlocal wait
+            wait = 0
+            return prep(R)
+
+        return h
+
+    def back_edge(R):
+        nonlocal count, wait, never
+        nxt = inner(R)
+        if nxt != header:
+            return nxt
+        budget = B[0]
+        steps = budget.left
+        steps[0] -= 1
+        if steps[0] < 0:
+            _exhausted(budget, span)
+        if never:
+            return nxt
+        count += 1
+        if wait:
+            wait -= 1
+            return nxt
+        hooks = H[0]
+        if count < hooks.threshold:
+            return nxt
+        resume = hooks.on_hot(chunk, header, R, 0)
+        if resume is None:
+            return nxt  # ask again at the next back-edge
+        if resume is hooks.NEVER:
+            never = True
+            return nxt
+        if type(resume) is int:
+            # a kernel ran; it stopped inside the loop (a deopt, or its slice of the budget
+            # under a timeout): offer again a few iterations later
+            if first <= resume <= last:
+                wait = hooks.min_trips or 1
+            return resume
+        wait = hooks.threshold  # LATER: again after another threshold back-edges, or at the next entry
+        return nxt
+
+    return entered, back_edge
+
+
+def _charged_back_edge(inner, header: int, span):
+    B = _BUDGET
 
     def back_edge(R):
         nxt = inner(R)
         if nxt == header:
-            charge()
+            budget = B[0]
+            left = budget.left
+            left[0] -= 1
+            if left[0] < 0:
+                _exhausted(budget, span)
         return nxt
 
     return back_edge
@@ -212,6 +317,14 @@ def execute(program: CompiledProgram, chunk: Chunk, args: list, mode: str = "pla
                 code, R, pc, dst, chunk = stack.pop()
                 R[dst] = value
     except Exception as e:  # noqa: BLE001 - the boundary: no Python exception reaches the user
+        if getattr(e, "at_call", False):
+            # a step limit at a function's entry is the caller's: its call instruction, or
+            # (no caller in this run) whatever called this run, as the tree reports it
+            e.at_call = False
+            if not stack:
+                raise
+            code, R, ret, _dst, chunk = stack.pop()
+            pc = ret - 1
         raise as_runtime_error(e, chunk, pc, R) from (None if isinstance(e, IloRuntimeError) else e)
     finally:
         D[0] = entry_depth
@@ -280,10 +393,12 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
     """Call ilo function ``func`` with runtime values ``args``; return its value.
 
     ``budget``: a ``runtime.limits.Budget``; when it is active the run is decoded in
-    ``limited`` mode, charging one step per function entry and loop back-edge, and the
-    hooks are not used (a JIT kernel could not be stopped mid-loop)."""
-    if budget is not None and budget.active:
-        hooks = None
+    ``limited`` mode, charging one step per function entry and loop back-edge; with a
+    counting tier (the JIT) in ``limited_hot`` mode, where hot loops and functions are
+    offered to it and its kernels charge the same steps themselves (``BUDGET[0]``)."""
+    limited = budget is not None and budget.active
+    if limited and hooks is not None and complete(hooks) is None:
+        hooks = None  # basic-protocol hooks cannot charge a budget
     chunk = program.chunks.get(func)
     if chunk is None:
         raise undefined_function(func)
@@ -303,8 +418,9 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
             _HOOKS[0] = hooks if counting is None else counting
         DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
         saved_budget = _BUDGET[0]
-        if budget is not None and budget.active:
-            _BUDGET[0], mode = budget, "limited"
+        _BUDGET[0] = budget if limited else None
+        if limited:
+            mode = "limited" if hooks is None else "limited_hot"
         try:
             return execute(program, chunk, list(args), mode)
         finally:
