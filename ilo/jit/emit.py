@@ -24,6 +24,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ilo.jit.emit_maps import _NEW_DICT, MapForms
+from ilo.jit.emit_vars import (
+    _CANNOT_RAISE,
+    _aliases_containers,
+    _companions,
+    _literal,
+    _optional_registers,
+    _truthy,
+)
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
 from ilo.runtime import sizes
@@ -516,59 +524,6 @@ class _Emitter(MapForms):
             fields[f"a{i}"] = a
             fields[f"n{i}"] = f"{a}_n" if self.backend == "numba" else f"len({a})"
         return [line.format(**fields) for line in template]
-
-
-def _aliases_containers(typed: TypedRegion) -> bool:
-    """True if the loop may put one container in two places (a move, or storing it as a value)."""
-    for ins in typed.region.code:
-        if ins.pc not in typed.states:
-            continue
-        held = [s for s in ins.srcs if isinstance(s, int)]
-        if ins.kind in ("listappend", "mset"):
-            held = held[-1:]
-        elif ins.kind != "move":
-            continue
-        if any(typed.type_at(ins.pc, r)[0] in "LM" for r in held):
-            return True
-    return False
-
-
-# instructions whose python form cannot raise (no call, no operator on unknown values)
-_CANNOT_RAISE = frozenset({"nop", "const", "move", "newmap", "newlist", "not", "mhas", "index"})
-
-
-def _optional_registers(typed: TypedRegion) -> set:
-    """Registers that hold an optional number (``On``) somewhere in the region."""
-    return {r for state in typed.states.values() for r, (t, _w) in state.items() if t == "On"}
-
-
-def _companions(var: str) -> list:
-    """The numba variables travelling with ``var``: a list's length, an optional's nil flag."""
-    if var.endswith("_L"):
-        return [var + "_n"]
-    if var.endswith("_o"):
-        return [var + "_z"]
-    return []
-
-
-def _truthy(t: str, v: str, backend: str) -> str:
-    if backend == "numba" and v.endswith("_o"):
-        return f"(not {v}_z and {v} != 0.0)"
-    if t in ("Ln", "L?", "Lt", "La"):
-        return f"{v}_n > 0" if backend == "numba" else f"len({v}) > 0"
-    return {
-        "n": f"{v} != 0.0", "b": f"{v}", "t": f"len({v}) > 0",
-        "On": f"({v} is not None and {v} != 0.0)", "nil": "False",
-    }.get(t, "True")
-
-
-def _literal(v) -> str:
-    if isinstance(v, float):
-        if v != v:
-            return "math.nan"
-        if v in (float("inf"), float("-inf")):
-            return "math.inf" if v > 0 else "-math.inf"
-    return repr(v)
 
 
 PRELUDE_NUMBA = ["import math", "", "import numpy as np"]
