@@ -228,3 +228,19 @@ def _registers_at_first_backedge(compiled, func, arg):
 
     machine.run(compiled, func, [arg], hooks=Grab())
     return seen[0]
+
+
+def test_a_list_of_records_built_in_a_loop_runs_a_python_kernel():
+    src = ("type item{name:t;val:n}\n"
+           "f n:n>t;items=[];i=0;wh <i n{nm=str i;vl=*i 3;it=item name:nm val:vl;items=+=items it;i=+i 1};jdmp items")
+    value, stats = same_everywhere(src, "f", 60)
+    assert value.startswith('[{"name":"0","val":0},')
+    assert stats.ran("python")
+    assert any(s.types.get("r2") == "La" for s in stats.compiled)
+
+
+def test_a_mixed_list_is_appended_to_in_a_kernel_and_read_back_by_the_vm():
+    src = 'f n:n>n;xs=[];@i 0..n{xs=+=xs i;xs=+=xs "t"};s=0;@x xs{t=?=x "t" 1 0;s=+s t};s'
+    value, stats = same_everywhere(src, "f", 50)
+    assert value == 50.0
+    assert stats.ran("python")  # the first loop; the second reads elements: the VM's

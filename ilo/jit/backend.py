@@ -11,6 +11,7 @@ numba (checked by tests/unit/test_jit_backend.py in a fresh subprocess).
 from __future__ import annotations
 
 import importlib.util
+import sys
 import time
 
 _numba = None
@@ -24,15 +25,20 @@ def available() -> bool:
 def _load():
     global _numba
     if _numba is None:
-        t0 = time.perf_counter()
-        import numba
-
+        # numba's import probes for BLAS (for ``np.dot``) by importing ``scipy.linalg``,
+        # about two thirds of numba's own import time when scipy is installed. Kernels
+        # never call BLAS, so while numba loads, scipy looks absent; afterwards it imports
+        # normally. A process that imported scipy itself keeps the probe (it is cheap then).
+        hidden = "scipy" not in sys.modules
+        if hidden:
+            sys.modules["scipy"] = None
+        try:
+            import numba
+        finally:
+            if hidden and sys.modules.get("scipy", 0) is None:
+                del sys.modules["scipy"]
         _numba = numba
-        _load.seconds = time.perf_counter() - t0
     return _numba
-
-
-_load.seconds = 0.0
 
 
 def njit(pyfunc):
@@ -52,15 +58,6 @@ def first_call_report(dispatcher) -> str:
     if stats is None:
         return "compiled"
     return "cache" if sum(stats.cache_hits.values()) > 0 else "compiled"
-
-
-def numba_version() -> str:
-    return _load().__version__
-
-
-def import_seconds() -> float:
-    """Seconds spent importing numba in this process (0 if never imported)."""
-    return _load.seconds
 
 
 _ready_in_process = [False]

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from ilo import config
 
-# (fingerprint, types) -> Kernel ; shared by every JitTier in the process, since the API
-# creates one tier per call and a function called many times must not recompile.
+# (fingerprint, types) -> Kernel ; shared by every JitTier in the process (one per program
+# and threshold), so two programs with the same loop, or a program loaded twice, build once.
 _MEMORY: dict = {}
 
 
@@ -106,8 +106,3 @@ def load(key, source: str, backend: str, func_name: str = "kernel") -> Kernel:
     kernel = Kernel(func, backend, source, path, time.perf_counter() - t0)
     _MEMORY[key] = kernel
     return kernel
-
-
-def clear_memory() -> None:
-    """Forget in-memory kernels (tests use it to force a disk-cache lookup)."""
-    _MEMORY.clear()

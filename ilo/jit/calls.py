@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import time
 
-from ilo.jit import budget, cache, costs
+from ilo.jit import budget, cache, costs, state
 from ilo.jit.deopt import Deopt
-from ilo.jit.hook import _BUILT, LATER, NEVER
+from ilo.jit.protocol import LATER, NEVER
 from ilo.jit.regions import FallbackReason
 from ilo.vm.machine import DEPTH, PENDING
 
@@ -106,17 +106,17 @@ class Calls:
         from ilo.jit.infer import runtime_type
 
         types = tuple(runtime_type(R[i]) for i in range(chunk.nparams))
-        # kept on the chunk (ids of freed chunks are reused): types -> why declined, and the
+        # kept per chunk (ids of freed chunks are reused): types -> why declined, and the
         # seconds its calls would have saved so far
-        declined = chunk.decoded.setdefault("jit_fn_declined", {})
+        st = state.of(chunk)
+        declined = st.fn_declined
         key = types
         if key in declined:
             self.fallbacks[chunk.name] = declined[key]
             return NEVER
         if not self.eager:
-            saved = chunk.decoded.get("jit_fn_saved", 0.0) + self.threshold * costs.call_saving(len(chunk.code))
-            chunk.decoded["jit_fn_saved"] = saved
-            if saved < costs.python_build_cost(_BUILT[0]):
+            st.fn_saved += self.threshold * costs.call_saving(len(chunk.code))
+            if st.fn_saved < costs.python_build_cost():
                 return LATER
         from ilo.jit.fnkernels import decode
 
@@ -181,7 +181,7 @@ class Calls:
         fk.callees = sorted({m.name for m in bundle.members if m is not bundle.root})
         fk.estimate = costs.call_saving(len(fk.chunk.code))
         fk.build_seconds = time.perf_counter() - t0
-        _BUILT[0] = True
+        costs.BUILT[0] = True
 
     def promote(self, fk: FnKernel) -> None:
         """A timed python kernel has repaid numba: switch its entry handler to numba."""

@@ -14,21 +14,34 @@ the VM executes it itself and reports exactly what it would have reported.
 
 Two flavours share the structuring: ``numba`` (registers are typed variables ``r3_n``,
 number lists are float64 arrays with a length ``r3_L_n``) and ``python`` (registers are
-plain locals; errors raised by an instruction are mapped back to its pc through the line
-table, so the happy path carries no bookkeeping).
+plain locals; an instruction that can raise sits in a ``try`` whose handler leaves the
+kernel through an ordinary exit before it, so the happy path carries no bookkeeping and the
+VM reports the error).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
+from ilo.jit.emit_maps import _NEW_DICT, MapForms
+from ilo.jit.emit_vars import (
+    _CANNOT_RAISE,
+    _aliases_containers,
+    _companions,
+    _literal,
+    _optional_registers,
+    _truthy,
+)
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
 from ilo.runtime import sizes
 from ilo.runtime.operators import RANGE_LIMIT
 
-_NUM_VAR = {"n": "n", "b": "b", "Ln": "L", "L?": "L"}
+# numba variable suffix per type letter: a number list is an array ``_L`` plus its length
+# ``_L_n``; a map a typed dict ``_D``; an optional number (``On``) a float ``_o`` plus its nil
+# flag ``_o_z``. A register that is ``On`` anywhere in the region lives in ``_o`` wherever
+# it holds a number, so the edges where it becomes a plain number need no copy.
+_NUM_VAR = {"n": "n", "b": "b", "Ln": "L", "L?": "L", "Mn": "D", "M?": "D", "On": "o"}
 
 
 @dataclass
@@ -38,14 +51,18 @@ class KernelCode:
     args: list  # [(register, var)] in argument order (numba lists: array var; length derived)
     slots: list  # return slot variables, in order
     exits: list = field(default_factory=list)  # exit id -> (resume pc, [(register, slot index, type)])
-    lines: dict = field(default_factory=dict)  # python backend: source line -> pc
     in_place: set = field(default_factory=set)  # registers mutated in place (need sole ownership)
     reassigned: set = field(default_factory=set)  # registers given a new value other than in place
     depth: bool = False  # numba: the kernel takes the calls the depth limit allows as a last argument
     limited: bool = False  # the kernel charges a step budget: its last argument is the countdown
 
+    @property
+    def maps(self) -> bool:
+        """numba: does the kernel take typed dicts?"""
+        return any(var.endswith("_D") for _r, var in self.args)
 
-class _Emitter:
+
+class _Emitter(MapForms):
     def __init__(self, typed: TypedRegion, backend: str, limited: bool = False):
         self.t = typed
         # BUDGET: a run with --max-steps/--timeout. ``_st`` is the budget's countdown (a
@@ -55,8 +72,8 @@ class _Emitter:
         self.limited = limited
         self.r = typed.region
         self.backend = backend
+        self.optional = _optional_registers(typed)
         self.out: list[str] = []
-        self.lines: dict = {}
         self.exits: list = []
         self.exit_ids: dict = {}
         self.in_place: set = set()
@@ -71,14 +88,20 @@ class _Emitter:
             return _literal(r.value)
         if self.backend == "python":
             return f"r{r}"
-        return f"r{r}_{_NUM_VAR[self.t.type_at(pc, r)]}"
+        return self.nvar(r, self.t.type_at(pc, r))
+
+    def nvar(self, r: int, t: str) -> str:
+        """The numba variable of register ``r`` holding a ``t``."""
+        if r in self.optional and t in ("n", "On"):
+            return f"r{r}_o"
+        return f"r{r}_{_NUM_VAR[t]}"
 
     def dvar(self, ins, d=None) -> str:
         """The variable register ``d`` (default: the destination) lives in after ``ins``."""
         d = ins.dst if d is None else d
         if self.backend == "python":
             return f"r{d}"
-        return f"r{d}_{_NUM_VAR[self._type_after(ins, d)]}"
+        return self.nvar(d, self._type_after(ins, d))
 
     def _type_after(self, ins, d=None) -> str:
         from ilo.jit.infer import _result_type
@@ -92,18 +115,17 @@ class _Emitter:
         regs = sorted(set(self.r.reads) | set(self.r.writes))
         if self.backend == "python":
             return [f"r{r}" for r in regs]
-        seen = [f"r{r}_{_NUM_VAR[self.t.entry[r]]}" for r in regs if self.t.entry[r] in _NUM_VAR]
+        seen = [self.nvar(r, self.t.entry[r]) for r in regs if self.t.entry[r] in _NUM_VAR]
         for ins in self.r.code:
             for d in ins.dsts:
                 if ins.pc in self.t.states:
-                    v = f"r{d}_{_NUM_VAR[self._type_after(ins, d)]}"
+                    v = self.nvar(d, self._type_after(ins, d))
                     if v not in seen:
                         seen.append(v)
         out = []
         for v in sorted(seen, key=lambda s: (int(s[1:].split("_")[0]), s)):
             out.append(v)
-            if v.endswith("_L"):
-                out.append(v + "_n")
+            out += _companions(v)
         return out
 
     # ── exits ──────────────────────────────────────────────────────────────
@@ -119,7 +141,7 @@ class _Emitter:
                 elif written is not False or r in self.r.reads:
                     if t not in _NUM_VAR:
                         raise FallbackReason(f"r{r} holds {t} at an exit")
-                    back.append((r, self.slot_index[f"r{r}_{_NUM_VAR[t]}"], t))
+                    back.append((r, self.slot_index[self.nvar(r, t)], t))
             self.exits.append((resume_pc, back))
         return f"return ({eid}, {', '.join(self.slot_vars)},)"
 
@@ -134,9 +156,8 @@ class _Emitter:
     # where ``cnt`` is ``break``.
 
     def emit(self, line: str, ind: int, pc: int | None = None) -> None:
+        """One source line (``pc``: the instruction it belongs to, for readers)."""
         self.out.append("    " * ind + line)
-        if pc is not None:
-            self.lines[len(self.out)] = pc
 
     def kernel_body(self, ind: int) -> None:
         r = self.r
@@ -274,6 +295,8 @@ class _Emitter:
             return f"(_v := next({it}, _END)) is not _END"
         r = ins.srcs[0]
         v = self.var(r, ins.pc)
+        if ins.op in ("nil", "notnil") and v.endswith("_o"):
+            return f"{v}_z" if ins.op == "nil" else f"not {v}_z"
         if ins.op == "nil":
             return f"{v} is None"
         if ins.op == "notnil":
@@ -318,8 +341,35 @@ class _Emitter:
         handler = getattr(self, f"ins_{ins.kind}", None)
         if handler is None:
             raise FallbackReason(f"pc {ins.pc}: no kernel form for {ins.kind}")
-        for line in handler(ins):
+        lines = handler(ins)
+        if self.backend == "python" and lines and not self._cannot_raise(ins):
+            # an instruction that raises leaves the kernel before it, through an ordinary
+            # exit, so the VM runs it and reports the error itself (a ``try`` costs nothing
+            # in CPython 3.11+ until something raises)
+            self.emit("try:", ind, ins.pc)
+            for line in lines:
+                self.emit(line, ind + 1, ins.pc)
+            self.emit("except Exception:", ind, ins.pc)
+            self.emit(self.deopt(ins), ind + 1, ins.pc)
+            return
+        for line in lines:
             self.emit(line, ind, ins.pc)
+        if self.backend == "numba" and ins.kind != "mget":
+            for d in ins.dsts:  # an optional register that now holds a number is not nil
+                v = self.dvar(ins, d)
+                if v.endswith("_o"):
+                    if self._type_after(ins, d) == "On":  # a move of an optional number
+                        self.emit(f"{v}_z = {self.var(ins.srcs[0], ins.pc)}_z", ind, ins.pc)
+                    else:
+                        self.emit(f"{v}_z = False", ind, ins.pc)
+
+    def _cannot_raise(self, ins) -> bool:
+        if ins.kind in _CANNOT_RAISE:
+            return True
+        types = {self.t.type_at(ins.pc, s) for s in ins.srcs}
+        if ins.kind == "arith" and ins.op in ("+", "-", "*"):
+            return types == {"n"}  # float arithmetic overflows to inf, it never raises
+        return ins.kind == "cmp" and len(types) == 1 and types <= {"n", "t", "b"}
 
     def ins_nop(self, ins):
         return []
@@ -347,7 +397,9 @@ class _Emitter:
         # it took are given back (``_sv``; the tier restores it for python kernels)
         call = f"{self.dvar(ins)} = {callee.fname}(_d - 1, _st{args})"
         if self.backend == "python":
-            return ["_sv = _st[0]", call]
+            # ``instruction`` wraps it: an exception leaves the loop here, with the steps the
+            # callee took given back first
+            return ["_sv = _st[0]", "try:", "    " + call, "except Exception:", "    _st[0] = _sv", "    raise"]
         return ["_sv = _st[0]", "try:", "    " + call, "except Exception:", "    _st[0] = _sv",
                 "    " + self.deopt(ins)]
 
@@ -356,9 +408,6 @@ class _Emitter:
         if self.backend == "numba":
             return [f"{self.dvar(ins)} = np.empty(16)", f"{self.dvar(ins)}_n = 0"]
         return [f"{self.dvar(ins)} = [{items}]"]
-
-    def ins_newmap(self, ins):
-        return [f"{self.dvar(ins)} = {{}}"]
 
     def ins_const(self, ins):
         return [f"{self.dvar(ins)} = {_literal(ins.value)}"]
@@ -414,6 +463,8 @@ class _Emitter:
 
     def ins_len(self, ins):
         v = self.var(ins.srcs[0], ins.pc)
+        if self.backend == "numba" and v.endswith("_D"):
+            return [f"{self.dvar(ins)} = float(len({v}))"]
         if self.backend == "numba":
             return [f"{self.dvar(ins)} = float({v}_n)"]
         return [f"{self.dvar(ins)} = _B['len']({v})"]
@@ -456,44 +507,6 @@ class _Emitter:
                 f"{d}_n = {lst}_n + 1",
                 f"{d} = _g"]
 
-    def map_key(self, ins, k: str):
-        """(lines, key expression) for key ``k`` of a map instruction: a number key floors to
-        an int as ``maps.map_key`` does; a NaN or infinite one leaves the kernel (the VM
-        reports the error)."""
-        if isinstance(ins.srcs[1], K) or self.t.type_at(ins.pc, ins.srcs[1]) != "n":
-            if isinstance(ins.srcs[1], K) and type(ins.srcs[1].value) is float:
-                v = ins.srcs[1].value
-                if v == v and v not in (float("inf"), float("-inf")):
-                    return [], repr(math.floor(v))
-                return [self.deopt(ins)], k
-            return [], k
-        t = f"_k{ins.pc}"
-        return [f"if not math.isfinite({k}):", "    " + self.deopt(ins), f"{t} = math.floor({k})"], t
-
-    def ins_mset(self, ins):
-        m, k, v = (self.var(s, ins.pc) for s in ins.srcs)
-        pre, k = self.map_key(ins, k)
-        if ins.dst == ins.srcs[0]:
-            self.in_place.add(ins.dst)
-            if self.aliasing:
-                # OWNERSHIP: the loop copies containers between registers: test each time
-                return pre + [f"if _rc({m}) != _SOLE:", f"    {m} = dict({m})", f"{m}[{k}] = {v}"]
-            return pre + [f"{m}[{k}] = {v}"]  # OWNERSHIP: sole-owned on entry (boundary.take)
-        d = self.dvar(ins)
-        return pre + [f"_g = dict({m})", f"_g[{k}] = {v}", f"{d} = _g"]
-
-    def ins_mget(self, ins):
-        m, k = (self.var(s, ins.pc) for s in ins.srcs)
-        pre, k = self.map_key(ins, k)
-        d = self.dvar(ins)
-        return pre + [f"{d} = {m}.get({k})",
-                      f"if type({d}) is not float and {d} is not None:", "    " + self.deopt(ins)]
-
-    def ins_mhas(self, ins):
-        m, k = (self.var(s, ins.pc) for s in ins.srcs)
-        pre, k = self.map_key(ins, k)
-        return pre + [f"{self.dvar(ins)} = {k} in {m}"]
-
     def ins_builtin(self, ins):
         """Render the registry's kernel form for this call (see ``registry.KernelForm``)."""
         from ilo.jit.infer import builtin_form
@@ -513,43 +526,15 @@ class _Emitter:
         return [line.format(**fields) for line in template]
 
 
-def _aliases_containers(typed: TypedRegion) -> bool:
-    """True if the loop may put one container in two places (a move, or storing it as a value)."""
-    for ins in typed.region.code:
-        if ins.pc not in typed.states:
-            continue
-        held = [s for s in ins.srcs if isinstance(s, int)]
-        if ins.kind in ("listappend", "mset"):
-            held = held[-1:]
-        elif ins.kind != "move":
-            continue
-        if any(typed.type_at(ins.pc, r)[0] in "LM" for r in held):
-            return True
-    return False
-
-
-def _truthy(t: str, v: str, backend: str) -> str:
-    if t in ("Ln", "L?", "Lt"):
-        return f"{v}_n > 0" if backend == "numba" else f"len({v}) > 0"
-    return {
-        "n": f"{v} != 0.0", "b": f"{v}", "t": f"len({v}) > 0",
-        "On": f"({v} is not None and {v} != 0.0)", "nil": "False",
-    }.get(t, "True")
-
-
-def _literal(v) -> str:
-    if isinstance(v, float):
-        if v != v:
-            return "math.nan"
-        if v in (float("inf"), float("-inf")):
-            return "math.inf" if v > 0 else "-math.inf"
-    return repr(v)
-
-
 PRELUDE_NUMBA = ["import math", "", "import numpy as np"]
+PRELUDE_MAPS = ["from numba import types as _nt", "from numba.typed import Dict as _Dict"]
 PRELUDE_PYTHON = ["import math", "", "from ilo.jit.pyhelpers import END as _END", "from ilo.jit.pyhelpers import BUILTINS as _B", "from ilo.jit.pyhelpers import SOLE as _SOLE",
                   "from ilo.jit.pyhelpers import refcount as _rc", "from ilo.jit.pyhelpers import values_equal as _eq",
                   "from ilo.runtime.values import Record as _Record"]
+
+
+# a numba variable's value before the kernel writes it, by suffix (a list length ``_L_n``: 0)
+_INITIAL = {"n": "0.0", "L": "np.empty(16)", "b": "False", "z": "True", "D": _NEW_DICT, "o": "0.0"}
 
 
 def generate(typed: TypedRegion, backend: str | None = None, limited: bool = False) -> KernelCode:
@@ -564,13 +549,12 @@ def generate(typed: TypedRegion, backend: str | None = None, limited: bool = Fal
         if backend == "python":
             args.append((r, f"r{r}"))
         elif t in _NUM_VAR:
-            args.append((r, f"r{r}_{_NUM_VAR[t]}"))
+            args.append((r, e.nvar(r, t)))
     e.kernel_body(1)
     params = []
     for _, v in args:
         params.append(v)
-        if v.endswith("_L"):
-            params.append(v + "_n")
+        params += _companions(v)
     calls = bool(typed.calls)
     if calls and backend == "numba":
         params.append("_d")
@@ -578,7 +562,8 @@ def generate(typed: TypedRegion, backend: str | None = None, limited: bool = Fal
         params.append("_st")
     doc = f'    """{region.function} loop at pc {region.header}: {backend} kernel."""'
     if backend == "numba":
-        head = PRELUDE_NUMBA + ["", "", f"def kernel({', '.join(params)}):", doc]
+        maps = any(v.endswith("_D") for v in e.slot_vars)
+        head = PRELUDE_NUMBA + (PRELUDE_MAPS if maps else []) + ["", "", f"def kernel({', '.join(params)}):", doc]
     else:
         # one list argument, emptied at once: the kernel's locals are then the only
         # references the caller handed over, so refcount tests inside stay exact
@@ -592,17 +577,12 @@ def generate(typed: TypedRegion, backend: str | None = None, limited: bool = Fal
         passed = set(params)
         for v in e.slot_vars:
             if v not in passed:
-                inits.append(f"    {v} = " + ("0" if v.endswith("_L_n") else "np.empty(16)" if v.endswith("_L")
-                                                else "False" if v.endswith("_b") else "0.0"))
+                inits.append(f"    {v} = " + ("0" if v.endswith("_L_n") else _INITIAL[v.rpartition("_")[2]]))
     text_lines = head + inits
-    offset = len(text_lines)
-    lines = {offset + k: pc for k, pc in e.lines.items()}
     tail = []
-    if calls:  # the called functions' kernels, after the loop kernel (the line table stays valid)
-        from ilo.jit.fnkernels import member_source
-
-        tail = member_source(typed.members, backend, limited)
+    if calls:  # the called functions' kernels, after the loop kernel (written by their typer)
+        tail = typed.typer.member_source(typed.members, backend, limited)
     source = "\n".join(text_lines + e.out + tail) + "\n"
     reassigned = {d for ins in region.code for d in ins.dsts
                   if not (ins.kind in ("listappend", "mset") and ins.dst == ins.srcs[0])}
-    return KernelCode(source, backend, args, e.slot_vars, e.exits, lines, e.in_place, reassigned, calls, limited)
+    return KernelCode(source, backend, args, e.slot_vars, e.exits, e.in_place, reassigned, calls, limited)

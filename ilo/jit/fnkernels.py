@@ -27,6 +27,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ilo.jit import ops
+from ilo.jit import state as chunk_state
 from ilo.jit.emit import _NUM_VAR, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
 from ilo.jit.infer import (
     KERNEL_TYPES,
@@ -58,7 +59,8 @@ def python_type(t: str) -> str:
 def decode(chunk) -> list:
     """The loop decoder's ``Ins`` list with user-function calls as kind ``call`` and records
     made and read in the code as kinds ``newrec``/``field`` (python kernels)."""
-    cached = chunk.decoded.get("jit_fn")
+    st = chunk_state.of(chunk)
+    cached = st.fn_ins
     if cached is None:
         cached = []
         for ins in ops.decode(chunk):
@@ -72,7 +74,7 @@ def decode(chunk) -> list:
                 else:
                     ins = Ins(ins.pc, "field", a, (b,), chunk.constants[c], name="FIELD")
             cached.append(ins)
-        chunk.decoded["jit_fn"] = cached
+        st.fn_ins = cached
     return cached
 
 
@@ -131,6 +133,11 @@ class Typer:
         self.program = program
         self.members: dict = {}  # (name, argtypes) -> Member
         self.active: list = []  # members being typed (a call back to one is recursion)
+
+    @staticmethod
+    def member_source(members: list, backend: str, limited: bool = False) -> list:
+        """``member_source``, for ``emit`` (which does not import this module)."""
+        return member_source(members, backend, limited)
 
     def member(self, name: str, argtypes: tuple) -> Member:
         key = (name, argtypes)

@@ -6,80 +6,16 @@ In: ``JitHook(threshold, numba)``, made by ``ilo.api`` once per program and reus
 
 Why a separate module: choosing the JIT engine must cost (almost) nothing for a program
 whose loops never get hot, including its first call in a fresh process. This module imports
-nothing of the JIT; the real tier (``tier.JitTier``, with its own imports) is created when
-the VM first offers a loop. ``NEVER``/``LATER`` live here so both share the same objects.
+nothing of the JIT but its cost ledger (``costs``) and the protocol's answers (``protocol``);
+the real tier (``tier.JitTier``, with its own imports) is created when the VM first offers a
+loop, and the function side (``calls.Calls``) at the first hot call.
 """
 
 from __future__ import annotations
 
 from ilo import config
-
-NEVER = object()  # this loop will never get a kernel: the VM stops offering it
-LATER = object()  # not during this entry: the VM runs it and offers again when hot
-# Entering a kernel (taking registers, checking types, writing back) costs about as much as
-# a few dozen VM iterations: an entry with fewer iterations ahead stays on the VM.
-MIN_TRIPS = 32
-
-
-# Costs the build decisions weigh, in seconds, measured on the development machine. The VM
-# spends ~45 ns per loop instruction, a python kernel ~8 ns (``PY_INSTR``). Building a
-# python kernel (typing, emitting, exec) costs ~0.4 ms; the first one of a process also
-# imports the JIT's modules and writes its first kernel file, ~4 ms more with bytecode
-# caches. A kernel is built once a loop's iterations (this entry's and earlier declined
-# ones) save more than that.
-VM_INSTR, PY_INSTR, PY_BUILD_COST, PY_FIRST_USE_COST = 45e-9, 8e-9, 4e-4, 4e-3
-_BUILT = [False]  # has this process built a kernel yet? (set by the tier)
-
-
-def entry_limits(threshold: int | None) -> tuple[int, int]:
-    """(threshold, min_trips) for a tier asked for ``threshold`` (None: ILO_JIT_THRESHOLD).
-    A threshold below MIN_TRIPS asks for eager compilation (tests): short entries count too."""
-    threshold = config.JIT_THRESHOLD if threshold is None else threshold
-    threshold = threshold if threshold > 1 else 1
-    return threshold, (MIN_TRIPS if threshold > MIN_TRIPS else threshold)
-
-
-def worth_planning(chunk, header: int, regs: list, base: int, unknown: int = MIN_TRIPS) -> bool:
-    """Before a loop's first kernel is built: have the iterations offered so far (this one's
-    ahead included) repaid a build? Read from the raw bytecode, importing nothing, so
-    declining a loop that is hot but short costs next to nothing. ``unknown``: iterations
-    to assume when the trip count cannot be read (a counted loop has just run ``threshold``
-    iterations since it was last offered)."""
-    shared = chunk.decoded.get("jit_loops")
-    if shared is not None and header in shared:
-        return True  # planned already: ``_build_pays`` keeps the account from here
-    loop = next((lp for lp in chunk.loops if lp.body == header), None)
-    if loop is None:
-        return True
-    trips = raw_trips(chunk, loop, regs, base)
-    saved = chunk.decoded.setdefault("jit_saved", {})  # header -> seconds of earlier entries
-    per_trip = (loop.back_edge - loop.body + 1) * (VM_INSTR - PY_INSTR)
-    earlier = saved.get(header, 0.0)
-    ahead = (trips if trips is not None else unknown) * per_trip
-    if earlier + ahead >= PY_BUILD_COST + (0.0 if _BUILT[0] else PY_FIRST_USE_COST):
-        return True  # ``_build_pays`` counts this entry again, from the region's own size
-    saved[header] = earlier + ahead
-    return False
-
-
-def raw_trips(chunk, loop, regs: list, base: int):
-    """Iterations left, from the back-edge instruction itself (None if not known)."""
-    from ilo.vm.opcodes import OPCODES
-
-    op, a, b, _c = chunk.code[loop.back_edge]
-    name = OPCODES[op].name
-    try:
-        if name == "RANGENEXT":
-            return max(0.0, regs[base + b + 1] - regs[base + b])
-        if name == "FORNEXT":
-            return float(regs[base + b].__length_hint__())
-        if name[-3:] in ("_NN", "_NK") and name.lstrip("JN")[:2] in ("LT", "LE", "GT", "GE"):
-            x = regs[base + a]
-            y = chunk.constants[b] if name.endswith("_NK") else regs[base + b]
-            return abs(y - x) if type(x) is float and type(y) is float else None
-    except (TypeError, AttributeError, IndexError):
-        return None
-    return None
+from ilo.jit import costs
+from ilo.jit.protocol import LATER, MIN_TRIPS, NEVER, entry_limits
 
 
 class JitHook:
@@ -117,7 +53,7 @@ class JitHook:
     def on_hot(self, chunk, header: int, regs: list, base: int = 0):
         if self._fresh:
             self._start_call()
-        if self.threshold >= MIN_TRIPS and not worth_planning(chunk, header, regs, base, self.threshold):
+        if self.threshold >= MIN_TRIPS and not costs.worth_planning(chunk, header, regs, base, self.threshold):
             return LATER  # decided without loading the tier
         tier = self._tier
         if tier is None:

@@ -21,10 +21,17 @@ from ilo.jit.regions import FallbackReason, K, Region
 from ilo.runtime.builtins import registry
 from ilo.runtime.typecheck import PATTERN_PYTYPES
 
-NUMBA_TYPES = frozenset({"n", "b", "Ln", "L?"})
-KERNEL_TYPES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "M?", "Mn", "ILn", "ILt"})
+# On (number or nil) is a float plus a nil flag in numba; maps are ``numba.typed.Dict``
+# (int64 -> float64), so only maps whose keys are numbers (``M n n``) reach numba.
+NUMBA_TYPES = frozenset({"n", "b", "Ln", "L?", "On", "Mn", "M?"})
+KERNEL_TYPES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "La", "M?", "Mn", "ILn", "ILt"})
+# ``La``: a list whose elements the kernel never reads (records, lists, mixed values): python
+# kernels append to it and take its length; reading an element leaves it to the VM
+_LISTS = frozenset({"L?", "Ln", "Lt", "La"})
 NUMBA_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
-                         "len", "index", "listappend", "builtin", "nop", "rangeprep", "rangenext"})
+                         "len", "index", "listappend", "builtin", "nop", "rangeprep", "rangenext",
+                         "mget", "mset", "mhas", "newmap"})
+MAP_KINDS = frozenset({"mget", "mset", "mhas"})
 
 
 # The scalar letters are the type-pattern letters of the values' run-time classes.
@@ -42,7 +49,7 @@ def runtime_type(v) -> str:
         if not v:
             return "L?"
         e = type(v[0])
-        return "Ln" if e is float else "Lt" if e is str else "L*"
+        return "Ln" if e is float else "Lt" if e is str else "La"
     if t is dict:
         if not v:
             return "M?"
@@ -63,6 +70,8 @@ def join(a: str, b: str) -> str:
     pair = {a, b}
     if pair <= {"n", "nil", "On"}:
         return "On"
+    if pair <= _LISTS:
+        return "La" if "L?" not in pair else (pair - {"L?"}).pop()
     for fam in ("L", "M"):
         if f"{fam}?" in pair:
             other = (pair - {f"{fam}?"}).pop()
@@ -81,6 +90,7 @@ class TypedRegion:
     why_not_numba: str = ""
     calls: dict = field(default_factory=dict)  # pc of a user-function call -> fnkernels.Member
     members: list = field(default_factory=list)  # every function kernel the loop calls (transitively)
+    typer: object = None  # the ``fnkernels.Typer`` that typed them (it writes their source)
 
     def type_at(self, pc: int, r) -> str:
         if isinstance(r, K):
@@ -99,8 +109,6 @@ def infer(region: Region, values: dict, typer=None) -> TypedRegion:
     for r in region.reads:
         if entry[r] == "M*":
             raise FallbackReason(f"r{r} is a map whose values are not numbers (text/list/map values stay on the VM)")
-        if entry[r] == "L*":
-            raise FallbackReason(f"r{r} is a list whose elements are not numbers or text")
     start = {r: (entry[r], False) for r in registers}
 
     def call_type(ins, state: dict) -> str:
@@ -114,6 +122,7 @@ def infer(region: Region, values: dict, typer=None) -> TypedRegion:
         typed.calls = {pc: typer.members[(region.at(pc).op, tuple(typed.type_at(pc, s) for s in region.at(pc).srcs))]
                        for pc in states if region.at(pc).kind == "call"}
         typed.members = list(typer.members.values()) if typed.calls else []
+        typed.typer = typer
     _check_reads(typed)
     typed.choices = [c for c in _choices(region) if c[1] != "ADD" or
                      typed.type_at(c[0], region.at(c[0]).srcs[0]) in ("t", "Ln", "Lt", "L?")]
@@ -215,7 +224,7 @@ def _result_type(ins, state: dict, dst=None) -> str:
         return "b"
     if kind == "neg" and ts[0] == "n":
         return "n"
-    if kind == "len" and ts[0] in ("t", "Ln", "Lt", "L?", "Mn", "M?"):
+    if kind == "len" and ts[0] in ("t", "Ln", "Lt", "La", "L?", "Mn", "M?"):
         return "n"
     if kind == "index" and ts[0] in ("Ln", "Lt"):
         return ts[0][1]
@@ -225,7 +234,9 @@ def _result_type(ins, state: dict, dst=None) -> str:
             return "L" + item
         if lst in ("Ln", "Lt") and lst[1] == item:
             return lst
-        raise FallbackReason(f"pc {ins.pc}: appending {item} to {lst} (mixed lists stay on the VM)")
+        if lst in _LISTS and item != "mixed":
+            return "La"  # python kernels only: its elements are never read back in the loop
+        raise FallbackReason(f"pc {ins.pc}: appending {item} to {lst}")
     if kind == "mset":
         m, key, val = ts
         if m in ("M?", "Mn") and key in ("t", "n") and val == "n":
@@ -280,7 +291,10 @@ def _check_reads(typed: TypedRegion) -> None:
         ins = typed.region.at(pc)
         for r in ins.reads:
             t = state[r][0]
-            if t not in KERNEL_TYPES and not (is_record(t) and ins.kind in ("field", "move")):
+            # a record made in the kernel may be read by its fields, moved, or appended to a
+            # list (it then exists as a real record: the list is the VM's to read)
+            stored = ins.kind == "listappend" and r == ins.srcs[1] and r != ins.srcs[0]
+            if t not in KERNEL_TYPES and not (is_record(t) and (ins.kind in ("field", "move") or stored)):
                 raise FallbackReason(f"pc {pc}: r{r} holds {t} values")
             if ins.kind in ("branch", "ret") or (ins.kind == "cmp" and ins.op in ("=", "!=")):
                 continue
@@ -300,6 +314,13 @@ def _choices(region: Region) -> list:
     return out
 
 
+def _number_key(typed: TypedRegion, ins) -> bool:
+    key = ins.srcs[1]
+    if isinstance(key, K):
+        return type(key.value) is float
+    return typed.type_at(ins.pc, key) == "n"
+
+
 def _numba_blocker(typed: TypedRegion, registers) -> str:
     for m in typed.members:
         if m.numba_why:
@@ -313,9 +334,16 @@ def _numba_blocker(typed: TypedRegion, registers) -> str:
             return f"builtin {ins.op} needs the python backend"
         if ins.kind == "move" and typed.type_at(ins.pc, ins.srcs[0]) in ("Ln", "L?"):
             return "a list is aliased inside the loop"
+        if ins.kind == "move" and typed.type_at(ins.pc, ins.srcs[0]) in ("Mn", "M?"):
+            return "a map is aliased inside the loop"
+        if ins.kind in MAP_KINDS and not _number_key(typed, ins):
+            return "a map with text keys needs the python backend"
         if ins.kind == "cmp" and ins.op in ("=", "!="):
             if {typed.type_at(ins.pc, s) for s in ins.srcs} - {"n", "b"}:
                 return "equality on non-scalars"
+    held = {t for state in typed.states.values() for t, _w in state.values()}
+    if held & {"Mn", "M?"} and held & {"Ln", "L?"}:
+        return "number lists and maps together need the python backend"
     for state in typed.states.values():
         for r in registers:
             t, written = state[r]

@@ -11,7 +11,7 @@ class LoopStats:
     """One loop (a chunk's loop header) that the tier looked at."""
 
     __slots__ = ("function", "header", "backend", "types", "choices", "entries", "deopts",
-                 "compile_seconds", "origin", "fallback")
+                 "compile_seconds", "origin", "fallback", "estimate", "seconds", "trips", "alternative_entries")
 
     def __init__(self, function: str, header: int):
         self.function = function
@@ -24,6 +24,10 @@ class LoopStats:
         self.compile_seconds = 0.0
         self.origin = None  # "compiled", "cache" (numba on-disk cache) or "python"
         self.fallback = None  # reason the loop stays on the VM
+        self.estimate = None  # the cost model's seconds per iteration for the chosen backend
+        self.seconds = 0.0  # measured inside the kernel, over entries whose trip count was known
+        self.trips = 0.0  # iterations those entries had ahead at entry
+        self.alternative_entries = 0  # numba map kernels: entries run on the python kernel instead
 
     @property
     def label(self) -> str:
@@ -79,8 +83,15 @@ class JitStats:
                     f"  compiled {s.label} [{s.backend}, {s.origin}, {s.compile_seconds * 1000:.1f} ms] "
                     f"entries={s.entries} deopts={s.deopts} types: {types}"
                 )
+                if s.alternative_entries:
+                    lines.append(f"    {s.alternative_entries} entries ran the python kernel (maps numba "
+                                 "could not hold, or too costly to convert)")
                 for c in s.choices:
                     lines.append(f"    {c}")
+                if s.estimate is not None:
+                    measured = (f", measured {s.seconds / s.trips * 1e9:.1f} ns over {s.trips:.0f} iterations"
+                                if s.trips else "")
+                    lines.append(f"    cost model: ~{s.estimate * 1e9:.1f} ns per iteration estimated{measured}")
             if s.fallback is not None:
                 lines.append(f"  fallback {s.label}: {s.fallback}")
         return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 In: ``on_hot(chunk, header_pc, regs, base)`` from a VM that watches loops itself (it offers a
 loop only once it is hot: ``threshold`` iterations in total, and an entry with at least
-``min_trips`` iterations ahead), or ``on_backedge`` from a VM that calls at every back-edge.
+``min_trips`` iterations ahead).
 Out: the pc the VM resumes at after a kernel ran the loop (every register the kernel changed
 written back), ``None`` (ask again at the next back-edge), ``LATER`` (not during this entry)
 or ``NEVER`` (this loop will never get a kernel).
@@ -11,8 +11,8 @@ An offered loop is cut out (``regions``), typed from the live register values (`
 turned into source (``emit``) and compiled or found in the cache (``cache``/``backend``).
 Anything that fails on the way is a fallback: the reason is recorded in ``stats`` and the
 VM runs the loop as before. Types are part of the kernel key, so a loop re-entered with new
-types gets its own kernel or its own fallback. Regions and ready kernels are kept on the
-chunk (the API makes a new tier per call), so a function called many times builds once.
+types gets its own kernel or its own fallback. Regions and ready kernels are kept per chunk
+(``state``, shared by every tier of the process), so a function called many times builds once.
 Building is itself a cost: a kernel is built only once the iterations it would take over
 (this entry's and those the VM already ran since the loop got hot) repay it.
 """
@@ -23,19 +23,10 @@ import time
 from typing import TYPE_CHECKING
 
 from ilo import config
-from ilo.jit import budget, costs
-from ilo.jit.hook import (
-    _BUILT,
-    MIN_TRIPS,
-    PY_BUILD_COST,
-    PY_FIRST_USE_COST,
-    PY_INSTR,
-    VM_INSTR,
-    entry_limits,
-    worth_planning,
-)
-from ilo.jit.hook import LATER as _LATER
-from ilo.jit.hook import NEVER as _DECLINED
+from ilo.jit import budget, costs, state
+from ilo.jit.protocol import LATER as _LATER
+from ilo.jit.protocol import MIN_TRIPS, entry_limits
+from ilo.jit.protocol import NEVER as _DECLINED
 
 if TYPE_CHECKING:
     from ilo.jit.stats import JitStats
@@ -59,8 +50,8 @@ def _jit_modules() -> None:
 
 
 class _Loop:
-    """What every tier knows about one loop of a chunk (kept in ``chunk.decoded``): its
-    region and its kernels per entry types."""
+    """What every tier knows about one loop of a chunk (kept in the JIT's side table,
+    ``state``): its region and its kernels per entry types."""
 
     __slots__ = ("region", "registers", "kernels", "savable")
 
@@ -86,25 +77,16 @@ class _Plan:
 
 
 class _Ready:
-    __slots__ = ("code", "kernel", "pyfunc_code", "facts", "promote_at")
+    __slots__ = ("code", "kernel", "facts", "promote_at", "typed", "sig", "alternative")
 
-    def __init__(self, code, kernel):
+    def __init__(self, code, kernel, typed=None, sig=None):
         self.code = code
         self.kernel = kernel
-        self.pyfunc_code = getattr(kernel.func, "__code__", None)
+        self.typed = typed  # numba kernels over maps: to build the python alternative from
+        self.sig = sig
+        self.alternative = None  # that python kernel, once an entry needed it
         self.facts: dict = {}  # LoopStats fields describing the build, for every tier's stats
         self.promote_at = None  # python kernels: numba cost (s) that python time must repay
-
-
-# What a numba kernel costs before it runs, in seconds, measured on the development machine:
-# the first kernel of a process pays ~0.45 s (importing numba, initialising LLVM) even when
-# its machine code comes from the disk cache; then loading a cached kernel ~0.02 s, compiling
-# a numeric loop ~0.3 s, one with arrays ~1.2 s. The alternative is the python kernel, which
-# spends ~8 ns per loop instruction.
-FIRST_USE_COST, WARM_COST, COLD_COST, COLD_ARRAY_COST = 0.45, 0.02, 0.3, 1.2
-# Seconds each loop (by region fingerprint) has spent in python kernels in this process: a
-# loop that keeps coming back (a function called many times) earns its numba compile.
-_PY_SECONDS: dict = {}
 
 
 def _numba_pays(region, trips, code=None) -> tuple[str, float]:
@@ -121,31 +103,29 @@ def _numba_pays(region, trips, code=None) -> tuple[str, float]:
     if trips is None:
         return "trip count unknown, a numba compile might not pay back", float("inf")
     warm = code is None or cache.numba_cached(code.source)
-    arrays = code is not None and any(v.endswith("_L") for _, v in code.args)
-    cost = WARM_COST if warm else (COLD_ARRAY_COST if arrays else COLD_COST)
-    if not backend.warmed_up():
-        cost += FIRST_USE_COST
+    arrays = code is not None and any(v.endswith(("_L", "_D")) for _, v in code.args)
+    cost = costs.numba_cost(warm, backend.warmed_up(), arrays)
     from ilo.vm.hotloops import PROGRAM
 
-    saved = trips * costs.python_iteration(region, PROGRAM[0]) + _PY_SECONDS.get(region.fingerprint, 0.0)
+    per_trip = costs.python_iteration(region, PROGRAM[0])
+    saved = trips * per_trip + costs.python_seconds(region)
+    # maps the loop fills cross back into VM dicts on every exit: that is numba's cost too
+    cost += costs.map_growth_boxing(region, trips)
     if saved < cost:
         return f"~{trips:.0f} iterations left do not repay a {cost:.2f} s numba {'load' if warm else 'compile'}", cost
     return "", cost
 
 
 def _remaining_trips(region, values: dict):
+    """``costs.trips_left`` for the region's back-edge, from the entry values."""
     ins = region.at(region.backedge)
-    try:
-        if ins.kind == "rangenext":
-            return max(0.0, values[ins.srcs[1]] - values[ins.srcs[0]])
-        if ins.kind == "fornext":
-            return float(values[ins.srcs[0]].__length_hint__())
-        if ins.kind == "cjump" and ins.op.lstrip("not ") in ("<", "<=", ">", ">="):
-            a, b = (s.value if hasattr(s, "value") else values[s] for s in ins.srcs)
-            if type(a) is float and type(b) is float:
-                return abs(b - a)
-    except (KeyError, TypeError, AttributeError):
-        return None
+    x, y = (s.value if hasattr(s, "value") else values.get(s) for s in (*ins.srcs, None)[:2])
+    if ins.kind == "rangenext":
+        return costs.trips_left("range", x, y)
+    if ins.kind == "fornext":
+        return costs.trips_left("foreach", x)
+    if ins.kind == "cjump" and ins.op.removeprefix("not ") in ("<", "<=", ">", ">="):
+        return costs.trips_left("compare", x, y)
     return None
 
 
@@ -162,8 +142,9 @@ class JitTier:
     NEVER = _DECLINED  # this loop will never get a kernel: stop offering it
     LATER = _LATER  # not during this entry (too few iterations left, or types declined)
 
-    # The API makes a tier per call, so creating one must be cheap: the rest is made on use.
-    __slots__ = ("threshold", "min_trips", "numba", "_stats", "_counts", "_plans", "_list_mirror")
+    # Creating one must be cheap (a program that never gets hot pays for it): the rest is
+    # made on use.
+    __slots__ = ("threshold", "min_trips", "numba", "_stats", "_plans", "_list_mirror")
 
     def __init__(self, threshold: int | None = None, numba: str | None = None):
         # a low threshold asks for eager compilation (tests): then short loops enter kernels too
@@ -171,7 +152,6 @@ class JitTier:
         # "auto": numba when the trip count repays the compile; "always" / "never" (tests, bench)
         self.numba = numba or config.JIT_NUMBA
         self._stats = None
-        self._counts = None  # basic protocol only: back-edges per loop
         self._plans: dict = {}
         self._list_mirror = None
 
@@ -197,20 +177,9 @@ class JitTier:
         return self._list_mirror
 
     # ── the hooks ───────────────────────────────────────────────────────────
-    def on_backedge(self, chunk, header: int, regs: list, base: int = 0):
-        """The basic protocol: called at every taken back-edge, so the tier counts."""
-        key = (id(chunk), header)
-        if self._counts is None:
-            self._counts = {}
-        n = self._counts[key] = self._counts.get(key, 0) + 1
-        if n < self.threshold:
-            return None
-        resume = self.on_hot(chunk, header, regs, base)
-        return resume if type(resume) is int else None
-
     def on_hot(self, chunk, header: int, regs: list, base: int = 0):
         """The counting protocol: the VM offers a loop it found hot (``ilo.vm.hooks``)."""
-        if self.threshold >= MIN_TRIPS and not worth_planning(chunk, header, regs, base, self.threshold):
+        if self.threshold >= MIN_TRIPS and not costs.worth_planning(chunk, header, regs, base, self.threshold):
             return _LATER
         _jit_modules()
         plan = self._plan_for(chunk, header)
@@ -225,7 +194,8 @@ class JitTier:
         if found is not None and found[0] is chunk and found[2] is self._stats:
             return found[1]
         stats = self.stats.loop(chunk.name, header)
-        shared = chunk.decoded.setdefault("jit_loops", {})
+        st = state.of(chunk)
+        shared = st.loops
         loop = shared.get(header)
         if loop is None or config.NO_JIT:
             loop = shared[header] = self._region(chunk, header)
@@ -235,7 +205,7 @@ class JitTier:
         else:
             plan = _Plan(loop, stats)
             if not loop.savable:  # the account ``worth_planning`` kept before the plan
-                loop.savable = chunk.decoded.get("jit_saved", {}).get(header, 0.0)
+                loop.savable = st.saved.get(header, 0.0)
         self._plans[key] = (chunk, plan, self._stats)
         return plan
 
@@ -299,13 +269,13 @@ class JitTier:
         if self.threshold < MIN_TRIPS:  # eager compilation asked for (tests)
             return True
         loop = plan.loop
-        per_trip = len(plan.region.code) * (VM_INSTR - PY_INSTR)
+        per_trip = len(plan.region.code) * (costs.VM_INSTR - costs.PY_INSTR)
         loop.savable += (trips if trips is not None else self.threshold) * per_trip
-        return loop.savable >= PY_BUILD_COST + (0.0 if _BUILT[0] else PY_FIRST_USE_COST)
+        return loop.savable >= costs.python_build_cost()
 
     def _promote(self, plan: _Plan, ready: _Ready, trips) -> bool:
         """A python kernel whose loop keeps coming back: has its time repaid numba?"""
-        spent = _PY_SECONDS.get(plan.region.fingerprint, 0.0)
+        spent = costs.python_seconds(plan.region)
         from ilo.vm.hotloops import PROGRAM
 
         ahead = (trips or 0) * costs.python_iteration(plan.region, PROGRAM[0])
@@ -315,13 +285,13 @@ class JitTier:
         from ilo.jit import cache
         from ilo.jit.emit import generate
         from ilo.jit.infer import infer
+        from ilo.vm.hotloops import PROGRAM
 
         t0 = time.perf_counter()
         limited = sig[-1:] == (LIMITED,)
         typer = None
         if any(ins.kind == "call" for ins in plan.region.code):
             from ilo.jit.fnkernels import Typer
-            from ilo.vm.hotloops import PROGRAM
 
             if PROGRAM[0] is not None:
                 typer = Typer(PROGRAM[0])
@@ -359,8 +329,8 @@ class JitTier:
                 promote_at = None
                 code = generate(typed, backend, limited)
                 kernel = cache.load(_key(plan.region, sig, backend, code), code.source, backend)
-        _BUILT[0] = True
-        ready = _Ready(code, kernel)
+        costs.BUILT[0] = True
+        ready = _Ready(code, kernel, typed, sig)
         ready.promote_at = promote_at if backend == "python" else None
         choices = [f"{label} at pc {pc}: {how}" for pc, label, how in typed.choices]
         if typed.why_not_numba and backend == "python":
@@ -372,6 +342,8 @@ class JitTier:
             "compile_seconds": time.perf_counter() - t0 + compile_seconds,
             "origin": "python" if backend == "python" else None,
             "fallback": None,
+            "estimate": (costs.python_iteration(plan.region, PROGRAM[0]) if backend == "python"
+                         else costs.numba_iteration(plan.region)),
         }
         return ready
 
@@ -383,9 +355,17 @@ class JitTier:
         from ilo.jit import backend as nb
 
         params = []
+        maps = 0.0
         for r, var in code.args:
             if var.endswith("_L"):
                 params += [np.empty(16), 0]
+            elif var.endswith("_D"):
+                from ilo.jit import nbmaps
+
+                maps = nbmaps.warm()
+                params.append(nbmaps.to_typed({}))
+            elif var.endswith("_o"):
+                params += [0.0, True]
             else:
                 params.append(values[r])
         if code.depth:
@@ -393,7 +373,7 @@ class JitTier:
         if code.limited:
             params.append(budget.sample())
         seconds, kernel.origin = nb.prepare(kernel.func, params)
-        return seconds
+        return seconds + maps
 
     # ── running ─────────────────────────────────────────────────────────────
     def _enter(self, plan: _Plan, regs: list, base: int):
@@ -410,11 +390,16 @@ class JitTier:
         del values
         if ready is None or ready is _DECLINED:
             return _LATER
-        plan.stats.entries += 1
+        s = plan.stats
+        s.entries += 1
+        t0 = time.perf_counter()
         if ready.code.backend == "python":
             resume = self._run_python(ready, plan, regs, base, trips)
         else:
-            resume = self._run_numba(ready, plan, regs, base)
+            resume = self._run_numba(ready, plan, regs, base, trips)
+        if trips is not None:  # what the cost model is checked against (--jit-stats)
+            s.seconds += time.perf_counter() - t0
+            s.trips += trips
         if resume is None:
             return _LATER
         if plan.region.contains(resume):
@@ -435,40 +420,89 @@ class JitTier:
             taken.append(counter)
         t0 = time.perf_counter()
         try:
+            # an instruction that raises exits the kernel before itself (``emit``): the VM
+            # then runs it and reports the error
             result = ready.kernel.func(taken)
-        except Exception as exc:  # noqa: BLE001 - any failure hands the instruction to the VM
-            return self._recover(ready, plan, exc, regs, base)
         finally:
-            fp = plan.region.fingerprint
-            spent = time.perf_counter() - t0
-            _PY_SECONDS[fp] = _PY_SECONDS.get(fp, 0.0) + spent
-            costs.measured(plan.region, spent, trips)
+            costs.measured(plan.region, time.perf_counter() - t0, trips)
         resume, back = code.exits[result[0]]
         for r, slot, _t in back:
             regs[base + r] = result[1 + slot]
         return resume
 
-    def _recover(self, ready: _Ready, plan: _Plan, exc: Exception, regs: list, base: int):
-        """A python kernel raised: resume the VM at the instruction that raised, with the
-        kernel's registers as they were just before it."""
-        tb = exc.__traceback__
-        frame = lineno = None
-        while tb is not None:
-            if tb.tb_frame.f_code is ready.pyfunc_code:
-                frame, lineno = tb.tb_frame, tb.tb_lineno
-            tb = tb.tb_next
-        pc = ready.code.lines.get(lineno) if frame is not None else None
-        if pc is None:
-            raise exc
-        local = frame.f_locals
-        if ready.code.limited and plan.region.at(pc).kind == "call" and local.get("_sv") is not None:
-            budget.restore(local["_st"], local["_sv"])  # the VM runs the call again: its steps back
-        for r in plan.registers:
-            regs[base + r] = local.get(f"r{r}")
-        return pc
+    def _run_numba_maps(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips):
+        """A numba kernel over typed dicts. Every map register is converted on entry (its
+        VM dict is left untouched: the kernel works on its own typed copy) and boxed back on
+        exit only if the kernel wrote it. A map numba cannot hold (a text key, a value that
+        is not a number), or one so big that converting it costs more than the iterations
+        ahead save, runs this entry on the python kernel instead."""
+        from ilo.jit import nbmaps
 
-    def _run_numba(self, ready: _Ready, plan: _Plan, regs: list, base: int):
         code = ready.code
+        maps = [r for r, var in code.args if var.endswith("_D")]
+        size = sum(len(regs[base + r]) for r in maps)
+        region = plan.region
+        boxing = costs.map_boxing(size) + costs.map_growth_boxing(region, trips)
+        gain = (trips or 0.0) * (costs.python_iteration(region) - costs.numba_iteration(region))
+        if boxing > gain and self.numba != "always":  # converting costs more than native code saves
+            return self._run_alternative(ready, plan, regs, base, trips)
+        params = []
+        for r, var in code.args:
+            v = regs[base + r]
+            if var.endswith("_D"):
+                v = nbmaps.to_typed(v)
+                if v is None:
+                    return self._run_alternative(ready, plan, regs, base, trips)
+                params.append(v)
+            elif var.endswith("_o"):
+                params += [0.0, True] if v is None else [v, False]
+            else:
+                params.append(v)
+        if code.depth:
+            from ilo.vm.machine import DEPTH
+
+            params.append(DEPTH[1] - DEPTH[0])
+        counter = None
+        if code.limited:  # BUDGET: as in _run_numba
+            counter = budget.enter(True)
+            params.append(counter)
+        k = ready.kernel
+        plan.stats.origin = k.origin
+        result = k.func(*params)
+        if counter is not None:
+            budget.leave(counter)
+        resume, back = code.exits[result[0]]
+        slots = code.slots
+        written = code.in_place | code.reassigned
+        for r, slot, _t in back:
+            var = slots[slot]
+            v = result[1 + slot]
+            if var.endswith("_D"):
+                if r in written:  # a map only read keeps its VM dict
+                    regs[base + r] = nbmaps.to_python(v)
+            elif var.endswith("_o"):
+                regs[base + r] = None if result[2 + slot] else float(v)
+            else:
+                regs[base + r] = bool(v) if var.endswith("_b") else float(v)
+        return resume
+
+    def _run_alternative(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips):
+        """Run this entry on the python kernel of the same loop and types (built once)."""
+        alt = ready.alternative
+        if alt is None:
+            from ilo.jit import cache
+            from ilo.jit.emit import generate
+
+            code = generate(ready.typed, "python", ready.code.limited)
+            kernel = cache.load(_key(plan.region, ready.sig, "python", code), code.source, "python")
+            alt = ready.alternative = _Ready(code, kernel)
+        plan.stats.alternative_entries += 1
+        return self._run_python(alt, plan, regs, base, trips)
+
+    def _run_numba(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips=None):
+        code = ready.code
+        if code.maps:
+            return self._run_numba_maps(ready, plan, regs, base, trips)
         counter = None
         if code.limited:  # BUDGET: a copy of the run's countdown, charged inside (may time out here)
             counter = budget.enter(True)
@@ -507,7 +541,9 @@ class JitTier:
         slots = code.slots
         restored = set()
         for r, slot, t in back:
-            if t in ("Ln", "L?"):
+            if slots[slot].endswith("_o"):  # an optional number: value, then its nil flag
+                regs[base + r] = None if result[2 + slot] else float(result[1 + slot])
+            elif t in ("Ln", "L?"):
                 arr, n = result[1 + slot], result[2 + slot]
                 appended_only = r in code.in_place and r not in code.reassigned
                 regs[base + r] = self._mirror.from_array(originals.get(r), owned.get(r, False), arr, n,

@@ -7,7 +7,8 @@ count, the registers' variable names (for listings) and the loops found while co
 (for the JIT's region finder and the disassembler's loop markers).
 
 Chunks are data: the machine keeps its pre-decoded handlers in ``Chunk.decoded`` (a cache it
-owns), so compiling never depends on how the machine dispatches.
+owns), so compiling never depends on how the machine dispatches. The JIT keeps its state in
+a side table of its own (``ilo.jit.state``), never on the chunk.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ class LoopInfo:
     exit: int
 
 
-@dataclass(slots=True)
+# eq=False: a chunk is identified by the object (hashable, weakly referable), so the JIT can
+# keep its own per-chunk state in a side table that dies with the chunk
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class Chunk:
     name: str
     params: list[str]

@@ -34,47 +34,34 @@ recursion: offering a loop is always correct, skipping an offer only costs speed
 from __future__ import annotations
 
 from ilo.runtime.operators import range_bound
-from ilo.vm.opcodes import FUSED_COMPARES, OPCODES, jump_target
+from ilo.vm.opcodes import OPCODES, jump_target
 
 # [the innermost active run's hooks]: one slot, so starting a run costs one store.
 HOOKS: list = [None]
 # [the innermost active hooked run's CompiledProgram]: a tier compiling a loop that calls
 # user functions reads their chunks from it (set and restored with HOOKS by ``machine.run``).
 PROGRAM: list = [None]
-_NO_ANSWER = object()
 # hooks types that declare the whole counting protocol themselves (the JIT's)
 COMPLETE: set = set()
 _PROTOCOL = ("threshold", "min_trips", "on_hot", "NEVER", "LATER")
 
 
-class _Defaults:
-    """A counting tier without the optional attributes, completed with their defaults."""
-
-    __slots__ = ("threshold", "min_trips", "on_hot", "NEVER", "LATER")
-
-    def __init__(self, hooks):
-        self.threshold = hooks.threshold
-        self.on_hot = hooks.on_hot
-        self.min_trips = getattr(hooks, "min_trips", 0)
-        self.NEVER = getattr(hooks, "NEVER", _NO_ANSWER)
-        self.LATER = getattr(hooks, "LATER", _NO_ANSWER)
-
-
 def complete(hooks):
-    """``hooks`` with every attribute of the counting protocol, or None if it does not
-    speak it (``threshold`` and ``on_hot`` are required). Cheap for the JIT: its type is
-    remembered once seen."""
+    """``hooks`` if it speaks the whole counting protocol (every attribute of ``_PROTOCOL``),
+    else None (the machine then uses the basic protocol). Cheap for the JIT: a type that
+    declares them all itself is remembered once seen."""
     t = type(hooks)
     if t in COMPLETE:
         return hooks
     if all(hasattr(t, name) for name in _PROTOCOL):
         COMPLETE.add(t)
         return hooks
-    if getattr(hooks, "threshold", None) is None or not hasattr(hooks, "on_hot"):
-        return None
-    return _Defaults(hooks)
+    return hooks if all(hasattr(hooks, name) for name in _PROTOCOL) else None
 
-_ORDERED = {f"{j}{cmp}_{kind}" for j in ("J", "JN") for cmp in ("LT", "LE", "GT", "GE") for kind in ("NN", "NK")}
+
+def _ordered(info) -> bool:
+    """A numeric compare-and-jump on an ordering (``<``/``<=``/``>``/``>=``): a gap to estimate."""
+    return info.family == "cjump" and info.operator in ("<", "<=", ">", ">=")
 
 
 class _Watch:
@@ -174,9 +161,9 @@ def watch_loops(chunk, code: list, handlers: list, env) -> None:
             make = _range_entry if ename == "RANGEPREP" else _foreach_entry
             handlers[epc] = make(handlers[epc], w, entry)
             continue
-        bname = OPCODES[back[0]].name
+        binfo = OPCODES[back[0]]
         jmp_entry = ename == "JMP" and entry[1] == loop.test
-        if loop.kind == "while" and jmp_entry and loop.test == loop.back_edge and bname in _ORDERED:
+        if loop.kind == "while" and jmp_entry and loop.test == loop.back_edge and _ordered(binfo):
             w.armed = _skip_once(w, _while_armed(w, back, env, armed))
             handlers[epc] = _while_entry(w, back, env, armed)
             continue
@@ -243,7 +230,7 @@ def _foreach_entry(prep, w: _Watch, ins):
 def _gap_reader(back, env):
     """A function R -> |b - a| for the compare of ``back``, or None when not both numbers."""
     _op, a, b, _c = back
-    if OPCODES[back[0]].name.endswith("_NK"):
+    if OPCODES[back[0]].operand_types == "NK":
         k = env.K[b]
 
         def gap(R):
@@ -269,7 +256,7 @@ def _while_entry(w: _Watch, back, env, armed):
     from the compare's gap (as the range entry; NEVER puts the plain JMP back)."""
     _op, a, b, _c = back
     H, code, bpc, plain, test = HOOKS, w.code, w.bpc, w.plain, w.bpc
-    if OPCODES[back[0]].name.endswith("_NK"):
+    if OPCODES[back[0]].operand_types == "NK":
         k = env.K[b]
         operands = lambda R: (R[a], k)  # noqa: E731 - one tiny closure per form
     else:
@@ -391,17 +378,17 @@ def _count_factory(test: str, const: bool):
     return namespace["make"]
 
 
-def _countable(name: str):
+def _countable(info):
     """(test expression, constant operand, jump operand index) for a compare-and-jump or
-    JMPF back-edge, whose countdown is folded in from ``_COUNT_TEMPLATE``, or None."""
-    if name == "JMPF":  # ilo truth: maps are always true
+    JMPF back-edge (``info``: its ``OpInfo``), whose countdown is folded in from
+    ``_COUNT_TEMPLATE``, or None."""
+    if info.name == "JMPF":  # ilo truth: maps are always true
         return "not ((v := R[a]) or type(v) is dict)", False, 1
-    for neg in (False, True):
-        for cmp, sym in FUSED_COMPARES.items():
-            for const in (False, True):
-                if name == f"{'JN' if neg else 'J'}{cmp}_{'NK' if const else 'NN'}":
-                    cond = f"R[a] {sym} {'k' if const else 'R[b]'}"
-                    return (f"not ({cond})" if neg else cond), const, 2
+    if info.family == "cjump":
+        const = info.operand_types == "NK"
+        sym = {"=": "=="}.get(info.operator, info.operator)
+        cond = f"R[a] {sym} {'k' if const else 'R[b]'}"
+        return (f"not ({cond})" if info.negated else cond), const, 2
     return None
 
 
@@ -414,9 +401,10 @@ def _counting(w: _Watch, back, pc: int, env, test_pc: int):
     folded into the back-edge for compare-and-jumps and JMPT/JMPF, a wrapper otherwise. The
     entry handler (the loop's ``JMP test``) opens each entry's countdown; it shares the
     countdown with the back-edge as closure cells, so counting costs one decrement."""
-    name = OPCODES[back[0]].name
+    info = OPCODES[back[0]]
+    name = info.name
     _op, a, b, c = back
-    form = _countable(name)
+    form = _countable(info)
     w.count = 0  # counted loops count in ints: the countdowns are ints
     if name == "JMPT":  # the commonest (`wh b`): written out, no template to compile
         return _jmpt_counting(w, back[1], back[2], pc + 1, test_pc)

@@ -37,6 +37,18 @@ class OpInfo:
     self_rebind: bool = False
     jit_ok: bool = True
     ends_block: bool = False
+    # What the instruction does, as data (the JIT's decoder and the VM's classifications
+    # read these instead of parsing names): ``family`` groups opcodes one handler shape
+    # serves (const move arith arithk neg not compare jump branch cjump loopprep loopnext
+    # ret ...); ``operator`` is the arithmetic or comparison symbol (``+ - * / < <= > >= =
+    # !=``) or the branch test (``falsy truthy nil notnil``); ``operand_types`` says what the
+    # verifier proved about the operands (``NN`` two numbers, ``NK`` a number and a number
+    # constant, ``SS`` texts, ``N`` a number and a constant, "" unknown); ``negated``: a
+    # compare-and-jump that jumps when the comparison does not hold.
+    family: str = ""
+    operator: str = ""
+    operand_types: str = ""
+    negated: bool = False
 
     def jump_operand(self) -> int | None:
         """Index (0, 1 or 2) of the operand holding the jump target, or None."""
@@ -56,103 +68,110 @@ def _op(name: str, operands: str, equation: str, **flags) -> None:
 
 
 # ── moves and constants ─────────────────────────────────────────────────────
-_op("NOP", "- - -", "nothing")
-_op("LOADK", "r k -", "R[a] = K[b]")
-_op("LOADNIL", "r - -", "R[a] = nil")
-_op("MOVE", "r r -", "R[a] = R[b]")
-_op("FAIL", "k - -", "raise the runtime error K[a] = (code, message)", ends_block=True, jit_ok=False)
+_op("NOP", "- - -", "nothing", family="nop")
+_op("LOADK", "r k -", "R[a] = K[b]", family="const")
+_op("LOADNIL", "r - -", "R[a] = nil", family="const")
+_op("MOVE", "r r -", "R[a] = R[b]", family="move")
+_op("FAIL", "k - -", "raise the runtime error K[a] = (code, message)", ends_block=True, family="fail", jit_ok=False)
 
 # ── arithmetic ──────────────────────────────────────────────────────────────
 _op("ADD", "r r r", "R[a] = R[b] + R[c]  (n+n, t+t, L+L; in place when a == b and sole owner)",
-    self_rebind=True)
-_op("SUB", "r r r", "R[a] = R[b] - R[c]")
-_op("MUL", "r r r", "R[a] = R[b] * R[c]")
-_op("DIV", "r r r", "R[a] = R[b] / R[c]  (ILO-R003 when R[c] == 0)")
-_op("ADD_NN", "r r r", "R[a] = R[b] + R[c]  (both numbers, proved by the verifier)")
-_op("SUB_NN", "r r r", "R[a] = R[b] - R[c]  (numbers)")
-_op("MUL_NN", "r r r", "R[a] = R[b] * R[c]  (numbers)")
-_op("DIV_NN", "r r r", "R[a] = R[b] / R[c]  (numbers; ILO-R003 when R[c] == 0)")
+    self_rebind=True, family="arith", operator="+")
+_op("SUB", "r r r", "R[a] = R[b] - R[c]", family="arith", operator="-")
+_op("MUL", "r r r", "R[a] = R[b] * R[c]", family="arith", operator="*")
+_op("DIV", "r r r", "R[a] = R[b] / R[c]  (ILO-R003 when R[c] == 0)", family="arith", operator="/")
+_op("ADD_NN", "r r r", "R[a] = R[b] + R[c]  (both numbers, proved by the verifier)",
+    family="arith", operator="+", operand_types="NN")
+_op("SUB_NN", "r r r", "R[a] = R[b] - R[c]  (numbers)", family="arith", operator="-", operand_types="NN")
+_op("MUL_NN", "r r r", "R[a] = R[b] * R[c]  (numbers)", family="arith", operator="*", operand_types="NN")
+_op("DIV_NN", "r r r", "R[a] = R[b] / R[c]  (numbers; ILO-R003 when R[c] == 0)",
+    family="arith", operator="/", operand_types="NN")
 _op("ADD_SS", "r r r", "R[a] = R[b] + R[c]  (texts; appends in place when a == b and sole owner)",
-    self_rebind=True)
-_op("ADDK_N", "r r k", "R[a] = R[b] + K[c]  (number plus number constant)")
+    self_rebind=True, family="arith", operator="+", operand_types="SS")
+_op("ADDK_N", "r r k", "R[a] = R[b] + K[c]  (number plus number constant)",
+    family="arithk", operator="+", operand_types="N")
 _op("ADDK_SS", "r r k", "R[a] = R[b] + K[c]  (text plus text constant; appends in place when a == b and sole owner)",
-    self_rebind=True)
-_op("SUBK_N", "r r k", "R[a] = R[b] - K[c]  (number minus number constant)")
-_op("MULK_N", "r r k", "R[a] = R[b] * K[c]  (number times number constant)")
-_op("DIVK_N", "r r k", "R[a] = R[b] / K[c]  (number over a non-zero number constant)")
-_op("NEG", "r r -", "R[a] = -R[b]")
-_op("NOT", "r r -", "R[a] = not truthy(R[b])")
+    self_rebind=True, family="arithk", operator="+", operand_types="SS")
+_op("SUBK_N", "r r k", "R[a] = R[b] - K[c]  (number minus number constant)",
+    family="arithk", operator="-", operand_types="N")
+_op("MULK_N", "r r k", "R[a] = R[b] * K[c]  (number times number constant)",
+    family="arithk", operator="*", operand_types="N")
+_op("DIVK_N", "r r k", "R[a] = R[b] / K[c]  (number over a non-zero number constant)",
+    family="arithk", operator="/", operand_types="N")
+_op("NEG", "r r -", "R[a] = -R[b]", family="neg")
+_op("NOT", "r r -", "R[a] = not truthy(R[b])", family="not")
 
 # ── comparisons to a value ──────────────────────────────────────────────────
-_op("EQ", "r r r", "R[a] = R[b] == R[c]  (structural, never true across types)")
-_op("NE", "r r r", "R[a] = R[b] != R[c]")
-_op("LT", "r r r", "R[a] = R[b] < R[c]  (n/n or t/t)")
-_op("LE", "r r r", "R[a] = R[b] <= R[c]")
-_op("GT", "r r r", "R[a] = R[b] > R[c]")
-_op("GE", "r r r", "R[a] = R[b] >= R[c]")
-_op("LT_NN", "r r r", "R[a] = R[b] < R[c]  (numbers)")
-_op("LE_NN", "r r r", "R[a] = R[b] <= R[c]  (numbers)")
-_op("GT_NN", "r r r", "R[a] = R[b] > R[c]  (numbers)")
-_op("GE_NN", "r r r", "R[a] = R[b] >= R[c]  (numbers)")
+_op("EQ", "r r r", "R[a] = R[b] == R[c]  (structural, never true across types)", family="compare", operator="=")
+_op("NE", "r r r", "R[a] = R[b] != R[c]", family="compare", operator="!=")
+_op("LT", "r r r", "R[a] = R[b] < R[c]  (n/n or t/t)", family="compare", operator="<")
+_op("LE", "r r r", "R[a] = R[b] <= R[c]", family="compare", operator="<=")
+_op("GT", "r r r", "R[a] = R[b] > R[c]", family="compare", operator=">")
+_op("GE", "r r r", "R[a] = R[b] >= R[c]", family="compare", operator=">=")
+_op("LT_NN", "r r r", "R[a] = R[b] < R[c]  (numbers)", family="compare", operator="<", operand_types="NN")
+_op("LE_NN", "r r r", "R[a] = R[b] <= R[c]  (numbers)", family="compare", operator="<=", operand_types="NN")
+_op("GT_NN", "r r r", "R[a] = R[b] > R[c]  (numbers)", family="compare", operator=">", operand_types="NN")
+_op("GE_NN", "r r r", "R[a] = R[b] >= R[c]  (numbers)", family="compare", operator=">=", operand_types="NN")
 
 # ── jumps ───────────────────────────────────────────────────────────────────
-_op("JMP", "j - -", "pc = a", jump=True, ends_block=True)
-_op("JMPF", "r j -", "if not truthy(R[a]): pc = b", jump=True)
-_op("JMPT", "r j -", "if truthy(R[a]): pc = b", jump=True)
-_op("JMPNIL", "r j -", "if R[a] is nil: pc = b", jump=True)
-_op("JMPNN", "r j -", "if R[a] is not nil: pc = b", jump=True)
+_op("JMP", "j - -", "pc = a", jump=True, ends_block=True, family="jump")
+_op("JMPF", "r j -", "if not truthy(R[a]): pc = b", jump=True, family="branch", operator="falsy")
+_op("JMPT", "r j -", "if truthy(R[a]): pc = b", jump=True, family="branch", operator="truthy")
+_op("JMPNIL", "r j -", "if R[a] is nil: pc = b", jump=True, family="branch", operator="nil")
+_op("JMPNN", "r j -", "if R[a] is not nil: pc = b", jump=True, family="branch", operator="notnil")
 
 # Fused compare-and-jump on numbers the verifier proved: `J<cmp>` jumps when the comparison
 # holds, `JN<cmp>` when it does not. `_NN` compares two registers, `_NK` a register with a
 # number constant.
 FUSED_COMPARES = {"LT": "<", "LE": "<=", "GT": ">", "GE": ">=", "EQ": "==", "NE": "!="}
 for _cmp, _sym in FUSED_COMPARES.items():
-    _op(f"J{_cmp}_NN", "r r j", f"if R[a] {_sym} R[b]: pc = c  (numbers)", jump=True)
-    _op(f"JN{_cmp}_NN", "r r j", f"if not R[a] {_sym} R[b]: pc = c  (numbers)", jump=True)
-    _op(f"J{_cmp}_NK", "r k j", f"if R[a] {_sym} K[b]: pc = c  (numbers)", jump=True)
-    _op(f"JN{_cmp}_NK", "r k j", f"if not R[a] {_sym} K[b]: pc = c  (numbers)", jump=True)
+    _ilo = {"==": "="}.get(_sym, _sym)  # ``operator`` is ilo's spelling, as for EQ/NE
+    _op(f"J{_cmp}_NN", "r r j", f"if R[a] {_sym} R[b]: pc = c  (numbers)", jump=True,
+        family="cjump", operator=_ilo, operand_types="NN")
+    _op(f"JN{_cmp}_NN", "r r j", f"if not R[a] {_sym} R[b]: pc = c  (numbers)", jump=True,
+        family="cjump", operator=_ilo, operand_types="NN", negated=True)
+    _op(f"J{_cmp}_NK", "r k j", f"if R[a] {_sym} K[b]: pc = c  (numbers)", jump=True,
+        family="cjump", operator=_ilo, operand_types="NK")
+    _op(f"JN{_cmp}_NK", "r k j", f"if not R[a] {_sym} K[b]: pc = c  (numbers)", jump=True,
+        family="cjump", operator=_ilo, operand_types="NK", negated=True)
 
 # ── loops ───────────────────────────────────────────────────────────────────
 _op("FORPREP", "r r j", "R[a] = iterator over list R[b] (ILO-R007 otherwise); pc = c",
-    jump=True, ends_block=True, jit_ok=True)
-_op("FORNEXT", "r r j", "if R[b] has a next item v: R[a] = v; pc = c", jump=True)
+    jump=True, ends_block=True, family="loopprep")
+_op("FORNEXT", "r r j", "if R[b] has a next item v: R[a] = v; pc = c", jump=True, family="loopnext")
 _op("RANGEPREP", "r rs j", "R[a] = trunc(R[b0]); R[a+1] = trunc(R[b1]) (ILO-R007 if not numbers); pc = c",
-    jump=True, ends_block=True)
-_op("RANGENEXT", "r r j", "if R[b] < R[b+1]: R[a] = R[b]; R[b] += 1; pc = c", jump=True)
+    jump=True, ends_block=True, family="loopprep")
+_op("RANGENEXT", "r r j", "if R[b] < R[b+1]: R[a] = R[b]; R[b] += 1; pc = c", jump=True, family="loopnext")
 
 # ── calls ───────────────────────────────────────────────────────────────────
-_op("CALL", "r k rs", "R[a] = user function K[b](R[c0], R[c1], ...)", jit_ok=False)
-_op("CALL_DYN", "r k rs", "R[a] = the function held in register K[b][0] (written K[b][1])(R[c0], ...)",
-    jit_ok=False)
-_op("CALL_BUILTIN", "r k rs", "R[a] = builtin K[b](R[c0], ...)  (the registry's implementation)",
-    jit_ok=False)
-_op("CALL_TOOL", "r k rs", "R[a] = tool K[b](R[c0], ...)  (declared tools answer ~nil)", jit_ok=False)
-_op("RET", "r - -", "return R[a] to the caller", ends_block=True, jit_ok=False)
+_op("CALL", "r k rs", "R[a] = user function K[b](R[c0], R[c1], ...)", family="call")
+_op("CALL_DYN", "r k rs", "R[a] = the function held in register K[b][0] (written K[b][1])(R[c0], ...)", family="call", jit_ok=False)
+_op("CALL_BUILTIN", "r k rs", "R[a] = builtin K[b](R[c0], ...)  (the registry's implementation)", family="builtin")
+_op("CALL_TOOL", "r k rs", "R[a] = tool K[b](R[c0], ...)  (declared tools answer ~nil)", family="call", jit_ok=False)
+_op("RET", "r - -", "return R[a] to the caller", ends_block=True, family="ret")
 _op("UNWRAP", "r r j", "~v: R[a] = v, pc = c;  other non-^e non-nil: R[a] = R[b], pc = c;"
-    "  ^e or nil: falls through (the next instructions propagate R[b])", jump=True)
-_op("PANIC", "r - -", "raise ILO-R026 for R[a] (^e or nil met by `f!! x`)", ends_block=True, jit_ok=False)
-_op("MKCLOSURE", "r k rs", "R[a] = function value K[b] with captured values (R[c0], R[c1], ...)",
-    jit_ok=False)
+    "  ^e or nil: falls through (the next instructions propagate R[b])", jump=True, family="result", jit_ok=False)
+_op("PANIC", "r - -", "raise ILO-R026 for R[a] (^e or nil met by `f!! x`)", ends_block=True, family="fail", jit_ok=False)
+_op("MKCLOSURE", "r k rs", "R[a] = function value K[b] with captured values (R[c0], R[c1], ...)", family="call", jit_ok=False)
 
 # ── results and match tests ─────────────────────────────────────────────────
-_op("MKOK", "r r -", "R[a] = ~R[b]")
-_op("MKERR", "r r -", "R[a] = ^R[b]")
-_op("PAYLOAD", "r r -", "R[a] = the value inside the result R[b]")
-_op("JNTYPE", "r k j", "if R[a] is not of kind K[b] (ok err n t b l never): pc = c", jump=True)
-_op("JNEQK", "r k j", "if R[a] != K[b] (ilo equality): pc = c", jump=True)
+_op("MKOK", "r r -", "R[a] = ~R[b]", family="result", jit_ok=False)
+_op("MKERR", "r r -", "R[a] = ^R[b]", family="result", jit_ok=False)
+_op("PAYLOAD", "r r -", "R[a] = the value inside the result R[b]", family="result", jit_ok=False)
+_op("JNTYPE", "r k j", "if R[a] is not of kind K[b] (ok err n t b l never): pc = c", jump=True, family="match", jit_ok=False)
+_op("JNEQK", "r k j", "if R[a] != K[b] (ilo equality): pc = c", jump=True, family="match", jit_ok=False)
 
 # ── lists, maps, records ────────────────────────────────────────────────────
-_op("NEWLIST", "r - rs", "R[a] = [R[c0], R[c1], ...]")
+_op("NEWLIST", "r - rs", "R[a] = [R[c0], R[c1], ...]", family="newlist")
 _op("LISTAPPEND", "r r r", "R[a] = R[b] with R[c] appended (in place when a == b and sole owner)",
-    self_rebind=True)
-_op("INDEX", "r r i", "R[a] = R[b][c]  (ILO-R006 past the end)")
+    self_rebind=True, family="listappend")
+_op("INDEX", "r r i", "R[a] = R[b][c]  (ILO-R006 past the end)", family="index")
 _op("MSET", "r r rs", "R[a] = R[b] with key R[c0] set to R[c1] (in place when a == b and sole owner)",
-    self_rebind=True)
-_op("NEWREC", "r k fs", "R[a] = record K[b] {name: R[reg] for name, reg in c}")
-_op("FIELD", "r r k", "R[a] = R[b].K[c]  (ILO-R005 when missing)")
-_op("FIELD_SAFE", "r r k", "R[a] = R[b].?K[c]  (nil when R[b] is nil, not a record, or has no such field)",
-    jit_ok=False)
-_op("WITH", "r r fs", "R[a] = copy of record R[b] with {name: R[reg] for name, reg in c}")
+    self_rebind=True, family="mset")
+_op("NEWREC", "r k fs", "R[a] = record K[b] {name: R[reg] for name, reg in c}", family="newrec")
+_op("FIELD", "r r k", "R[a] = R[b].K[c]  (ILO-R005 when missing)", family="field")
+_op("FIELD_SAFE", "r r k", "R[a] = R[b].?K[c]  (nil when R[b] is nil, not a record, or has no such field)", family="field", jit_ok=False)
+_op("WITH", "r r fs", "R[a] = copy of record R[b] with {name: R[reg] for name, reg in c}", family="record", jit_ok=False)
 
 
 OPCODES: list[OpInfo] = [

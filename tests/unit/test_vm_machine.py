@@ -241,7 +241,9 @@ def test_counting_protocol_calls_on_hot_after_the_threshold_and_respects_never()
 
     class Tier:
         threshold = 3
+        min_trips = 0
         NEVER = never
+        LATER = object()
 
         def __init__(self, answer):
             self.calls = 0

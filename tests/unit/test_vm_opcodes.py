@@ -58,3 +58,29 @@ def test_jump_target_helpers():
     assert with_jump_target(ins, 9) == (Op.JLT_NN, 1, 2, 9)
     assert jump_target((Op.JMP, 3, 0, 0)) == 3
     assert jump_target((Op.MOVE, 1, 2, 0)) is None
+
+
+def test_jit_ok_says_exactly_which_opcodes_the_jit_decodes():
+    """``OpInfo.jit_ok`` against the JIT's own decoder (loops and function kernels)."""
+    from ilo.jit.fnkernels import decode
+
+    samples = {"r": 0, "k": 0, "j": 0, "i": 2, "rs": (0, 1), "fs": (("x", 0),), "-": 0}
+    for info in OPCODES:
+        operands = [samples[k] for k in info.operands]
+        if info.name in ("CALL_BUILTIN", "CALL", "CALL_TOOL", "CALL_DYN", "MKCLOSURE", "NEWREC"):
+            operands[1] = 1  # a builtin with a kernel form / a function or record name
+        chunk = Chunk("f", ["a"], constants=[1.0, "len"], reg_names={0: "a"})
+        chunk.code = [(info.num, *operands)]
+        (ins,) = decode(chunk)
+        assert (ins.kind != "opaque") == info.jit_ok, info.name
+
+
+def test_families_and_operators_classify_every_jump_and_arithmetic_opcode():
+    for info in OPCODES:
+        if info.name in ("ADD", "SUB", "MUL", "DIV") or info.family == "cjump":
+            assert info.operator, info.name
+        if info.family == "cjump":
+            assert info.operand_types in ("NN", "NK") and info.jump
+            assert info.negated == info.equation.startswith("if not ")
+        if info.jump:
+            assert info.family in ("jump", "branch", "cjump", "loopprep", "loopnext", "result", "match"), info.name

@@ -174,7 +174,9 @@ def max_(*args):
     doc="Remainder of a divided by b, with the sign of a; a zero divisor is an error.",
     example="mod 7 3", result="1",
     kernels=(kernel("n, n > n", numba=("if {a1} == 0.0:", "    {exit}",
-                                       "{d} = math.nan if math.isinf({a0}) else np.fmod({a0}, {a1})")),),
+                                       "{d} = math.nan if math.isinf({a0}) else np.fmod({a0}, {a1})"),
+                    python=("if {a1} == 0.0:", "    {exit}",
+                            "{d} = math.nan if math.isinf({a0}) else math.fmod({a0}, {a1})")),),
 )
 def mod(a, b):
     a, b = _two_nums("mod", a, b)

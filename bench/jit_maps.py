@@ -1,0 +1,101 @@
+"""A number-keyed map accumulator (``M n n``, 200k distinct keys) three ways, in one run.
+
+    python bench/jit_maps.py            # n = 200000
+    python bench/jit_maps.py 50000
+
+* ilo on the JIT with numba forced (``ILO_JIT_NUMBA=always``): the loop runs in a numba
+  kernel over ``numba.typed.Dict``; the VM's dict goes in and the result map comes back.
+* hand-written numba over a typed Dict, the same loop: once returning only ``len`` (the
+  kernel alone) and once returning the map as a Python dict (kernel + boxing, what any
+  caller that keeps the map pays).
+* idiomatic CPython (``m[k] = m.get(k, 0.0) + 1.0``).
+
+Each figure is the median of timed calls after a warm-up call (``ilo.timing``), in this
+process, so numba's start-up is not in any of them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("ILO_JIT_NUMBA", "always")
+
+import ilo  # noqa: E402
+from ilo.timing import time_calls  # noqa: E402
+
+# keys (7*i mod n) are all distinct for n not a multiple of 7: the map ends with n keys
+ILO = ("acc n:n>M n n;m=mmap;i=0;wh <i n{k=mod (* i 7) n;c=mget m k;v=?? c 0;m=mset m k (+v 1);i=+i 1};m\n"
+       "count n:n>n;m=acc n;len m")
+
+
+def cpython(n: int) -> dict:
+    m = {}
+    for i in range(n):
+        k = (i * 7) % n
+        m[k] = m.get(k, 0.0) + 1.0
+    return m
+
+
+def numba_kernels():
+    import numba
+    from numba import types
+    from numba.typed import Dict
+
+    @numba.njit(cache=False)
+    def acc(n):
+        m = Dict.empty(key_type=types.int64, value_type=types.float64)
+        for i in range(n):
+            k = (i * 7) % n
+            m[k] = m.get(k, 0.0) + 1.0
+        return m
+
+    @numba.njit(cache=False)
+    def count(n):
+        return len(acc(n))
+
+    def boxed(n):
+        return dict(acc(n))
+
+    def boxed_bulk(n):  # the fastest boxing we know: export arrays inside numba, zip outside
+        from ilo.jit import nbmaps
+
+        return nbmaps.to_python(acc(n))
+
+    return count, boxed, boxed_bulk
+
+
+def main() -> int:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    program = ilo.load(ILO)
+    want = cpython(n)
+    got = program.call("acc", n, engine="jit")
+    assert got == {float(k): v for k, v in want.items()} or got == want, "ilo disagrees with CPython"
+    count, boxed, boxed_bulk = numba_kernels()
+    budget = 2.0
+    rows = [
+        ("ilo jit (numba), map returned", time_calls(lambda: program.call("acc", n, engine="jit"), budget=budget)),
+        ("ilo jit (numba), len returned", time_calls(lambda: program.call("count", n, engine="jit"), budget=budget)),
+        ("ilo vm", time_calls(lambda: program.call("acc", n, engine="vm"), budget=budget, min_batches=3)),
+        ("numba by hand, len returned", time_calls(lambda: count(n), budget=budget)),
+        ("numba by hand, dict(typed) returned", time_calls(lambda: boxed(n), budget=budget, min_batches=3)),
+        ("numba by hand, bulk-boxed dict", time_calls(lambda: boxed_bulk(n), budget=budget)),
+        ("cpython dict loop", time_calls(lambda: cpython(n), budget=budget)),
+    ]
+    hand = rows[3][1].median
+    print(f"M n n accumulator, {n} keys (median per call; ratio to hand-written numba, len returned)")
+    for name, t in rows:
+        print(f"  {name:38s} {t.median * 1000:9.2f} ms  {t.median / hand:6.2f}x")
+    program.call("acc", n, engine="jit")
+    stats = program.last_jit_stats
+    if stats is not None:
+        print(stats.report())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
