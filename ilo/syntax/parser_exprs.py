@@ -88,12 +88,7 @@ class ExprParser(AtomParser):
         if self.peek() is not K.WITH:
             return expr
         self.advance()
-        updates = []
-        while self.peek() is K.IDENT and self.at(self.pos + 1) is K.COLON:
-            name = self.expect_ident()
-            self.expect(K.COLON)
-            updates.append((name, self.parse_atom()))
-        return ast.With(expr, updates, span=self.span_from(start))
+        return ast.With(expr, self.parse_field_values(), span=self.span_from(start))
 
     def _maybe_nil_coalesce(self, expr: ast.Expr, start: int) -> ast.Expr:
         while self.peek() is K.NIL_COALESCE:
