@@ -539,8 +539,9 @@ class _Printer:
                 base = _paren(base)
         op = " ?? " if self.expanded else "??"
         default = self.expr(e.default, INNER)
-        if " " in default and not default.startswith(("(", "[")):
-            # `x ??g a` would read as the call `x (??g a)`: close a multi-token default.
+        if (" " in default or default.endswith("()")) and not default.startswith(("(", "[")):
+            # `x ??g a` would read as the call `x (??g a)`, and `x??g()` does not parse:
+            # close a multi-token default.
             default = _paren(default)
         return base + op + default, _POSTFIX
 

@@ -239,3 +239,12 @@ def test_a_negation_inside_a_nil_chain_is_closed():
                                         [ast.ExprStmt(chain)])])
     for expanded in (False, True):
         round_trip(program, expanded)
+
+
+def test_a_zero_argument_call_as_a_nil_default_is_closed():
+    # Found by test_random_trees_round_trip: `x??g()` does not parse; `x??(g())` does.
+    chain = ast.NilCoalesce(ast.Ref("x"), ast.Call("g", [], False))
+    program = ast.Program([ast.Function("f", [ast.Param("x", parse_type("O n"))], parse_type("n"),
+                                        [ast.ExprStmt(chain)])])
+    for expanded in (False, True):
+        round_trip(program, expanded)
