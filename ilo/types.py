@@ -138,6 +138,32 @@ def _wrap(t: Ty) -> str:
     return f"({s})" if " " in s else s
 
 
+def components(ty: Ty) -> tuple[Ty, ...]:
+    """The types a compound type is built from, in order (a function's parameters, then its
+    result); ``()`` for every other type. Walks over types recurse through this."""
+    if isinstance(ty, TOpt):
+        return (ty.inner,)
+    if isinstance(ty, TList):
+        return (ty.elem,)
+    if isinstance(ty, TMap):
+        return (ty.key, ty.value)
+    if isinstance(ty, TResult):
+        return (ty.ok, ty.err)
+    if isinstance(ty, TFn):
+        return (*ty.params, ty.ret)
+    return ()
+
+
+def map_components(ty: Ty, f) -> Ty:
+    """``ty`` rebuilt with ``f`` applied to each of its ``components`` (``ty`` if it has none)."""
+    parts = [f(t) for t in components(ty)]
+    if not parts:
+        return ty
+    if isinstance(ty, TFn):
+        return TFn(tuple(parts[:-1]), parts[-1])
+    return type(ty)(*parts)
+
+
 def is_type_var_name(name: str) -> bool:
     return len(name) == 1 and name.islower() and name not in "ntb"
 

@@ -458,19 +458,8 @@ class JitTier:
                 params += [0.0, True] if v is None else [v, False]
             else:
                 params.append(v)
-        if code.depth:
-            from ilo.vm.machine import DEPTH
-
-            params.append(DEPTH[1] - DEPTH[0])
-        counter = None
-        if code.limited:  # BUDGET: as in _run_numba
-            counter = budget.enter(True)
-            params.append(counter)
-        k = ready.kernel
-        plan.stats.origin = k.origin
-        result = k.func(*params)
-        if counter is not None:
-            budget.leave(counter)
+        counter = budget.enter(True) if code.limited else None  # BUDGET: as in _run_numba
+        result = self._call_numba(ready, plan, params, counter)
         resume, back = code.exits[result[0]]
         slots = code.slots
         written = code.in_place | code.reassigned
@@ -485,6 +474,23 @@ class JitTier:
             else:
                 regs[base + r] = bool(v) if var.endswith("_b") else float(v)
         return resume
+
+    @staticmethod
+    def _call_numba(ready: _Ready, plan: _Plan, params: list, counter):
+        """Call the numba kernel on ``params`` plus the trailing arguments its code asks for:
+        the VM's recursion depth, then the budget countdown ``counter`` (charged back after)."""
+        if ready.code.depth:
+            from ilo.vm.machine import DEPTH
+
+            params.append(DEPTH[1] - DEPTH[0])
+        if counter is not None:
+            params.append(counter)
+        k = ready.kernel
+        plan.stats.origin = k.origin
+        result = k.func(*params)
+        if counter is not None:
+            budget.leave(counter)
+        return result
 
     def _run_alternative(self, ready: _Ready, plan: _Plan, regs: list, base: int, trips):
         """Run this entry on the python kernel of the same loop and types (built once)."""
@@ -526,17 +532,7 @@ class JitTier:
                 params += [arr, n]
             else:
                 params.append(regs[base + r])
-        if code.depth:
-            from ilo.vm.machine import DEPTH
-
-            params.append(DEPTH[1] - DEPTH[0])
-        if counter is not None:
-            params.append(counter)
-        k = ready.kernel
-        plan.stats.origin = k.origin
-        result = k.func(*params)
-        if counter is not None:
-            budget.leave(counter)
+        result = self._call_numba(ready, plan, params, counter)
         resume, back = code.exits[result[0]]
         slots = code.slots
         restored = set()

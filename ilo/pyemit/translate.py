@@ -75,6 +75,27 @@ class FunctionTranslator:
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.indent + line)
 
+    def emit_short_circuit(self, target: str, first: str, test: str, second) -> None:
+        """``target`` = ``first``, replaced by ``second()`` only if ``test`` holds then (`&`,
+        `|`, `??`): the second operand's code runs inside the block, or not at all."""
+        self.emit(f"{target} = {first}")
+        self.emit(f"if {test}:")
+        self.indent += 1
+        self.emit(f"{target} = {second()}")
+        self.indent -= 1
+
+    def emit_if_else(self, test: str, target: str, then, otherwise) -> None:
+        """``target`` = ``then()`` if ``test`` else ``otherwise()``: each branch's code (the
+        thunks emit what the value needs) lands inside its own block."""
+        self.emit(f"if {test}:")
+        self.indent += 1
+        self.emit(f"{target} = {then()}")
+        self.indent -= 1
+        self.emit("else:")
+        self.indent += 1
+        self.emit(f"{target} = {otherwise()}")
+        self.indent -= 1
+
     def new_tmp(self) -> str:
         self.tmp += 1
         return f"_t{self.tmp}"
@@ -195,14 +216,9 @@ class FunctionTranslator:
             inner = ctx.with_(value_region=True)
             self.emit("try:")
             self.indent += 1
-            self.emit(f"if {test}:")
-            self.indent += 1
-            self.emit(f"{target} = {self.body(s.body, inner)}")
+            self.emit_if_else(test, target, lambda: self.body(s.body, inner),
+                              lambda: self.body(s.else_body, inner))
             self.indent -= 1
-            self.emit("else:")
-            self.indent += 1
-            self.emit(f"{target} = {self.body(s.else_body, inner)}")
-            self.indent -= 2
             self.emit("except _Return as _r:")
             self.emit(f"    {target} = _r.value")
             return
@@ -435,33 +451,20 @@ class FunctionTranslator:
         if kind is ast.BinOp:
             left = self.expr_anf(e.left, ctx)
             if e.op in ("&", "|"):
-                self.emit(f"{t} = {left}")
-                self.emit(f"if {'' if e.op == '&' else 'not '}_truthy({left}):")
-                self.indent += 1
-                self.emit(f"{t} = {self.expr_anf(e.right, ctx)}")
-                self.indent -= 1
+                test = f"{'' if e.op == '&' else 'not '}_truthy({left})"
+                self.emit_short_circuit(t, left, test, lambda: self.expr_anf(e.right, ctx))
                 return t
             right = self.expr_anf(e.right, ctx)
             self.emit(f"{t} = _BIN[{e.op!r}]({left}, {right}, _N)")
             return t
         if kind is ast.NilCoalesce:
             value = self.expr_anf(e.value, ctx)
-            self.emit(f"{t} = {value}")
-            self.emit(f"if {t} is None:")
-            self.indent += 1
-            self.emit(f"{t} = {self.expr_anf(e.default, ctx)}")
-            self.indent -= 1
+            self.emit_short_circuit(t, value, f"{t} is None", lambda: self.expr_anf(e.default, ctx))
             return t
         if kind is ast.Ternary:
             cond = self.expr_anf(e.cond, ctx)
-            self.emit(f"if _truthy({cond}):")
-            self.indent += 1
-            self.emit(f"{t} = {self.expr_anf(e.then, ctx)}")
-            self.indent -= 1
-            self.emit("else:")
-            self.indent += 1
-            self.emit(f"{t} = {self.expr_anf(e.otherwise, ctx)}")
-            self.indent -= 1
+            self.emit_if_else(f"_truthy({cond})", t, lambda: self.expr_anf(e.then, ctx),
+                              lambda: self.expr_anf(e.otherwise, ctx))
             return t
         if kind is ast.Unary:
             self.emit(f"{t} = _unary({e.op!r}, {self.expr_anf(e.operand, ctx)}, _N)")

@@ -10,26 +10,22 @@ from ilo.syntax.tokens import TokenKind
 
 K = TokenKind
 
+# Infix operators by precedence level, loosest first; every operator is left-associative.
+_LEVELS: tuple[tuple[tuple[TokenKind, str], ...], ...] = (
+    ((K.PIPE, "|"),),
+    ((K.AMP, "&"),),
+    ((K.EQ, "="), (K.NE, "!=")),
+    ((K.LT, "<"), (K.GT, ">"), (K.LE, "<="), (K.GE, ">=")),
+    ((K.PLUS_EQ, "+="), (K.PLUS, "+"), (K.MINUS, "-")),
+    ((K.STAR, "*"), (K.SLASH, "/")),
+)
 # token → (left binding power, right binding power, operator); higher binds tighter.
 INFIX: dict[TokenKind, tuple[int, int, str]] = {
-    K.PIPE: (1, 2, "|"),
-    K.AMP: (3, 4, "&"),
-    K.EQ: (5, 6, "="),
-    K.NE: (5, 6, "!="),
-    K.LT: (7, 8, "<"),
-    K.GT: (7, 8, ">"),
-    K.LE: (7, 8, "<="),
-    K.GE: (7, 8, ">="),
-    K.PLUS_EQ: (9, 10, "+="),
-    K.PLUS: (9, 10, "+"),
-    K.MINUS: (9, 10, "-"),
-    K.STAR: (11, 12, "*"),
-    K.SLASH: (11, 12, "/"),
+    tok: (2 * i + 1, 2 * i + 2, op) for i, level in enumerate(_LEVELS) for tok, op in level
 }
-# Prefix binary operators (two operands). `-` is not here: it is unary or binary by lookahead.
+# Prefix binary operators (two operands): the infix ones but `-`, unary or binary by lookahead.
 PREFIX_BINARY: dict[TokenKind, str] = {
-    K.PLUS: "+", K.STAR: "*", K.SLASH: "/", K.GT: ">", K.LT: "<", K.GE: ">=", K.LE: "<=",
-    K.EQ: "=", K.NE: "!=", K.AMP: "&", K.PIPE: "|", K.PLUS_EQ: "+=",
+    tok: op for tok, (_l, _r, op) in INFIX.items() if tok is not K.MINUS
 }
 ATOM_START = frozenset(
     {K.IDENT, K.NUMBER, K.TEXT, K.TRUE, K.FALSE, K.NIL, K.UNDERSCORE, K.LPAREN, K.LBRACKET}

@@ -163,12 +163,16 @@ class AtomParser(ParserBase):
         return ast.Call(name, args, False, span=self.span_from(start))
 
     def parse_record(self, type_name: str, start: int) -> ast.Expr:
+        return ast.RecordExpr(type_name, self.parse_field_values(), span=self.span_from(start))
+
+    def parse_field_values(self) -> list[tuple[str, ast.Expr]]:
+        """`name:atom` pairs, as long as they last (a record literal's fields, `with`'s updates)."""
         fields = []
         while self.peek() is K.IDENT and self.at(self.pos + 1) is K.COLON:
             fname = self.expect_ident()
             self.expect(K.COLON)
             fields.append((fname, self.parse_atom()))
-        return ast.RecordExpr(type_name, fields, span=self.span_from(start))
+        return fields
 
     def looks_like_prefix_binary(self, pos: int) -> bool:
         """Does the operator at pos head a prefix form: two operands follow, each a simple

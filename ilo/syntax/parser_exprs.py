@@ -88,12 +88,7 @@ class ExprParser(AtomParser):
         if self.peek() is not K.WITH:
             return expr
         self.advance()
-        updates = []
-        while self.peek() is K.IDENT and self.at(self.pos + 1) is K.COLON:
-            name = self.expect_ident()
-            self.expect(K.COLON)
-            updates.append((name, self.parse_atom()))
-        return ast.With(expr, updates, span=self.span_from(start))
+        return ast.With(expr, self.parse_field_values(), span=self.span_from(start))
 
     def _maybe_nil_coalesce(self, expr: ast.Expr, start: int) -> ast.Expr:
         while self.peek() is K.NIL_COALESCE:
@@ -281,7 +276,8 @@ class ExprParser(AtomParser):
         """At `{`: one brace group free of top-level `:`/`;`, then another `{`."""
         if self.peek() is not K.LBRACE or self.at(self.pos + 1) is K.RBRACE:
             return False
-        braces, parens, brackets = 1, 0, 0
+        braces = 1
+        open_ = {K.LPAREN: 0, K.LBRACKET: 0}  # round and square brackets open inside the group
         kinds = self.kinds
         for i in range(self.pos + 1, self.n):
             k = kinds[i]
@@ -291,18 +287,13 @@ class ExprParser(AtomParser):
                 braces -= 1
                 if braces == 0:
                     return self.at(i + 1) is K.LBRACE
-            elif k is K.LPAREN:
-                parens += 1
-            elif k is K.RPAREN:
-                if parens == 0:
+            elif k is K.LPAREN or k is K.LBRACKET:
+                open_[k] += 1
+            elif k is K.RPAREN or k is K.RBRACKET:
+                opener = K.LPAREN if k is K.RPAREN else K.LBRACKET
+                if open_[opener] == 0:  # closes what began before the group: not a ternary
                     return False
-                parens -= 1
-            elif k is K.LBRACKET:
-                brackets += 1
-            elif k is K.RBRACKET:
-                if brackets == 0:
-                    return False
-                brackets -= 1
-            elif (k is K.COLON or k is K.SEMI) and braces == 1 and parens == 0 and brackets == 0:
+                open_[opener] -= 1
+            elif (k is K.COLON or k is K.SEMI) and braces == 1 and not any(open_.values()):
                 return False
         return False

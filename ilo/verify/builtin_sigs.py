@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ilo.runtime.builtins import registry
-from ilo.types import ANY, TFn, TList, TMap, TOpt, TResult, TSum, TText, TVar, Ty
+from ilo.types import ANY, TFn, TList, TMap, TOpt, TResult, TSum, TText, TVar, Ty, components, map_components
 from ilo.verify.typeops import compatible, is_any, join
 
 
@@ -165,14 +165,9 @@ def _exact(param: Ty, arg: Ty) -> bool:
         return True  # a sum value is text at run time
     if type(param) is not type(arg):
         return False
-    if isinstance(param, TList):
-        return _exact(param.elem, arg.elem)
-    if isinstance(param, TMap):
-        return _exact(param.key, arg.key) and _exact(param.value, arg.value)
-    if isinstance(param, TResult):
-        return _exact(param.ok, arg.ok) and _exact(param.err, arg.err)
-    if isinstance(param, TOpt):
-        return _exact(param.inner, arg.inner)
+    parts = components(param)
+    if parts:  # lists, maps, results, optionals: part by part
+        return all(_exact(p, a) for p, a in zip(parts, components(arg)))
     return param == arg
 
 
@@ -213,14 +208,4 @@ def _bind(param: Ty, arg: Ty, env: dict[str, Ty]) -> None:
 def _subst(ty: Ty, env: dict[str, Ty]) -> Ty:
     if isinstance(ty, TVar):
         return env.get(ty.name, ANY)
-    if isinstance(ty, TList):
-        return TList(_subst(ty.elem, env))
-    if isinstance(ty, TMap):
-        return TMap(_subst(ty.key, env), _subst(ty.value, env))
-    if isinstance(ty, TResult):
-        return TResult(_subst(ty.ok, env), _subst(ty.err, env))
-    if isinstance(ty, TOpt):
-        return TOpt(_subst(ty.inner, env))
-    if isinstance(ty, TFn):
-        return TFn(tuple(_subst(p, env) for p in ty.params), _subst(ty.ret, env))
-    return ty
+    return map_components(ty, lambda t: _subst(t, env))

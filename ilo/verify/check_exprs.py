@@ -273,21 +273,39 @@ class ExprChecks:
         for fname, _ in fields:
             if fname not in provided:
                 self.err("ILO-T015", f"missing field '{fname}' in record '{expr.type_name}'", span)
-        for fname, ty in given:
-            if fname not in declared:
-                self.err("ILO-T016", f"unknown field '{fname}' in record '{expr.type_name}'", span,
-                         did_you_mean(fname, list(declared)))
-            elif not compatible(declared[fname], ty):
-                self.err("ILO-T017",
-                         f"field '{fname}' of '{expr.type_name}' expects {declared[fname]}, got {ty}", span)
+        self._check_given(given, declared, expr.type_name, span, ("ILO-T016", "ILO-T017"),
+                          f"record '{expr.type_name}'", "field")
         return TNamed(expr.type_name)
 
-    def check_field(self, expr: ast.Field) -> Ty:
+    def _check_given(self, given, declared: dict, owner: str, span, codes, where: str, label: str):
+        """Each (name, type) given to a record literal or a `with`: a field of ``owner``
+        (``codes[0]`` if not) holding a value of its declared type (``codes[1]`` if not)."""
+        for fname, ty in given:
+            if fname not in declared:
+                self.err(codes[0], f"unknown field '{fname}' in {where}", span,
+                         did_you_mean(fname, list(declared)))
+            elif not compatible(declared[fname], ty):
+                self.err(codes[1], f"{label} '{fname}' of '{owner}' expects {declared[fname]}, got {ty}",
+                         span)
+
+    def _access_base(self, expr: ast.Field | ast.Index):
+        """(object type, whether a safe access `.?` lifts the result to optional, the type
+        accessed), or None when a safe access on nil makes the whole access nil."""
         obj = self.infer(expr.obj)
         if expr.safe and isinstance(obj, TNil):
-            return NIL
+            return None
         optional = expr.safe and isinstance(obj, TOpt)
-        base = obj.inner if optional else obj
+        return obj, optional, obj.inner if optional else obj
+
+    @staticmethod
+    def _lifted(ty: Ty, optional: bool) -> Ty:
+        return TOpt(ty) if optional and not isinstance(ty, TOpt) and not is_any(ty) else ty
+
+    def check_field(self, expr: ast.Field) -> Ty:
+        access = self._access_base(expr)
+        if access is None:
+            return NIL
+        obj, optional, base = access
         if is_any(base):
             return ANY
         if not isinstance(base, TNamed):
@@ -298,20 +316,18 @@ class ExprChecks:
             return ANY
         for fname, fty in fields:
             if fname == expr.name:
-                return TOpt(fty) if optional and not isinstance(fty, TOpt) and not is_any(fty) else fty
+                return self._lifted(fty, optional)
         self.err("ILO-T019", f"no field '{expr.name}' on type '{base.name}'", self.span_of(expr),
                  did_you_mean(expr.name, [n for n, _ in fields]))
         return ANY
 
     def check_index(self, expr: ast.Index) -> Ty:
-        obj = self.infer(expr.obj)
-        if expr.safe and isinstance(obj, TNil):
+        access = self._access_base(expr)
+        if access is None:
             return NIL
-        optional = expr.safe and isinstance(obj, TOpt)
-        base = obj.inner if optional else obj
+        obj, optional, base = access
         if isinstance(base, TList):
-            elem = base.elem
-            return TOpt(elem) if optional and not isinstance(elem, TOpt) and not is_any(elem) else elem
+            return self._lifted(base.elem, optional)
         if not is_any(base):
             self.err("ILO-T023", f"index access on non-list type {obj}", self.span_of(expr))
         return ANY
@@ -327,15 +343,8 @@ class ExprChecks:
             return ANY
         fields = self.records.get(obj.name)
         if fields is not None:
-            declared = dict(fields)
-            for fname, ty in updates:
-                if fname not in declared:
-                    self.err("ILO-T021", f"unknown field '{fname}' in 'with' on '{obj.name}'", span,
-                             did_you_mean(fname, list(declared)))
-                elif not compatible(declared[fname], ty):
-                    self.err("ILO-T022",
-                             f"'with' field '{fname}' of '{obj.name}' expects {declared[fname]}, got {ty}",
-                             span)
+            self._check_given(updates, dict(fields), obj.name, span, ("ILO-T021", "ILO-T022"),
+                              f"'with' on '{obj.name}'", "'with' field")
         return obj
 
 

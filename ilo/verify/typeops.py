@@ -20,7 +20,6 @@ from __future__ import annotations
 from ilo.types import (
     ANY,
     TAny,
-    TFn,
     TList,
     TMap,
     TNamed,
@@ -31,7 +30,9 @@ from ilo.types import (
     TText,
     TVar,
     Ty,
+    components,
     is_type_var_name,
+    map_components,
 )
 
 
@@ -45,37 +46,17 @@ def resolve(ty: Ty, aliases: dict[str, Ty]) -> Ty:
         if is_type_var_name(ty.name):
             return ANY
         return ty
-    if isinstance(ty, TOpt):
-        return TOpt(resolve(ty.inner, aliases))
-    if isinstance(ty, TList):
-        return TList(resolve(ty.elem, aliases))
-    if isinstance(ty, TMap):
-        return TMap(resolve(ty.key, aliases), resolve(ty.value, aliases))
-    if isinstance(ty, TResult):
-        return TResult(resolve(ty.ok, aliases), resolve(ty.err, aliases))
-    if isinstance(ty, TFn):
-        return TFn(tuple(resolve(p, aliases) for p in ty.params), resolve(ty.ret, aliases))
-    return ty
+    return map_components(ty, lambda t: resolve(t, aliases))
 
 
 def named_refs(ty: Ty) -> list[str]:
     """Every named type mentioned inside ``ty`` (for alias dependency order)."""
     if isinstance(ty, TNamed):
         return [ty.name]
-    if isinstance(ty, (TOpt,)):
-        return named_refs(ty.inner)
-    if isinstance(ty, TList):
-        return named_refs(ty.elem)
-    if isinstance(ty, TMap):
-        return named_refs(ty.key) + named_refs(ty.value)
-    if isinstance(ty, TResult):
-        return named_refs(ty.ok) + named_refs(ty.err)
-    if isinstance(ty, TFn):
-        out: list[str] = []
-        for p in (*ty.params, ty.ret):
-            out += named_refs(p)
-        return out
-    return []
+    out: list[str] = []
+    for part in components(ty):
+        out += named_refs(part)
+    return out
 
 
 def is_any(ty: Ty) -> bool:
@@ -98,18 +79,9 @@ def compatible(a: Ty, b: Ty) -> bool:
         return True
     if type(a) is not type(b):
         return False
-    if isinstance(a, TList):
-        return compatible(a.elem, b.elem)
-    if isinstance(a, TMap):
-        return compatible(a.key, b.key) and compatible(a.value, b.value)
-    if isinstance(a, TResult):
-        return compatible(a.ok, b.ok) and compatible(a.err, b.err)
-    if isinstance(a, TFn):
-        return (
-            len(a.params) == len(b.params)
-            and all(compatible(x, y) for x, y in zip(a.params, b.params))
-            and compatible(a.ret, b.ret)
-        )
+    pa, pb = components(a), components(b)
+    if pa:  # lists, maps, results, functions (of as many parameters): part by part
+        return len(pa) == len(pb) and all(compatible(x, y) for x, y in zip(pa, pb))
     # n t b nil, sums and named types: equal or not
     return a == b
 

@@ -270,12 +270,7 @@ class StmtCompiler:
         if dst is not None:
             self.emit(Op.LOADNIL, dst)
         self.emit_jump(Op.RANGEPREP, test, counter, (start, end))
-        self.place(body)
-        bound = self._loop_body(s.body, dst, exit_, test, new_scope=True, bind=s.binding)
-        self.place(test)
-        self.emit_jump(Op.RANGENEXT, body, bound, counter)
-        self._record_loop("range", body, test, exit_)
-        self.place(exit_)
+        self._for_rest(s, dst, (body, test, exit_), Op.RANGENEXT, counter, "range")
         self.regs.release(counter)
         self.regs.release(counter + 1)
 
@@ -289,13 +284,19 @@ class StmtCompiler:
         old = self.at(s.collection)  # "foreach needs a list" points at the collection
         self.emit_jump(Op.FORPREP, test, it, coll)
         self.span = old
+        self._for_rest(s, dst, (body, test, exit_), Op.FORNEXT, it, "foreach")
+        self.regs.release(it)
+
+    def _for_rest(self, s: ast.ForRange | ast.ForEach, dst, labels, next_op, state, kind: str):
+        """A `for` loop after its PREP jump: the body (binding the loop variable in a new
+        scope), then the test, whose NEXT op steps ``state`` and jumps back while it lasts."""
+        body, test, exit_ = labels
         self.place(body)
         bound = self._loop_body(s.body, dst, exit_, test, new_scope=True, bind=s.binding)
         self.place(test)
-        self.emit_jump(Op.FORNEXT, body, bound, it)
-        self._record_loop("foreach", body, test, exit_)
+        self.emit_jump(next_op, body, bound, state)
+        self._record_loop(kind, body, test, exit_)
         self.place(exit_)
-        self.regs.release(it)
 
 
 STMT_DISPATCH = handler_table(StmtCompiler, "compile_", STMT_KINDS,

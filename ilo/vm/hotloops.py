@@ -382,8 +382,9 @@ def _countable(info):
     """(test expression, constant operand, jump operand index) for a compare-and-jump or
     JMPF back-edge (``info``: its ``OpInfo``), whose countdown is folded in from
     ``_COUNT_TEMPLATE``, or None."""
-    if info.name == "JMPF":  # ilo truth: maps are always true
-        return "not ((v := R[a]) or type(v) is dict)", False, 1
+    if info.name in ("JMPT", "JMPF"):  # ilo truth: maps are always true
+        truth = "(v := R[a]) or type(v) is dict"
+        return (truth if info.name == "JMPT" else f"not ({truth})"), False, 1
     if info.family == "cjump":
         const = info.operand_types == "NK"
         sym = {"=": "=="}.get(info.operator, info.operator)
@@ -406,8 +407,6 @@ def _counting(w: _Watch, back, pc: int, env, test_pc: int):
     _op, a, b, c = back
     form = _countable(info)
     w.count = 0  # counted loops count in ints: the countdowns are ints
-    if name == "JMPT":  # the commonest (`wh b`): written out, no template to compile
-        return _jmpt_counting(w, back[1], back[2], pc + 1, test_pc)
     if form is not None:
         make = _COUNT_FACTORIES.get(name)
         if make is None:
@@ -436,30 +435,3 @@ def _counting(w: _Watch, back, pc: int, env, test_pc: int):
     return entry, h
 
 
-def _jmpt_counting(w: _Watch, a: int, target: int, nxt: int, test_pc: int):
-    """``_COUNT_TEMPLATE`` for JMPT, written out (ilo truth: maps are always true)."""
-    counted, H = w.counted, HOOKS
-    left = start = 1
-
-    def entry(R):
-        nonlocal left, start
-        count = w.count = w.count + start - left
-        hooks = H[0]
-        rest = hooks.threshold - count
-        least = hooks.min_trips or 1
-        left = start = rest if rest > least else least
-        return test_pc
-
-    def h(R):
-        nonlocal left, start
-        v = R[a]
-        if v or type(v) is dict:
-            left -= 1
-            if left:
-                return target
-            left, to = counted(R, target, start)
-            start = left
-            return to
-        return nxt
-
-    return entry, h
