@@ -124,10 +124,8 @@ def debug(v) -> str:
     if isinstance(v, Record):
         inner = ", ".join(f"{_debug_text(k)}: {debug(x)}" for k, x in v.fields.items())
         return f"Record {{ type_name: {_debug_text(v.type_name)}, fields: {{{inner}}} }}"
-    if isinstance(v, Ok):
-        return f"Ok({debug(v.value)})"
-    if isinstance(v, Err):
-        return f"Err({debug(v.value)})"
+    if isinstance(v, (Ok, Err)):
+        return f"{'Ok' if isinstance(v, Ok) else 'Err'}({debug(v.value)})"
     if isinstance(v, FnRef):
         return f"FnRef({_debug_text(v.name)})"
     return repr(v)

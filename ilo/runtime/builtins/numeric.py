@@ -129,6 +129,18 @@ def _list_best(name: str, xs, is_min: bool) -> float:
     return best
 
 
+def _best_of(name: str, args: tuple, is_min: bool) -> float:
+    """``min``/``max`` of one list, or of two numbers like Rust's f64::min/max (a NaN operand loses)."""
+    if len(args) == 1:
+        return _list_best(name, args[0], is_min)
+    a, b = _two_nums(name, *args)
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return a if (a <= b if is_min else a >= b) else b
+
+
 # Kernel forms: Rust's f64::min/max ignore a NaN operand; the list forms leave the kernel
 # on an empty list (the VM reports the error) and return NaN as soon as one element is NaN.
 def _pick_form(op: str) -> tuple:
@@ -145,27 +157,13 @@ def _pick_form(op: str) -> tuple:
 @builtin("min", "n, n > n", "L n > n", doc="The smaller of two numbers, or the smallest number of a list.",
          example="min 3 7", result="3", kernels=_pick_form("<"))
 def min_(*args):
-    if len(args) == 1:
-        return _list_best("min", args[0], True)
-    a, b = _two_nums("min", *args)
-    if a != a:
-        return b
-    if b != b:
-        return a
-    return a if a <= b else b
+    return _best_of("min", args, True)
 
 
 @builtin("max", "n, n > n", "L n > n", doc="The larger of two numbers, or the largest number of a list.",
          example="max [3 9 7]", result="9", kernels=_pick_form(">"))
 def max_(*args):
-    if len(args) == 1:
-        return _list_best("max", args[0], False)
-    a, b = _two_nums("max", *args)
-    if a != a:
-        return b
-    if b != b:
-        return a
-    return a if a >= b else b
+    return _best_of("max", args, False)
 
 
 @builtin(
