@@ -69,7 +69,8 @@ def mmap():
     kernels=_per_key_type("mget", " > On"),
 )
 def mget(m, k):
-    return m.get(_map_key_of("mget", m, k))
+    key = _map_key_of("mget", m, k)  # checks m before m.get is looked up
+    return m.get(key)
 
 
 @builtin(
