@@ -65,9 +65,11 @@ def seq_arg(builtin: str, v):
     raise fail(f"{builtin} requires a list or text, got {debug(v)}")
 
 
-def empty_seq(builtin: str, v) -> IloRuntimeError:
-    """The error for an empty list or text where a builtin needs an element."""
-    return fail(f"{builtin}: empty {'list' if isinstance(v, list) else 'text'}")
+def nonempty_seq(builtin: str, v):
+    """``v`` if it is a list or text with an element in it (``hd``, ``tl``), else the error."""
+    if not seq_arg(builtin, v):
+        raise fail(f"{builtin}: empty {'list' if isinstance(v, list) else 'text'}")
+    return v
 
 
 def rust_lines(text: str) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 
-from ilo.runtime.builtins._support import as_i64, debug, empty_seq, fail, fn_arg, is_num, seq_arg
+from ilo.runtime.builtins._support import as_i64, debug, fail, fn_arg, is_num, nonempty_seq, seq_arg
 from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.values import dedup_key, values_equal
 
@@ -65,9 +65,7 @@ def has(xs, v):
                             "    {exit}", "{d} = {tmp}v")),),
 )
 def hd(xs):
-    if not seq_arg("hd", xs):
-        raise empty_seq("hd", xs)
-    return xs[0]
+    return nonempty_seq("hd", xs)[0]
 
 
 @builtin(
@@ -79,9 +77,7 @@ def hd(xs):
     example="tl [7 8 9]", result="[8, 9]",
 )
 def tl(xs):
-    if not seq_arg("tl", xs):
-        raise empty_seq("tl", xs)
-    return xs[1:]
+    return nonempty_seq("tl", xs)[1:]
 
 
 @builtin(
