@@ -23,6 +23,20 @@ def fail(message: str) -> IloRuntimeError:
     return IloRuntimeError(ARG_ERROR, message)
 
 
+def need_list(v, what: str) -> list:
+    """``v`` if it is a list, else the argument error "<what>, got <v as the reference shows it>"."""
+    if not isinstance(v, list):
+        raise fail(f"{what}, got {debug(v)}")
+    return v
+
+
+def need_text(v, what: str) -> str:
+    """``v`` if it is a text, else the argument error "<what>, got <v as the reference shows it>"."""
+    if not isinstance(v, str):
+        raise fail(f"{what}, got {debug(v)}")
+    return v
+
+
 def is_num(v) -> bool:
     # bool is not a number in ilo, and numbers are always float.
     return type(v) is float

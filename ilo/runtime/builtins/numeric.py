@@ -12,7 +12,7 @@ import random
 import re
 import time
 
-from ilo.runtime.builtins._support import as_i64, debug, fail, is_num
+from ilo.runtime.builtins._support import as_i64, debug, fail, is_num, need_list, need_text
 from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.format import format_number
@@ -49,8 +49,7 @@ def str_(n):
     example='num "3.5"', result='~3.5',
 )
 def num(s):
-    if not isinstance(s, str):
-        raise fail(f"num requires text, got {debug(s)}")
+    need_text(s, "num requires text")
     if _RUST_FLOAT.fullmatch(s):
         return Ok(float(s))
     return Err(s)
@@ -114,8 +113,7 @@ def _two_nums(name: str, a, b) -> tuple[float, float]:
 
 
 def _list_best(name: str, xs, is_min: bool) -> float:
-    if not isinstance(xs, list):
-        raise fail(f"{name}: arg must be a list, got {debug(xs)}")
+    need_list(xs, f"{name}: arg must be a list")
     if not xs:
         raise fail(f"{name}: cannot take {name} of an empty list")
     best = None
@@ -186,8 +184,7 @@ def mod(a, b):
 
 
 def _numbers(name: str, xs) -> list[float]:
-    if not isinstance(xs, list):
-        raise fail(f"{name}: arg must be a list, got {debug(xs)}")
+    need_list(xs, f"{name}: arg must be a list")
     for x in xs:
         if not is_num(x):
             raise fail(f"{name}: list elements must be numbers, got {debug(x)}")
