@@ -23,6 +23,20 @@ def fail(message: str) -> IloRuntimeError:
     return IloRuntimeError(ARG_ERROR, message)
 
 
+def need_list(v, what: str) -> list:
+    """``v`` if it is a list, else the argument error "<what>, got <v as the reference shows it>"."""
+    if not isinstance(v, list):
+        raise fail(f"{what}, got {debug(v)}")
+    return v
+
+
+def need_text(v, what: str) -> str:
+    """``v`` if it is a text, else the argument error "<what>, got <v as the reference shows it>"."""
+    if not isinstance(v, str):
+        raise fail(f"{what}, got {debug(v)}")
+    return v
+
+
 def is_num(v) -> bool:
     # bool is not a number in ilo, and numbers are always float.
     return type(v) is float
@@ -65,9 +79,11 @@ def seq_arg(builtin: str, v):
     raise fail(f"{builtin} requires a list or text, got {debug(v)}")
 
 
-def empty_seq(builtin: str, v) -> IloRuntimeError:
-    """The error for an empty list or text where a builtin needs an element."""
-    return fail(f"{builtin}: empty {'list' if isinstance(v, list) else 'text'}")
+def nonempty_seq(builtin: str, v):
+    """``v`` if it is a list or text with an element in it (``hd``, ``tl``), else the error."""
+    if not seq_arg(builtin, v):
+        raise fail(f"{builtin}: empty {'list' if isinstance(v, list) else 'text'}")
+    return v
 
 
 def rust_lines(text: str) -> list[str]:
@@ -124,10 +140,8 @@ def debug(v) -> str:
     if isinstance(v, Record):
         inner = ", ".join(f"{_debug_text(k)}: {debug(x)}" for k, x in v.fields.items())
         return f"Record {{ type_name: {_debug_text(v.type_name)}, fields: {{{inner}}} }}"
-    if isinstance(v, Ok):
-        return f"Ok({debug(v.value)})"
-    if isinstance(v, Err):
-        return f"Err({debug(v.value)})"
+    if isinstance(v, (Ok, Err)):
+        return f"{'Ok' if isinstance(v, Ok) else 'Err'}({debug(v.value)})"
     if isinstance(v, FnRef):
         return f"FnRef({_debug_text(v.name)})"
     return repr(v)

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import math
 
-from ilo.runtime.builtins._support import debug, fail, fn_arg
+from ilo.runtime.builtins._support import debug, fail, fn_arg, need_list
 from ilo.runtime.builtins.registry import builtin
 from ilo.runtime.format import format_number
 from ilo.runtime.values import Err, Ok
 
 
 def _list_arg(name: str, xs, which: str = "list arg") -> list:
-    if not isinstance(xs, list):
-        raise fail(f"{name}: {which} must be a list, got {debug(xs)}")
-    return xs
+    return need_list(xs, f"{name}: {which} must be a list")
 
 
 def _split_ctx(rest: tuple) -> tuple[list, object]:
@@ -115,8 +113,7 @@ def flatmap(call, fn, xs):
     out: list = []
     for x in _list_arg("flatmap", xs, "second arg"):
         got = call(fn, [x])
-        if not isinstance(got, list):
-            raise fail(f"flatmap: function must return a list, got {debug(got)}")
+        need_list(got, "flatmap: function must return a list")
         out.extend(got)
     return out
 
@@ -203,8 +200,7 @@ def grp(call, fn, xs):
 @builtin("frq", "L a > M _ n", doc="How often each element (text, number or bool) occurs, as a map.",
          example='frq ["a" "b" "a"]', result="{a: 2; b: 1}")
 def frq(xs):
-    if not isinstance(xs, list):
-        raise fail(f"frq: arg must be a list, got {debug(xs)}")
+    need_list(xs, "frq: arg must be a list")
     counts: dict = {}
     for x in xs:
         k = group_key("frq", x, "list elements must be text, number, or bool")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ilo.runtime.builtins._support import debug, fail, is_num, os_error_text, rust_lines
+from ilo.runtime.builtins._support import debug, fail, is_num, need_list, need_text, os_error_text, rust_lines
 from ilo.runtime.builtins.jsonfmt import JsonError, float_tree, parse_json_value, render
 from ilo.runtime.builtins.registry import builtin
 from ilo.runtime.format import format_number, format_value
@@ -95,8 +95,7 @@ def _extension(path: str) -> str:
     pure=False,
 )
 def rd(path, fmt=None):
-    if not isinstance(path, str):
-        raise fail(f"rd requires text path, got {debug(path)}")
+    need_text(path, "rd requires text path")
     if fmt is None:
         fmt = _extension(path)
     elif not isinstance(fmt, str):
@@ -116,8 +115,7 @@ def rd(path, fmt=None):
     pure=False,
 )
 def rdl(path):
-    if not isinstance(path, str):
-        raise fail(f"rdl requires text path, got {debug(path)}")
+    need_text(path, "rdl requires text path")
     content = _read(path)
     if isinstance(content, Err):
         return content
@@ -132,8 +130,7 @@ def rdl(path):
     pure=False,
 )
 def rdjl(path):
-    if not isinstance(path, str):
-        raise fail(f"rdjl requires text path, got {debug(path)}")
+    need_text(path, "rdjl requires text path")
     content = _read(path)
     if isinstance(content, Err):  # unlike rd/rdl, an unreadable file is an error, not a value
         raise fail(f"rdjl failed to read '{path}': {content.value}")
@@ -156,10 +153,8 @@ def rdjl(path):
     example='rdb "a,b" "csv"', result='~[[a, b]]',
 )
 def rdb(s, fmt):
-    if not isinstance(s, str):
-        raise fail(f"rdb requires text string, got {debug(s)}")
-    if not isinstance(fmt, str):
-        raise fail(f"rdb format must be text, got {debug(fmt)}")
+    need_text(s, "rdb requires text string")
+    need_text(fmt, "rdb format must be text")
     return parse_format(fmt, s)
 
 
@@ -218,13 +213,11 @@ def _csv_field(v, sep: str) -> str:
 
 
 def _grid_text(rows, fmt: str) -> str:
-    if not isinstance(rows, list):
-        raise fail(f"wr: data for {fmt} must be a list of rows, got {debug(rows)}")
+    need_list(rows, f"wr: data for {fmt} must be a list of rows")
     sep = "," if fmt == "csv" else "\t"
     out = []
     for row in rows:
-        if not isinstance(row, list):
-            raise fail(f"wr: each row must be a list, got {debug(row)}")
+        need_list(row, "wr: each row must be a list")
         out.append(sep.join(_csv_field(f, sep) for f in row) + "\n")
     return "".join(out)
 
@@ -249,11 +242,9 @@ def _wr_literal_check(literals: list) -> list:
     check_literals=_wr_literal_check,
 )
 def wr(path, data, fmt=None):
-    if not isinstance(path, str):
-        raise fail(f"wr: first arg must be a text path, got {debug(path)}")
+    need_text(path, "wr: first arg must be a text path")
     if fmt is None:
-        if not isinstance(data, str):
-            raise fail(f"wr: second arg must be text content, got {debug(data)}")
+        need_text(data, "wr: second arg must be text content")
         content = data
     elif not isinstance(fmt, str):
         raise fail(f"wr: format arg must be text, got {debug(fmt)}")
@@ -278,8 +269,7 @@ def wrl(path, lines):
     if not (isinstance(path, str) and isinstance(lines, list)):
         raise fail(f"wrl requires text path and list of text, got ({debug(path)}, {debug(lines)})")
     for line in lines:
-        if not isinstance(line, str):
-            raise fail(f"wrl list must contain text, got {debug(line)}")
+        need_text(line, "wrl list must contain text")
     return write_atomic(path, "".join(line + "\n" for line in lines))
 
 
@@ -304,8 +294,7 @@ def prnt(v):
     pure=False,
 )
 def env(key):
-    if not isinstance(key, str):
-        raise fail(f"env requires text, got {debug(key)}")
+    need_text(key, "env requires text")
     try:
         value = os.environ.get(key)
     except ValueError:  # a NUL in the name

@@ -14,7 +14,7 @@ import math
 import re
 from decimal import Decimal
 
-from ilo.runtime.builtins._support import debug, fail
+from ilo.runtime.builtins._support import fail, need_text
 from ilo.runtime.builtins.registry import builtin
 from ilo.runtime.format import format_value
 from ilo.runtime.values import Err, FnRef, Ok, Record
@@ -327,8 +327,7 @@ class _Piece(str):
     example='r=jpar! "{\\"x\\":1}";r.x', result='1',
 )
 def jpar(text):
-    if not isinstance(text, str):
-        raise fail(f"jpar requires text, got {debug(text)}")
+    need_text(text, "jpar requires text")
     try:
         return Ok(parse_json_value(text))
     except JsonError as e:

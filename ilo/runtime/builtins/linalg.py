@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from ilo.runtime.builtins._support import debug, fail, is_num
+from ilo.runtime.builtins._support import debug, fail, is_num, need_list
 from ilo.runtime.builtins.registry import builtin
 
 _SINGULAR = 1e-12
@@ -20,12 +20,10 @@ _SINGULAR = 1e-12
 
 def _rows(name: str, v, which: str) -> list[list]:
     """A list of equally long lists (``which`` says which argument, for messages)."""
-    if not isinstance(v, list):
-        raise fail(f"{name}: {which} must be a list of lists, got {debug(v)}")
+    need_list(v, f"{name}: {which} must be a list of lists")
     cols = None
     for row in v:
-        if not isinstance(row, list):
-            raise fail(f"{name}: rows must be lists, got {debug(row)}")
+        need_list(row, f"{name}: rows must be lists")
         if cols is None:
             cols = len(row)
         elif cols != len(row):
@@ -76,10 +74,8 @@ def matmul(a, b):
 @builtin("dot", "L n, L n > n", doc="Dot product of two equally long number lists.",
          example="dot [1 2 3] [4 5 6]", result="32")
 def dot(xs, ys):
-    if not isinstance(xs, list):
-        raise fail(f"dot: first arg must be a list, got {debug(xs)}")
-    if not isinstance(ys, list):
-        raise fail(f"dot: second arg must be a list, got {debug(ys)}")
+    need_list(xs, "dot: first arg must be a list")
+    need_list(ys, "dot: second arg must be a list")
     if len(xs) != len(ys):
         raise fail(f"dot: length mismatch (xs has {len(xs)}, ys has {len(ys)})")
     total = 0.0
@@ -91,12 +87,10 @@ def dot(xs, ys):
 
 
 def _square(name: str, m) -> list[list[float]]:
-    if not isinstance(m, list):
-        raise fail(f"{name}: expected a list of lists, got {debug(m)}")
+    need_list(m, f"{name}: expected a list of lists")
     out = []
     for row in m:
-        if not isinstance(row, list):
-            raise fail(f"{name}: each row must be a list, got {debug(row)}")
+        need_list(row, f"{name}: each row must be a list")
         for x in row:
             if not is_num(x):
                 raise fail(f"{name}: matrix cells must be numbers, got {debug(x)}")
@@ -176,8 +170,7 @@ def inv(m):
          example="solve [[2 0] [0 4]] [2 8]", result="[1, 2]")
 def solve(m, b):
     a = _square("solve", m)
-    if not isinstance(b, list):
-        raise fail(f"solve: expected a list of numbers, got {debug(b)}")
+    need_list(b, "solve: expected a list of numbers")
     for x in b:
         if not is_num(x):
             raise fail(f"solve: vector items must be numbers, got {debug(x)}")
@@ -237,8 +230,7 @@ def cooley_tukey(re: list[float], im: list[float], inverse: bool) -> None:
 
 def _nonempty_list(name: str, xs, of: str) -> None:
     """The transforms' argument check: a list (of ``of``) with at least one element."""
-    if not isinstance(xs, list):
-        raise fail(f"{name}: arg must be a list of {of}, got {debug(xs)}")
+    need_list(xs, f"{name}: arg must be a list of {of}")
     if not xs:
         raise fail(f"{name}: input list must not be empty")
 

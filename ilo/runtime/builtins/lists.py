@@ -11,7 +11,17 @@ from __future__ import annotations
 import functools
 import math
 
-from ilo.runtime.builtins._support import as_i64, debug, empty_seq, fail, fn_arg, is_num, seq_arg
+from ilo.runtime.builtins._support import (
+    as_i64,
+    debug,
+    fail,
+    fn_arg,
+    is_num,
+    need_list,
+    need_text,
+    nonempty_seq,
+    seq_arg,
+)
 from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.values import dedup_key, values_equal
 
@@ -47,8 +57,7 @@ def has(xs, v):
     if isinstance(xs, list):
         return any(values_equal(x, v) for x in xs)
     if isinstance(xs, str):
-        if not isinstance(v, str):
-            raise fail(f"has: text search requires text needle, got {debug(v)}")
+        need_text(v, "has: text search requires text needle")
         return v in xs
     raise fail(f"has requires a list or text, got {debug(xs)}")
 
@@ -65,9 +74,7 @@ def has(xs, v):
                             "    {exit}", "{d} = {tmp}v")),),
 )
 def hd(xs):
-    if not seq_arg("hd", xs):
-        raise empty_seq("hd", xs)
-    return xs[0]
+    return nonempty_seq("hd", xs)[0]
 
 
 @builtin(
@@ -79,9 +86,7 @@ def hd(xs):
     example="tl [7 8 9]", result="[8, 9]",
 )
 def tl(xs):
-    if not seq_arg("tl", xs):
-        raise empty_seq("tl", xs)
-    return xs[1:]
+    return nonempty_seq("tl", xs)[1:]
 
 
 @builtin(
@@ -114,8 +119,7 @@ def _cmp_keys(ka, kb) -> int:
 def _sort_plain(xs):
     if isinstance(xs, str):
         return "".join(sorted(xs))
-    if not isinstance(xs, list):
-        raise fail(f"srt requires a list or text, got {debug(xs)}")
+    need_list(xs, "srt requires a list or text")
     if not xs:
         return []
     if all(is_num(x) for x in xs):
@@ -148,8 +152,7 @@ def sort_by_key(name: str, call, fn, rest: tuple, descending: bool) -> list:
     The sort is stable; keys of different kinds (or NaN) compare equal, as in the reference."""
     fn = fn_arg(name, fn, "key arg")
     xs = rest[-1]
-    if not isinstance(xs, list):
-        raise fail(f"{name}: list arg must be a list, got {debug(xs)}")
+    need_list(xs, f"{name}: list arg must be a list")
     extra = list(rest[:-1])
     keyed = [(call(fn, [x, *extra]), x) for x in xs]
     sign = -1 if descending else 1
@@ -171,8 +174,7 @@ _dedup_key = dedup_key  # flat and iterative: any nesting depth (runtime/values.
 def unq(xs):
     if isinstance(xs, str):
         return "".join(dict.fromkeys(xs))
-    if not isinstance(xs, list):
-        raise fail(f"unq requires a list or text, got {debug(xs)}")
+    need_list(xs, "unq requires a list or text")
     seen, out = set(), []
     for x in xs:
         k = _dedup_key(x)
@@ -219,8 +221,7 @@ def _resolve(i: int, n: int) -> int:
     example="flat [[1 2] [3]]", result="[1, 2, 3]",
 )
 def flat(xs):
-    if not isinstance(xs, list):
-        raise fail(f"flat: arg must be a list, got {debug(xs)}")
+    need_list(xs, "flat: arg must be a list")
     out = []
     for x in xs:
         if isinstance(x, list):

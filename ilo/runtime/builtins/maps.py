@@ -39,9 +39,18 @@ def sorted_keys(m: dict) -> list:
     return sorted(m, key=key_order)
 
 
-def _need_map(name: str, m, what: str = "map and key") -> None:
+def _map_key_of(name: str, m, k, what: str = "map and key"):
+    """The key ``k`` for map ``m`` (see ``map_key``), once ``m`` is checked to be a map:
+    the map is checked first, as the reference reports a wrong map before a wrong key."""
     if not isinstance(m, dict):
         raise fail(f"{name}: expects {what}")
+    return map_key(name, k)
+
+
+def _per_key_type(op: str, tail: str) -> tuple:
+    """The JIT forms of a keyed op on a number-valued map: one for a text key, one for a
+    number key (``tail`` is the rest of the signature after the key)."""
+    return tuple(kernel(f"Mn, {key}{tail}", op=op) for key in ("t", "n"))
 
 
 @builtin("mmap", "> M _ _", checked=(), doc="A new empty map.", example='m=mmap;len m', result="0",
@@ -57,11 +66,11 @@ def mmap():
     "_, _ > O _",
     checked=(1,), doc="The value at a key (text, or a number: floored), or nil when the key is absent.",
     example='m=mset mmap 7 "seven";mget m 7.5', result="seven",
-    kernels=(kernel("Mn, t > On", op="mget"), kernel("Mn, n > On", op="mget")),
+    kernels=_per_key_type("mget", " > On"),
 )
 def mget(m, k):
-    _need_map("mget", m)
-    return m.get(map_key("mget", k))
+    key = _map_key_of("mget", m, k)  # checks m before m.get is looked up
+    return m.get(key)
 
 
 @builtin(
@@ -70,12 +79,12 @@ def mget(m, k):
     "_, _, v > M _ v",
     checked=(), doc="A new map with the key (text, or a number: floored) set to the value.",
     example='mset mmap "a" 1', result='{a: 1}',
-    kernels=(kernel("Mn, t, n > Mn", op="mset"), kernel("Mn, n, n > Mn", op="mset")),
+    kernels=_per_key_type("mset", ", n > Mn"),
 )
 def mset(m, k, v):
-    _need_map("mset", m, "map, key, and value")
+    key = _map_key_of("mset", m, k, "map, key, and value")
     out = dict(m)
-    out[map_key("mset", k)] = v
+    out[key] = v
     return out
 
 
@@ -84,11 +93,10 @@ def mset(m, k, v):
     "M _ _, _ > b",
     checked=(0,), doc="True when the map has the key; number and text keys never match each other.",
     example='m=mset mmap 7 "seven";mhas m "7"', result="false",
-    kernels=(kernel("Mn, t > b", op="mhas"), kernel("Mn, n > b", op="mhas")),
+    kernels=_per_key_type("mhas", " > b"),
 )
 def mhas(m, k):
-    _need_map("mhas", m)
-    return map_key("mhas", k) in m
+    return _map_key_of("mhas", m, k) in m
 
 
 @builtin("mkeys", "M k _ > L k", "_ > L _", checked=(0,), doc="The keys, sorted (number keys first).",
@@ -115,7 +123,7 @@ def mvals(m):
     example='m=mset mmap "a" 1;mdel m "a"', result="{}",
 )
 def mdel(m, k):
-    _need_map("mdel", m)
+    key = _map_key_of("mdel", m, k)
     out = dict(m)
-    out.pop(map_key("mdel", k), None)
+    out.pop(key, None)
     return out

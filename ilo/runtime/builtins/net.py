@@ -9,7 +9,7 @@ network trouble is a value the program handles, never a crash. Uses the standard
 
 from __future__ import annotations
 
-from ilo.runtime.builtins._support import debug, fail
+from ilo.runtime.builtins._support import debug, fail, need_list
 from ilo.runtime.builtins.registry import builtin
 from ilo.runtime.values import Err, Ok
 
@@ -63,8 +63,7 @@ GET_MANY_MAX_CONCURRENCY = 10
          doc="HTTP GET many URLs concurrently (at most 10 at a time): one ~body or ^message per URL, in order.",
          example='get-many ["http://localhost:8000/a" "http://localhost:8000/b"]')
 def get_many(urls):
-    if not isinstance(urls, list):
-        raise fail(f"get-many requires L t (list of urls), got {debug(urls)}")
+    need_list(urls, "get-many requires L t (list of urls)")
     for i, u in enumerate(urls):
         if not isinstance(u, str):
             raise fail(f"get-many requires L t (list of urls); element {i} is {debug(u)}")

@@ -12,7 +12,7 @@ import random
 import re
 import time
 
-from ilo.runtime.builtins._support import as_i64, debug, fail, is_num
+from ilo.runtime.builtins._support import as_i64, debug, fail, is_num, need_list, need_text
 from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.errors import IloRuntimeError
 from ilo.runtime.format import format_number
@@ -49,8 +49,7 @@ def str_(n):
     example='num "3.5"', result='~3.5',
 )
 def num(s):
-    if not isinstance(s, str):
-        raise fail(f"num requires text, got {debug(s)}")
+    need_text(s, "num requires text")
     if _RUST_FLOAT.fullmatch(s):
         return Ok(float(s))
     return Err(s)
@@ -114,8 +113,7 @@ def _two_nums(name: str, a, b) -> tuple[float, float]:
 
 
 def _list_best(name: str, xs, is_min: bool) -> float:
-    if not isinstance(xs, list):
-        raise fail(f"{name}: arg must be a list, got {debug(xs)}")
+    need_list(xs, f"{name}: arg must be a list")
     if not xs:
         raise fail(f"{name}: cannot take {name} of an empty list")
     best = None
@@ -127,6 +125,18 @@ def _list_best(name: str, xs, is_min: bool) -> float:
         if best is None or (x < best if is_min else x > best):
             best = x
     return best
+
+
+def _best_of(name: str, args: tuple, is_min: bool) -> float:
+    """``min``/``max`` of one list, or of two numbers like Rust's f64::min/max (a NaN operand loses)."""
+    if len(args) == 1:
+        return _list_best(name, args[0], is_min)
+    a, b = _two_nums(name, *args)
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return a if (a <= b if is_min else a >= b) else b
 
 
 # Kernel forms: Rust's f64::min/max ignore a NaN operand; the list forms leave the kernel
@@ -145,27 +155,13 @@ def _pick_form(op: str) -> tuple:
 @builtin("min", "n, n > n", "L n > n", doc="The smaller of two numbers, or the smallest number of a list.",
          example="min 3 7", result="3", kernels=_pick_form("<"))
 def min_(*args):
-    if len(args) == 1:
-        return _list_best("min", args[0], True)
-    a, b = _two_nums("min", *args)
-    if a != a:
-        return b
-    if b != b:
-        return a
-    return a if a <= b else b
+    return _best_of("min", args, True)
 
 
 @builtin("max", "n, n > n", "L n > n", doc="The larger of two numbers, or the largest number of a list.",
          example="max [3 9 7]", result="9", kernels=_pick_form(">"))
 def max_(*args):
-    if len(args) == 1:
-        return _list_best("max", args[0], False)
-    a, b = _two_nums("max", *args)
-    if a != a:
-        return b
-    if b != b:
-        return a
-    return a if a >= b else b
+    return _best_of("max", args, False)
 
 
 @builtin(
@@ -188,8 +184,7 @@ def mod(a, b):
 
 
 def _numbers(name: str, xs) -> list[float]:
-    if not isinstance(xs, list):
-        raise fail(f"{name}: arg must be a list, got {debug(xs)}")
+    need_list(xs, f"{name}: arg must be a list")
     for x in xs:
         if not is_num(x):
             raise fail(f"{name}: list elements must be numbers, got {debug(x)}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 
-from ilo.runtime.builtins._support import as_i64, debug, fail, is_num, seq_arg
+from ilo.runtime.builtins._support import as_i64, debug, fail, is_num, need_list, seq_arg
 from ilo.runtime.builtins.lists import cmp_partial, sort_by_key
 from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.format import format_number
@@ -65,8 +65,7 @@ def lst(xs, i, v):
         raise fail(f"lst: index must be a number, got {debug(i)}")
     if i < 0 or not float(i).is_integer():
         raise fail("lst: index must be a non-negative integer")
-    if not isinstance(xs, list):
-        raise fail(f"lst requires a list, got {debug(xs)}")
+    need_list(xs, "lst requires a list")
     k = int(i)
     if k >= len(xs):
         raise fail(f"lst: index {k} out of range for list of length {len(xs)}")
@@ -117,8 +116,7 @@ def rsrt(call, first, *rest):
     if not rest:
         if isinstance(first, str):
             return "".join(sorted(first, reverse=True))
-        if not isinstance(first, list):
-            raise fail(f"rsrt requires a list or text, got {debug(first)}")
+        need_list(first, "rsrt requires a list or text")
         if all(is_num(x) for x in first) or all(isinstance(x, str) for x in first):
             # a stable descending sort: ties keep their order, NaN compares equal
             return sorted(first, key=functools.cmp_to_key(lambda a, b: cmp_partial(b, a)))
@@ -127,9 +125,7 @@ def rsrt(call, first, *rest):
 
 
 def _list(name: str, xs, which: str = "") -> list:
-    if not isinstance(xs, list):
-        raise fail(f"{name}{which} requires a list, got {debug(xs)}")
-    return xs
+    return need_list(xs, f"{name}{which} requires a list")
 
 
 @builtin("zip", "L a, L c > L (L _)", doc="Pairs [x, y] of two lists, as long as the shorter one.",
@@ -183,8 +179,7 @@ def window(n, xs):
          example="chunks 2 [1 2 3]", result="[[1, 2], [3]]")
 def chunks(n, xs):
     n = _size("chunks", n)
-    if not isinstance(xs, list):
-        raise fail(f"chunks: requires a list, got {debug(xs)}")
+    need_list(xs, "chunks: requires a list")
     return [xs[i:i + n] for i in range(0, len(xs), n)]
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import itertools
 import math
 
-from ilo.runtime.builtins._support import debug, fail, is_num
+from ilo.runtime.builtins._support import debug, fail, is_num, need_list
 from ilo.runtime.builtins.registry import builtin, kernel
 
 
 def numbers(name: str, xs, what: str = "arg") -> list[float]:
-    if not isinstance(xs, list):
-        raise fail(f"{name}: {what} must be a list, got {debug(xs)}")
+    need_list(xs, f"{name}: {what} must be a list")
     if set(map(type, xs)) <= _FLOAT:  # one C-speed pass in the common case
         return xs
     for x in xs:
@@ -62,8 +61,7 @@ def median(xs):
 @builtin("quantile", "L n, n > n", doc="Sample quantile p of a list (linear interpolation; p clamped to [0, 1]).",
          example="quantile [1 2 3 4 5] 0.25", result="2")
 def quantile(xs, p):
-    if not isinstance(xs, list):
-        raise fail(f"quantile: first arg must be a list, got {debug(xs)}")
+    need_list(xs, "quantile: first arg must be a list")
     if not is_num(p):
         raise fail(f"quantile: second arg p must be a number, got {debug(p)}")
     xs = _nonempty("quantile", xs, "first arg")

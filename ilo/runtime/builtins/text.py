@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from ilo.runtime.builtins._support import debug, fail, is_num
+from ilo.runtime.builtins._support import debug, fail, is_num, need_text
 from ilo.runtime.builtins.registry import builtin
 from ilo.runtime.format import format_number, format_value
 
@@ -21,8 +21,7 @@ _WHITE_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2
 
 @builtin("trm", "t > t", aliases=("trim",), checked=(0,), doc="Trim leading and trailing whitespace.", example='trm "  hi "', result='hi')
 def trm(s):
-    if not isinstance(s, str):
-        raise fail(f"trm requires text, got {debug(s)}")
+    need_text(s, "trm requires text")
     return s.strip(_WHITE_SPACE)
 
 
@@ -52,8 +51,7 @@ def cat(xs, sep):
     if not (isinstance(xs, list) and isinstance(sep, str)):
         raise fail("cat requires a list and text separator")
     for x in xs:
-        if not isinstance(x, str):
-            raise fail(f"cat: list items must be text, got {debug(x)}")
+        need_text(x, "cat: list items must be text")
     return sep.join(xs)
 
 
@@ -86,8 +84,7 @@ def _fmt_literal_check(literals: list) -> list:
     check_literals=_fmt_literal_check,
 )
 def fmt(template, *args):
-    if not isinstance(template, str):
-        raise fail(f"fmt first arg must be text template, got {debug(template)}")
+    need_text(template, "fmt first arg must be text template")
     out, used, i, n = [], 0, 0, len(template)
     while i < n:
         c = template[i]
@@ -121,9 +118,7 @@ def fmt2(x, digits):
 
 
 def _text(name: str, s) -> str:
-    if not isinstance(s, str):
-        raise fail(f"{name} requires text, got {debug(s)}")
-    return s
+    return need_text(s, f"{name} requires text")
 
 
 @builtin("upr", "t > t", doc="Uppercase.", example='upr "abc"', result="ABC")
@@ -168,8 +163,7 @@ def chr_(n):
 
 
 def _pad(name: str, s, w, pc, left: bool) -> str:
-    if not isinstance(s, str):
-        raise fail(f"{name} arg 1 requires text, got {debug(s)}")
+    need_text(s, f"{name} arg 1 requires text")
     if not is_num(w):
         raise fail(f"{name} arg 2 requires number, got {debug(w)}")
     if not math.isfinite(w) or not w.is_integer():
@@ -233,10 +227,8 @@ def _find_all(rx: re.Pattern, s: str) -> list[str]:
     example='rgx "\\d+" "a1b22"', result='[1, 22]',
 )
 def rgx(pattern, s):
-    if not isinstance(pattern, str):
-        raise fail(f"rgx: first arg must be a string pattern, got {debug(pattern)}")
-    if not isinstance(s, str):
-        raise fail(f"rgx: second arg must be a string, got {debug(s)}")
+    need_text(pattern, "rgx: first arg must be a string pattern")
+    need_text(s, "rgx: second arg must be a string")
     try:
         rx = re.compile(_translate(pattern))
     except (re.error, OverflowError, RecursionError) as e:
@@ -250,10 +242,8 @@ def rgx(pattern, s):
 
 
 def _compiled(name: str, pattern, s, what: str = "second arg must be a string") -> re.Pattern:
-    if not isinstance(pattern, str):
-        raise fail(f"{name}: first arg must be a string pattern, got {debug(pattern)}")
-    if not isinstance(s, str):
-        raise fail(f"{name}: {what}, got {debug(s)}")
+    need_text(pattern, f"{name}: first arg must be a string pattern")
+    need_text(s, f"{name}: {what}")
     try:
         return re.compile(_translate(pattern))
     except (re.error, OverflowError, RecursionError) as e:
@@ -316,8 +306,7 @@ def _expand(template: str, m: re.Match) -> str:
 @builtin("rgxsub", "t, t, t > t", doc="Replace every regex match; $1, $2, ${name} in the replacement name groups.",
          example='rgxsub "(\\\\d+)" "<$1>" "a1b22"', result="a<1>b<22>")
 def rgxsub(pattern, replacement, subject):
-    if not isinstance(replacement, str):
-        raise fail(f"rgxsub: second arg must be a string replacement, got {debug(replacement)}")
+    need_text(replacement, "rgxsub: second arg must be a string replacement")
     rx = _compiled("rgxsub", pattern, subject, "third arg must be a string subject")
     out, pos = [], 0
     for m in _matches(rx, subject):
