@@ -7,11 +7,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from oracle import outcome  # the one differential oracle (value+type, or code+message+span+function)
 
 import ilo
 import ilo.runtime.errors
 from ilo import config
-from ilo.runtime.format import format_value
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -19,14 +19,6 @@ pytestmark = pytest.mark.timeout(300)
 @pytest.fixture(autouse=True)
 def _kernel_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "ilo-cache"))
-
-
-def outcome(program, func, args, engine, **kw):
-    try:
-        return "ok", format_value(program.call(func, *args, engine=engine, **kw))
-    except ilo.IloError as e:
-        d = e.diagnostics[0]
-        return "error", d.code, d.span, d.message, d.notes
 
 
 # name -> (source, function, argument, steps the call takes: loop iterations plus calls)

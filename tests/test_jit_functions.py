@@ -5,10 +5,10 @@ including when a kernel gives up in the middle of a compiled call chain."""
 from __future__ import annotations
 
 import pytest
+from oracle import outcome  # the one differential oracle (value+type, or code+message+span+function)
 
 import ilo
 from ilo import config
-from ilo.runtime.format import format_value
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -16,14 +16,6 @@ pytestmark = pytest.mark.timeout(300)
 @pytest.fixture(autouse=True)
 def _kernel_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "ilo-cache"))
-
-
-def outcome(program, func, args, engine, **kw):
-    try:
-        return "ok", format_value(program.call(func, *args, engine=engine, **kw))
-    except ilo.IloError as e:
-        d = e.diagnostics[0]
-        return "error", d.code, d.span, d.message
 
 
 def check(src: str, func: str, *args, numba: str = "never", monkeypatch=None, calls: int = 3,
