@@ -48,7 +48,6 @@ DEPTH: list = [0, config.MAX_DEPTH]
 # The innermost run's step/time budget (``runtime.limits.Budget``; None for a run without
 # limits), read by the ``limited`` modes and by JIT kernels, which charge it themselves.
 BUDGET: list = [None]
-_BUDGET = BUDGET
 _RUN_LOCK = threading.RLock()
 
 
@@ -150,7 +149,7 @@ def _exhausted(budget, span) -> None:
 def _charged_entry(inner):
     """Wrap a function's entry (pc 0): each call is one step of the budget, as the tree
     counts it (``limited`` modes only, so plain runs pay nothing)."""
-    B = _BUDGET
+    B = BUDGET
 
     def entry(R):
         budget = B[0]
@@ -194,7 +193,7 @@ def _hot_pair(inner, chunk: Chunk, loop, span):
     back-edges in total, each entry is offered to ``hooks.on_hot`` at its first back-edge
     (the wrapped entry instruction marks a new entry), as in ``counted`` mode. The tier's
     kernels charge the budget themselves."""
-    B, H = _BUDGET, _HOOKS
+    B, H = BUDGET, _HOOKS
     header, first, last = loop.body, loop.body, loop.back_edge
     count = 0  # back-edges taken so far (all entries, all runs of this decoded chunk)
     wait = 0  # back-edges of this entry before the next offer
@@ -246,7 +245,7 @@ def _hot_pair(inner, chunk: Chunk, loop, span):
 
 
 def _charged_back_edge(inner, header: int, span):
-    B = _BUDGET
+    B = BUDGET
 
     def back_edge(R):
         nxt = inner(R)
@@ -417,8 +416,8 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
             mode = "hooked" if counting is None else "counted"
             _HOOKS[0] = hooks if counting is None else counting
         DEPTH[1] = config.MAX_DEPTH  # read per run, so a changed ILO_MAX_DEPTH setting applies
-        saved_budget = _BUDGET[0]
-        _BUDGET[0] = budget if limited else None
+        saved_budget = BUDGET[0]
+        BUDGET[0] = budget if limited else None
         if limited:
             mode = "limited" if hooks is None else "limited_hot"
         try:
@@ -427,4 +426,4 @@ def run(program: CompiledProgram, func: str, args: list, hooks=None, budget=None
             _HOOKS[0] = saved
             PROGRAM[0] = saved_program
             DEPTH[1] = saved_limit
-            _BUDGET[0] = saved_budget
+            BUDGET[0] = saved_budget
