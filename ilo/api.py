@@ -25,7 +25,7 @@ from ilo.runtime.sizes import out_of_memory
 from ilo.runtime.typecheck import is_plain_list_of, mismatch
 from ilo.runtime.values import from_python
 from ilo.source import Source
-from ilo.types import Ty
+from ilo.types import TBool, TNum, TText, Ty
 
 ENGINES = ("tree", "vm", "jit")
 
@@ -61,6 +61,7 @@ class Program:
         self._compiled = None
         self._tiers: dict = {}
         self._last_tier = None
+        self._arg_plans: dict = {}  # function name -> ``_arg_plan`` (check_args' fast path)
         # Warnings the verifier attached (Diagnostic, severity "warning"); printed by the CLI
         # unless --no-hints. They never change a result.
         self.warnings: list[Diagnostic] = list(getattr(verified, "warnings", None) or ())
@@ -158,17 +159,18 @@ class Program:
             raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         name = self.resolve_function(func)
         values = self.check_args(name, args)
-        try:
-            budget = Budget(max_steps, timeout)
-        except (TypeError, ValueError, OverflowError) as e:
-            raise IloError(Diagnostic("ILO-R016", f"bad limit: {e}")) from None
+        budget = None  # no limit: the engines take their unlimited path without looking
+        if max_steps is not None or timeout is not None:
+            try:
+                budget = Budget(max_steps, timeout)
+            except (TypeError, ValueError, OverflowError) as e:
+                raise IloError(Diagnostic("ILO-R016", f"bad limit: {e}")) from None
         try:
             if engine == "tree":
                 from ilo import interp
 
                 return interp.run(self.verified, name, values, max_steps=max_steps, timeout=timeout)
-            from ilo import vm
-
+            run = _VM_RUN[0] if _VM_RUN else _vm_run()
             hooks = None
             if engine == "jit":
                 hooks = self._tiers.get(jit_threshold)
@@ -176,7 +178,7 @@ class Program:
                     hooks = self._tiers[jit_threshold] = _jit_hook_class()(threshold=jit_threshold)
                 hooks.fresh = True  # stats for this call only
                 self._last_tier = hooks
-            return vm.run(self.compiled(), name, values, hooks=hooks, budget=budget)
+            return run(self._compiled or self.compiled(), name, values, hooks=hooks, budget=budget)
         except IloRuntimeError as e:
             raise e.to_error() from None
         except RecursionError:
@@ -187,6 +189,27 @@ class Program:
     def check_args(self, name: str, args: Sequence[Any]) -> list:
         """Python arguments as ilo values, each checked against its parameter's declared type:
         ``ILO-T006`` for a wrong count, ``ILO-R016`` for a value of the wrong type."""
+        # Agents call small functions many times: arguments that are already plain ilo
+        # scalars of the declared type (float, str, bool; an int for a number) are taken as
+        # they are, without the general conversion and type walk below.
+        plan = self._arg_plans.get(name)
+        if plan is None:
+            plan = self._arg_plans[name] = _arg_plan(self.verified.functions[name])
+        if len(args) == len(plan):
+            values = []
+            for want, arg in zip(plan, args):
+                t = type(arg)
+                if t is want:
+                    values.append(arg)
+                elif t is int and want is float and -_EXACT_INT <= arg <= _EXACT_INT:
+                    values.append(float(arg))
+                else:
+                    break
+            else:
+                return values
+        return self._convert_args(name, args)
+
+    def _convert_args(self, name: str, args: Sequence[Any]) -> list:
         fn = self.verified.functions[name]
         if len(args) != len(fn.params):
             raise IloError(
@@ -219,6 +242,19 @@ class Program:
                 )
             values.append(value)
         return values
+
+
+# Ints this size convert to floats exactly and never overflow (larger ones take the general
+# path, which reports the ones too big for a float).
+_EXACT_INT = 2**53
+# Declared parameter type -> the Python class an argument of it needs no conversion in.
+_PLAIN_PARAM = {TNum: float, TText: str, TBool: bool}
+
+
+def _arg_plan(fn) -> tuple:
+    """Per parameter of ``fn``: the class an argument can be taken in unchanged, or None
+    (the general conversion decides)."""
+    return tuple(_PLAIN_PARAM.get(type(p.ty)) for p in fn.params)
 
 
 class Function:
@@ -257,6 +293,16 @@ def _py_name(name: str) -> str:
 
 
 _TIER: list = []  # the JitHook class once imported (a dotted import costs ~0.5 us per call)
+
+
+_VM_RUN: list = []  # vm.run, once the VM is first used (a per-call import costs ~0.5 us)
+
+
+def _vm_run():
+    from ilo import vm
+
+    _VM_RUN.append(vm.run)
+    return vm.run
 
 
 def _jit_hook_class():
