@@ -175,20 +175,47 @@ def watch_loops(chunk, code: list, handlers: list, env) -> None:
 
 
 def _range_entry(prep, w: _Watch, ins):
-    """RANGEPREP that also counts the entry's trips. Its work is RANGEPREP's, inlined: one
-    Python call less per loop entry (this runs at every entry of every loop). Entries
-    shorter than ``min_trips`` can never be offered, so they are not counted either."""
+    """RANGEPREP that also counts the entry's trips. RANGEPREP's work is inlined (this runs
+    at every entry of every loop: one call, the count's, instead of two). Entries shorter
+    than ``min_trips`` can never be offered, so they are not counted either."""
     _op, a, (lo, hi), c = ins
     end = a + 1
-    H, code, bpc, plain, armed = HOOKS, w.code, w.bpc, w.plain, w.armed
-    count = 0.0
+    offer = _trip_counter(w, c)
 
     def h(R):
         # NEVER swaps this handler back to ``prep``, so it needs no check of its own
-        nonlocal count
         start = R[a] = range_bound(R[lo], "start")
         stop = R[end] = range_bound(R[hi], "end")
-        trips = stop - start
+        return offer(stop - start)
+
+    return h
+
+
+def _foreach_entry(prep, w: _Watch, ins):
+    """FORPREP that also counts the entry's trips (FORPREP's work inlined, as above)."""
+    _op, a, coll, c = ins
+    offer = _trip_counter(w, c)
+
+    def h(R):
+        xs = R[coll]
+        if type(xs) is not list:
+            return prep(R)  # raises FORPREP's error
+        # OWNERSHIP: as FORPREP, the iterator keeps a reference to the list for the loop
+        R[a] = iter(xs)
+        return offer(len(xs))
+
+    return h
+
+
+def _trip_counter(w: _Watch, c: int):
+    """The count a counted loop entry keeps: ``offer(trips)`` adds an entry's trips (entries
+    shorter than ``min_trips`` never count), arms the back-edge once the total reaches the
+    threshold, and returns the body's pc ``c``."""
+    H, code, bpc, plain, armed = HOOKS, w.code, w.bpc, w.plain, w.armed
+    count = 0.0
+
+    def offer(trips):
+        nonlocal count
         hooks = H[0]
         if trips >= hooks.min_trips and trips > 0:
             count += trips
@@ -198,33 +225,7 @@ def _range_entry(prep, w: _Watch, ins):
         code[bpc] = plain
         return c
 
-    return h
-
-
-def _foreach_entry(prep, w: _Watch, ins):
-    """FORPREP that also counts the entry's trips (FORPREP's work inlined, as above)."""
-    _op, a, coll, c = ins
-    H, code, bpc, plain, armed = HOOKS, w.code, w.bpc, w.plain, w.armed
-    count = 0
-
-    def h(R):
-        nonlocal count
-        xs = R[coll]
-        if type(xs) is not list:
-            return prep(R)  # raises FORPREP's error
-        # OWNERSHIP: as FORPREP, the iterator keeps a reference to the list for the loop
-        R[a] = iter(xs)
-        trips = len(xs)
-        hooks = H[0]
-        if trips >= hooks.min_trips and trips:
-            count += trips
-            if count >= hooks.threshold:
-                code[bpc] = armed
-                return c
-        code[bpc] = plain
-        return c
-
-    return h
+    return offer
 
 
 def _gap_reader(back, env):

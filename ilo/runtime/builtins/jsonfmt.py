@@ -86,22 +86,43 @@ def _plain_tree(v):
     where Python's float repr equals serde_json's (1e-4 <= |x| < 1e16); else _NeedsRenderer."""
     t = type(v)
     if t is float:
-        if v == v and abs(v) < 1e15 and v == int(v):
-            return int(v)
-        if 1e-4 <= abs(v) < 1e16:
-            return v
-        raise _NeedsRenderer
+        return _plain_number(v)
     if v is None or t is bool or t is str:
         return v
     if t is list:
-        return [_plain_tree(x) for x in v]
-    if t is dict:
-        return {str(k): _plain_tree(x) for k, x in v.items()}
+        return [x if type(x) is str else _plain_tree(x) for x in v]
     if t is Record:
-        return {k: _plain_tree(x) for k, x in v.fields.items()}
+        return _plain_fields(v.fields.items())
+    if t is dict:
+        return _plain_fields((str(k), x) for k, x in v.items())
     if t is Ok or t is Err:
         return _plain_tree(v.value)
     return dump_tree(v)
+
+
+def _plain_number(v: float):
+    if -1e15 < v < 1e15 and v == int(v):  # NaN fails the first test
+        return int(v)
+    if 1e-4 <= abs(v) < 1e16:
+        return v
+    raise _NeedsRenderer
+
+
+def _plain_fields(items) -> dict:
+    # Records are the common payload (``jdmp`` of a list of records): their scalar fields
+    # are converted here rather than through a call each, which halves the time.
+    out = {}
+    for k, x in items:
+        t = type(x)
+        if t is float:
+            if -1e15 < x < 1e15 and x == int(x):
+                x = int(x)
+            elif not 1e-4 <= abs(x) < 1e16:
+                raise _NeedsRenderer
+        elif not (t is str or t is bool or x is None):
+            x = _plain_tree(x)
+        out[k] = x
+    return out
 
 
 def float_tree(v):
