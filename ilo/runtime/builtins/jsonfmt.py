@@ -20,6 +20,10 @@ from ilo.runtime.format import format_value
 from ilo.runtime.values import Err, FnRef, Ok, Record
 
 
+# jdmp's C encoder: compact, keys sorted, non-ASCII kept (serde_json's layout)
+_COMPACT = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 class _Raw(str):
     """A JSON token already rendered (a number or ``null``)."""
 
@@ -290,8 +294,9 @@ def parse_json_value(text: str):
 )
 def jdmp(v):
     try:
-        # Fast path: the C encoder, when every number prints the same way serde_json would.
-        return json.dumps(_plain_tree(v), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        # Fast path: the C encoder, when every number prints the same way serde_json would
+        # (one encoder object for every call: json.dumps with options builds one per call).
+        return _COMPACT.encode(_plain_tree(v))
     except _NeedsRenderer:
         pass
     except RecursionError:  # nested deeper than the C encoder goes: the iterative writer
