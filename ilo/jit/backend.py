@@ -22,21 +22,34 @@ def available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
+class _ScipyHidden:
+    """While numba initialises, scipy looks absent. numba probes for BLAS (for ``np.dot``)
+    by importing ``scipy.linalg``, once when numba is imported and again when its CPU
+    target first loads its registries (the first compile or cache load): together about
+    half of numba's start-up when scipy is installed. Kernels never call BLAS (ilo's
+    linear algebra runs in plain Python), so nothing is lost; afterwards scipy imports
+    normally. A process that imported scipy itself keeps the probes (cheap then)."""
+
+    def __enter__(self):
+        self.hidden = "scipy" not in sys.modules
+        if self.hidden:
+            sys.modules["scipy"] = None
+
+    def __exit__(self, *exc):
+        if self.hidden and sys.modules.get("scipy", 0) is None:
+            del sys.modules["scipy"]
+
+
 def _load():
     global _numba
     if _numba is None:
-        # numba's import probes for BLAS (for ``np.dot``) by importing ``scipy.linalg``,
-        # about two thirds of numba's own import time when scipy is installed. Kernels
-        # never call BLAS, so while numba loads, scipy looks absent; afterwards it imports
-        # normally. A process that imported scipy itself keeps the probe (it is cheap then).
-        hidden = "scipy" not in sys.modules
-        if hidden:
-            sys.modules["scipy"] = None
-        try:
+        with _ScipyHidden():
             import numba
-        finally:
-            if hidden and sys.modules.get("scipy", 0) is None:
-                del sys.modules["scipy"]
+            from numba.core.registry import cpu_target
+
+            # the CPU target's registries, loaded now rather than at the first compile or
+            # cache load (whichever kernel or map helper comes first), so their probe is hidden
+            cpu_target.target_context.refresh()
         _numba = numba
     return _numba
 

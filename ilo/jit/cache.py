@@ -38,7 +38,9 @@ class Kernel:
         self.source = source
         self.path = path
         self.load_seconds = load_seconds
-        self.origin = "new"  # set after the first call: "compiled" or "cache" (numba) / "python"
+        # set after the first call: "compiled" or "cache" (numba), "python"; "native" for a
+        # numba kernel's machine code loaded without numba (``native``)
+        self.origin = "new"
         self.first_call_seconds = None
 
 
@@ -89,6 +91,11 @@ def numba_cached(source: str) -> bool:
 
 def lookup(key):
     return _MEMORY.get(key)
+
+
+def remember(key, kernel: Kernel) -> Kernel:
+    """Keep ``kernel`` (built elsewhere: ``native``) for ``key``; the first one stays."""
+    return _MEMORY.setdefault(key, kernel)
 
 
 def load(key, source: str, backend: str, func_name: str = "kernel") -> Kernel:

@@ -30,6 +30,10 @@ PY_FIRST_USE_COST = 4e-3  # the process's first kernel: importing the JIT module
 # when the machine code comes from the disk cache; loading one cached kernel ~0.02 s;
 # compiling a small scalar function (or call tree) ~0.3 s, a loop over arrays ~1.2 s.
 NUMBA_FIRST_USE, NUMBA_WARM, NUMBA_COLD, NUMBA_COLD_ARRAYS = 0.5, 0.02, 0.3, 1.2
+# A native kernel (numba's machine code stored by ``native``, loaded without numba): the
+# first in a process imports llvmlite and makes an MCJIT engine (~0.05 s), each one after
+# loads its object in a few ms. Storing one costs a second, inlined compile (~0.1 s).
+NATIVE_FIRST_USE, NATIVE_LOAD, NATIVE_SAVE = 0.05, 0.005, 0.1
 # A numba kernel's cost per loop instruction (native code; a map operation is a hash probe).
 NUMBA_INSTR = 1e-9
 # A python kernel's cost per instruction, in units of one simple instruction (``PY_INSTR``:
@@ -65,6 +69,13 @@ def numba_cost(cached: bool, warmed_up: bool, arrays: bool = False) -> float:
     """What moving a kernel to numba costs before it runs, in this process's time."""
     build = NUMBA_WARM if cached else (NUMBA_COLD_ARRAYS if arrays else NUMBA_COLD)
     return (build + (0.0 if warmed_up else NUMBA_FIRST_USE)) * speed()
+
+
+def native_cost() -> float:
+    """What running a stored native kernel costs before it runs, in this process's time."""
+    from ilo.jit import native
+
+    return (NATIVE_LOAD + (0.0 if native.engine_ready() else NATIVE_FIRST_USE)) * speed()
 
 
 def map_boxing(keys: float) -> float:

@@ -95,16 +95,21 @@ def _numba_pays(region, trips, code=None) -> tuple[str, float]:
     A cold loop must never pay for a compile: the remaining trip count (known for ranges and
     foreach, estimated from the loop test for while loops) times the python kernel's cost
     per iteration, plus the time this loop already spent in python kernels, must exceed
-    numba's start-up, load or compile cost. Without ``code`` (the numba kernel's source, not
-    generated yet) the cheapest cost is assumed, a quick check before generating it.
+    numba's start-up, load or compile cost (or a stored native kernel's load). Without
+    ``code`` (the numba kernel's source, not generated yet) the cheapest cost is assumed, a
+    quick check before generating it.
     """
     from ilo.jit import backend, cache
 
     if trips is None:
         return "trip count unknown, a numba compile might not pay back", float("inf")
+    from ilo.jit import native
+
     warm = code is None or cache.numba_cached(code.source)
     arrays = code is not None and any(v.endswith(("_L", "_D")) for _, v in code.args)
-    cost = costs.numba_cost(warm, backend.warmed_up(), arrays)
+    # without the code, the cheapest way a numba kernel can arrive: a stored native kernel
+    stored = code is None or (native.eligible(code) and native.exists(code.source))
+    cost = costs.native_cost() if stored else costs.numba_cost(warm, backend.warmed_up(), arrays)
     from ilo.vm.hotloops import PROGRAM
 
     per_trip = costs.python_iteration(region, PROGRAM[0])
@@ -282,7 +287,7 @@ class JitTier:
         return spent + ahead >= ready.promote_at
 
     def _build(self, plan: _Plan, values: dict, sig: tuple, trips):
-        from ilo.jit import cache
+        from ilo.jit import cache, native
         from ilo.jit.emit import generate
         from ilo.jit.infer import infer
         from ilo.vm.hotloops import PROGRAM
@@ -318,11 +323,20 @@ class JitTier:
                 backend, code = "python", None
         if code is None:
             code = generate(typed, backend, limited)
-        kernel = cache.load(_key(plan.region, sig, backend, code), code.source, backend)
+        key = _key(plan.region, sig, backend, code)
+        kernel = cache.lookup(key)
+        if kernel is None and backend == "numba" and native.eligible(code):
+            kernel = native.kernel(key, code)  # stored machine code: numba is not needed
+        if kernel is None:
+            kernel = cache.load(key, code.source, backend)
         compile_seconds = 0.0
         if backend == "numba" and kernel.origin == "new":
             try:
                 compile_seconds = self._compile_numba(kernel, code, values)
+                if native.eligible(code):  # for the next process: it need not load numba
+                    t1 = time.perf_counter()
+                    native.save(code, kernel.func)
+                    compile_seconds += time.perf_counter() - t1
             except Exception as e:  # noqa: BLE001 - a kernel numba rejects runs on the python backend
                 typed.why_not_numba = f"numba could not compile it ({type(e).__name__})"
                 backend = "python"

@@ -19,7 +19,6 @@ from ilo.runtime.builtins.registry import builtin
 from ilo.runtime.format import format_value
 from ilo.runtime.values import Err, FnRef, Ok, Record
 
-
 # jdmp's C encoder: compact, keys sorted, non-ASCII kept (serde_json's layout)
 _COMPACT = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
