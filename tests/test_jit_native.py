@@ -37,6 +37,8 @@ PROGRAMS = {
 @pytest.fixture
 def fresh_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path))
+    # numba is loaded in this process: stored objects are used anyway, as a new process would
+    monkeypatch.setattr(native, "ALWAYS", True)
     cache._MEMORY.clear()  # kernels built under another cache directory must not be reused
     yield tmp_path
     cache._MEMORY.clear()

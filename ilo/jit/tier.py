@@ -19,11 +19,13 @@ Building is itself a cost: a kernel is built only once the iterations it would t
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import TYPE_CHECKING
 
 from ilo import config
 from ilo.jit import budget, costs, state
+from ilo.jit.deopt import Deopt
 from ilo.jit.protocol import LATER as _LATER
 from ilo.jit.protocol import MIN_TRIPS, entry_limits
 from ilo.jit.protocol import NEVER as _DECLINED
@@ -108,7 +110,11 @@ def _numba_pays(region, trips, code=None) -> tuple[str, float]:
     warm = code is None or cache.numba_cached(code.source)
     arrays = code is not None and any(v.endswith(("_L", "_D")) for _, v in code.args)
     # without the code, the cheapest way a numba kernel can arrive: a stored native kernel
-    stored = code is None or (native.eligible(code) and native.exists(code.source))
+    # (used only while numba is not loaded)
+    if code is None:
+        stored = "numba" not in sys.modules
+    else:
+        stored = native.loop_eligible(code) and native.usable(code.source)
     cost = costs.native_cost() if stored else costs.numba_cost(warm, backend.warmed_up(), arrays)
     from ilo.vm.hotloops import PROGRAM
 
@@ -325,17 +331,17 @@ class JitTier:
             code = generate(typed, backend, limited)
         key = _key(plan.region, sig, backend, code)
         kernel = cache.lookup(key)
-        if kernel is None and backend == "numba" and native.eligible(code):
-            kernel = native.kernel(key, code)  # stored machine code: numba is not needed
+        if kernel is None and backend == "numba":
+            kernel = native.loop_kernel(key, code)  # stored machine code: numba is not needed
         if kernel is None:
             kernel = cache.load(key, code.source, backend)
         compile_seconds = 0.0
         if backend == "numba" and kernel.origin == "new":
             try:
                 compile_seconds = self._compile_numba(kernel, code, values)
-                if native.eligible(code):  # for the next process: it need not load numba
+                if native.loop_eligible(code):  # for the next process: it need not load numba
                     t1 = time.perf_counter()
-                    native.save(code, kernel.func)
+                    native.save_loop(code, kernel.func)
                     compile_seconds += time.perf_counter() - t1
             except Exception as e:  # noqa: BLE001 - a kernel numba rejects runs on the python backend
                 typed.why_not_numba = f"numba could not compile it ({type(e).__name__})"
@@ -546,7 +552,10 @@ class JitTier:
                 params += [arr, n]
             else:
                 params.append(regs[base + r])
-        result = self._call_numba(ready, plan, params, counter)
+        try:
+            result = self._call_numba(ready, plan, params, counter)
+        except Deopt:  # a native kernel raised inside (it took no list): the VM runs this entry
+            return None
         resume, back = code.exits[result[0]]
         slots = code.slots
         restored = set()
