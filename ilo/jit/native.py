@@ -178,8 +178,8 @@ def _store(source: str, dispatcher, ins: str, outs: str, tuple_result: bool) -> 
     """Never raises: a kernel that cannot be stored keeps running through numba."""
     try:
         path = _path(source)
-        if path.is_file():
-            return False
+        if _read(path) is not None:
+            return False  # stored already (a damaged or older file is replaced)
         from numba import cfunc, types
 
         scope = {"_k": dispatcher}
@@ -227,7 +227,7 @@ def _host_key() -> str:
     import llvmlite
     import llvmlite.binding as llvm
 
-    text = f"{llvm.get_host_cpu_name()}|{llvm.get_host_cpu_features().flatten()}|{llvmlite.__version__}"
+    text = f"{_MAGIC}|{llvm.get_host_cpu_name()}|{llvm.get_host_cpu_features().flatten()}|{llvmlite.__version__}"
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -253,17 +253,11 @@ def _open_locked(source: str, ins: str, outs: str, tuple_result: bool):
     found = _LOADED.get(path)
     if found is not None:
         return found
-    if not path.is_file():
+    stored = _read(path)
+    if stored is None:
         return None
-    data = path.read_bytes()
-    if not data.startswith(_MAGIC):
-        return None
-    at = len(_MAGIC)
-    size, = struct.unpack_from("<I", data, at)
-    meta = json.loads(data[at + 4:at + 4 + size])
-    obj = data[at + 4 + size:]
-    if hashlib.sha256(obj).hexdigest() != meta["sha"] or (meta["ins"], meta["outs"], meta["tuple"]) != (
-            ins, outs, tuple_result):
+    meta, obj = stored
+    if (meta["ins"], meta["outs"], meta["tuple"]) != (ins, outs, tuple_result):
         return None
     import ctypes
 
@@ -285,6 +279,21 @@ def _open_locked(source: str, ins: str, outs: str, tuple_result: bool):
     func = ctypes.CFUNCTYPE(None, ctypes.POINTER(ctypes.c_double))(address)
     found = _LOADED[path] = _caller(func, ins, outs, tuple_result)
     return found
+
+
+def _read(path):
+    """(meta, object bytes) of a stored kernel, or None (absent, older format, damaged)."""
+    try:
+        data = path.read_bytes()
+        if not data.startswith(_MAGIC):
+            return None
+        at = len(_MAGIC)
+        size, = struct.unpack_from("<I", data, at)
+        meta = json.loads(data[at + 4:at + 4 + size])
+        obj = data[at + 4 + size:]
+        return (meta, obj) if hashlib.sha256(obj).hexdigest() == meta["sha"] else None
+    except (OSError, ValueError, KeyError, struct.error):
+        return None
 
 
 def _engine():
