@@ -139,3 +139,25 @@ def test_a_damaged_object_is_not_loaded(fresh_cache):
     value, stats = _outcome(src, args)
     assert value == _tree(src, args)
     assert [s.origin for s in stats.compiled if s.entries] != ["native"]
+
+
+@pytest.mark.timeout(300)
+def test_a_stored_function_kernel_recurses_and_gives_up_where_the_kernel_does(fresh_cache):
+    from ilo.jit import backend, fnkernels
+    from ilo.jit.deopt import Deopt
+
+    program = ilo.load("fib n:n>n;<=n 1 n;a=fib -n 1;b=fib -n 2;+a b\n"
+                       "odd n:n>b;=mod n 2 1")
+    compiled = program.compiled()
+    for name, args, want in [("fib", (20.0,), 6765.0), ("odd", (7.0,), True)]:
+        bundle = fnkernels.build(compiled, name, ("n",), "numba")
+        assert native.function_eligible(bundle)
+        func = getattr(cache.import_module(cache.write_module(bundle.source)), bundle.root.fname)
+        backend.prepare(func, [0, 0.0])
+        assert native.save_function(bundle, func)
+        stored = native.load_function(bundle)
+        assert stored is not None
+        assert stored(100, *args) == func(100, *args) == want
+        assert type(stored(100, *args)) is type(want)
+    with pytest.raises(Deopt):  # the depth limit is reached inside: the VM runs the call
+        native.load_function(fnkernels.build(compiled, "fib", ("n",), "numba"))(5, 20.0)
