@@ -32,6 +32,7 @@ import sys
 import threading
 
 from ilo import config
+from ilo.interp import bigstack
 from ilo.interp.calls import CallMixin
 from ilo.interp.exprs import ExprEvaluator
 from ilo.interp.frames import Frame
@@ -347,26 +348,4 @@ def _restore_recursion_limit() -> None:
 
 
 def _run_thread(fn, max_depth: int):
-    outcome: dict = {}
-
-    def worker():
-        try:
-            outcome["value"] = fn()
-        except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
-            outcome["error"] = e
-
-    stack = max(64 * 1024 * 1024, max_depth * _STACK_BYTES_PER_CALL)
-    with _STACK_LOCK:
-        old = threading.stack_size(stack)
-        try:
-            thread = threading.Thread(target=worker, name="ilo-interp", daemon=True)
-            thread.start()
-        finally:
-            threading.stack_size(old)
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
-_STACK_LOCK = threading.Lock()
+    return bigstack.run(fn, max(64 * 1024 * 1024, max_depth * _STACK_BYTES_PER_CALL))
