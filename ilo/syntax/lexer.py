@@ -74,6 +74,9 @@ class TokenStream:
     values: list = field(default_factory=list)
     starts: array = field(default_factory=lambda: array("q"))
     ends: array = field(default_factory=lambda: array("q"))
+    # Indices of the tokens a dropped declaration-boundary newline came just before (the
+    # token count itself when the text ends with one): the parser's header checks read them.
+    boundaries: set = field(default_factory=set)
 
 
 # What the line-break rewrite must see: text literals (their brackets and `--` are not
@@ -183,6 +186,7 @@ def _scan(source: Source, keep_newlines: bool) -> TokenStream:
     stream = TokenStream()
     kinds, values, starts, ends = stream.kinds, stream.values, stream.starts, stream.ends
     add_kind, add_value, add_start, add_end = kinds.append, values.append, starts.append, ends.append
+    boundaries = stream.boundaries
     # Offsets map back to the original text segment by segment: within segment `si`,
     # original = normalised + delta. Tokens arrive in order, so `si` only moves forward.
     bounds = [*seg_norm[1:], len(text) + 1]
@@ -250,6 +254,7 @@ def _scan(source: Source, keep_newlines: bool) -> TokenStream:
         elif group == _NEWLINE:
             last_kind = TokenKind.NEWLINE
             if not keep_newlines:
+                boundaries.add(len(kinds))
                 continue
             kind, value = TokenKind.NEWLINE, None
         else:

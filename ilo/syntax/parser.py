@@ -171,9 +171,11 @@ class Parser(ExprParser):
                 f"rename to something like `my{word}` or `{word}of` — builtins shadow user "
                 "functions in calls, so reusing the name silently breaks dispatch",
             )
+        name_span = self.span_at(self.pos)
         name = self.expect_ident()
         self.current_fn = name
         params = self.parse_params()
+        self.check_header_boundary(name, name_span)
         # Known before its body, so recursive calls take their arity too (`fac -n 1`).
         self.register_fn(name, params)
         if not params and self.peek() is K.COLON and self.at(self.pos + 1) is K.GT:
@@ -183,6 +185,7 @@ class Parser(ExprParser):
                 f"`{name} p:t>return;body` with them",
             )
         self.expect(K.GT)
+        self.check_header_boundary(name, name_span)
         ret = self.parse_type()
         if self.peek() is K.SEMI:  # a line break after the return type works as well
             self.advance()
@@ -193,9 +196,24 @@ class Parser(ExprParser):
         self.current_fn = None
         return ast.Function(name, params, ret, body, span=self.span_from(start))
 
+    def check_header_boundary(self, name: str, name_span) -> None:
+        """ILO-P020 when a function header ends at a declaration boundary or the end of the
+        text before its ``>type``: reported at the function's name, on its own line, rather
+        than wherever the next declaration makes parsing fail."""
+        eof = self.peek() is K.EOF
+        if not eof and self.pos not in self.boundaries:
+            return
+        where = "the file" if eof else "the line"
+        raise ParseFailure(Diagnostic(
+            "ILO-P020", f"incomplete function header for `{name}`: header runs off the end of {where}", name_span,
+            suggestion="a function header is `name params>type;body`: finish it on the same line, or indent "
+                       "the continuation so the parser keeps it inside this function",
+            function=name))
+
     def parse_params(self) -> list[ast.Param]:
         params = []
-        while self.peek() is K.IDENT and self.at(self.pos + 1) is K.COLON:
+        # a line break at column 0 ends the header: the next line's `name:` is not a parameter
+        while self.peek() is K.IDENT and self.at(self.pos + 1) is K.COLON and self.pos not in self.boundaries:
             start = self.here()
             name = self.expect_ident()
             self.expect(K.COLON)

@@ -52,6 +52,7 @@ class ParserBase:
             self.values.append(None)
         self.starts = stream.starts
         self.ends = stream.ends
+        self.boundaries = stream.boundaries  # tokens a declaration-boundary line break preceded
         self.pos = 0
         self.depth = 0
         self.current_fn: str | None = None
@@ -205,6 +206,14 @@ class ParserBase:
     def parse_type(self) -> ty.Ty:
         self.enter()
         k = self.kinds[self.pos]
+        if k is K.EOF or self.pos in self.boundaries:
+            # A type slot ran off the end of its declaration's line (`f a:n>R` and the next
+            # declaration, or the end of the file): reported on that line, at the last
+            # token read, not wherever the next declaration starts.
+            eof = k is K.EOF
+            raise ParseFailure(Diagnostic(
+                "ILO-P008" if eof else "ILO-P007", f"expected type, got end of {'file' if eof else 'line'}",
+                self.span_at(self.pos - 1), function=self.current_fn))
         if k is K.IDENT:
             name = self.values[self.pos]
             self.pos += 1

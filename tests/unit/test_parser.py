@@ -496,7 +496,9 @@ def test_braceless_guard_with_a_call_body():
 
 def test_end_of_input_codes():
     assert error("f x:").code == "ILO-P008"
-    assert error("f").code == "ILO-P004"
+    assert error("f").code == "ILO-P020"  # a header running off the end of the file
+    assert error("f x:n").code == "ILO-P020"
+    assert error("f x:n>").code == "ILO-P020"
     assert error("f x:n>n;+x").code == "ILO-P010"
     assert error("type").code == "ILO-P006"
     assert error("f x:n>n;?x{").code == "ILO-P012"
@@ -681,3 +683,36 @@ def test_odd_inputs(text):
         parse(Source("t", text))
     except IloError as e:
         assert e.code.startswith(("ILO-L", "ILO-P"))
+
+
+# ── incomplete headers in multi-function files ─────────────────────────────
+# A header that stops early must be reported on its own line, never on the declaration
+# after it (the parser reads on across line breaks everywhere else).
+
+def _line(src: str, diag) -> int:
+    return src.count("\n", 0, diag.span.start) + 1
+
+
+@pytest.mark.parametrize("src,line,code", [
+    ("f1 a:n>n;+a 1\nf2 a:n\nmain>n;0", 2, "ILO-P020"),      # no `>type;body`
+    ("f1 a:n>n;+a 1\nf2 a:n>\nmain>n;0", 2, "ILO-P020"),     # nothing after `>`
+    ("f1 a:n>n;+a 1\nf2 a:n>R\nmain>n;0", 2, "ILO-P007"),    # R without its error type
+    ("f1 a:n>n;+a 1\nf2 a:n>R\nf3 a:n>n;-a 1", 2, "ILO-P007"),
+    ("f1 a:n>R\nf2 a:n>n;+a 1\nmain>n;0", 1, "ILO-P007"),
+    ("f1 a:n>n;+a 1\nf2 a:n>n;-a 1\nmain a:n>R", 3, "ILO-P008"),
+    ("f1 a:n>n;+a 1\nf2 a:n>n;-a 1\nmain a:n", 3, "ILO-P020"),
+])
+def test_an_incomplete_header_is_reported_on_its_own_line(src, line, code):
+    d = error(src)
+    assert (d.code, _line(src, d)) == (code, line)
+    if code == "ILO-P020":
+        name = src.splitlines()[line - 1].split()[0]
+        assert f"`{name}`" in d.message and src[d.span.start:d.span.end] == name
+
+
+@pytest.mark.parametrize("src", ["inc a:n>n;+a 1\ndec a:n>n;-a 1\nmain>n;inc 1",
+                                 "f a:n>n\n  b=+a 1\n  *b 2\nmain>n;f 3"])
+def test_complete_headers_across_lines_still_parse(src):
+    import ilo
+
+    assert ilo.load(src).call("main") in (2.0, 8.0)
