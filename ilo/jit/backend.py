@@ -65,6 +65,15 @@ def njit(pyfunc):
     return numba.njit(cache=True, nogil=True)(pyfunc)
 
 
+def c_wrapper_object(pyfunc) -> tuple[str, bytes]:
+    """Compile ``pyfunc(p)`` (``p``: a pointer to doubles) as a C-callable function and
+    return its symbol name and the relocatable object holding its machine code
+    (``native`` stores it; numba's private ``_library`` is the only way to the object)."""
+    numba = _load()
+    wrapper = numba.cfunc(numba.types.void(numba.types.CPointer(numba.types.float64)), nopython=True)(pyfunc)
+    return wrapper.native_name, wrapper._library._get_compiled_object()
+
+
 def first_call_report(dispatcher) -> str:
     """'compiled' or 'cache' for a numba dispatcher that has been called once."""
     stats = getattr(dispatcher, "stats", None)

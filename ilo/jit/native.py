@@ -180,17 +180,16 @@ def _store(source: str, dispatcher, ins: str, outs: str, tuple_result: bool) -> 
         path = _path(source)
         if _read(path) is not None:
             return False  # stored already (a damaged or older file is replaced)
-        from numba import cfunc, types
+        from ilo.jit import backend
 
         scope = {"_k": dispatcher}
         status = max(len(ins), len(outs))
         text = _wrapper_source(ins, outs, tuple_result, status)
         exec(compile(text, "<ilo native wrapper>", "exec"), scope)  # noqa: S102 - our own generated code
-        wrapper = cfunc(types.void(types.CPointer(types.float64)), nopython=True)(scope["native"])
-        obj = wrapper._library._get_compiled_object()
+        name, obj = backend.c_wrapper_object(scope["native"])
         if set(undefined_symbols(obj)) - ALLOWED:
             return False
-        meta = json.dumps({"name": wrapper.native_name, "ins": ins, "outs": outs, "tuple": tuple_result,
+        meta = json.dumps({"name": name, "ins": ins, "outs": outs, "tuple": tuple_result,
                            "sha": hashlib.sha256(obj).hexdigest()}).encode()
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
