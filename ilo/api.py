@@ -319,33 +319,50 @@ def load(source: str, name: str = "<inline>", base_dir: str | Path | None = None
     ``use "file.ilo"`` resolves against ``base_dir`` (``load_file`` passes the file's
     folder); without one, a program that imports is ILO-P017.
     """
-    from ilo.syntax.imports import resolve_imports
-    from ilo.syntax.parser import parse
     from ilo.verify import verify
 
-    # Files saved on Windows end lines with CRLF; ilo's grammar counts only LF as a line break.
-    src = Source(name, source.replace("\r\n", "\n"))
+    tree, src = parse_source(source, name, base_dir)
     try:
         with gc_paused():  # linear time on long programs (see runtime/gcpause.py)
-            tree = resolve_imports(parse(src), Path(base_dir) if base_dir is not None else None)
             return Program(verify(tree, src))
     except IloError as e:
         e.source = src  # so the CLI can quote the offending line
         raise
 
 
+def parse_source(source: str, name: str = "<inline>", base_dir: str | Path | None = None):
+    """``source`` parsed, its imports resolved, not verified: (``ast.Program``, Source).
+    Raises IloError (with ``source`` set) on a lexing, parsing or import error."""
+    from ilo.syntax.imports import resolve_imports
+    from ilo.syntax.parser import parse
+
+    # Files saved on Windows end lines with CRLF; ilo's grammar counts only LF as a line break.
+    src = Source(name, source.replace("\r\n", "\n"))
+    try:
+        with gc_paused():
+            return resolve_imports(parse(src), Path(base_dir) if base_dir is not None else None), src
+    except IloError as e:
+        e.source = src
+        raise
+
+
 def load_file(path: str | Path) -> Program:
     """``load`` the ilo program in a file (UTF-8); a file that cannot be read is ILO-R017."""
     path = Path(path)
+    return load(read_program_file(path), str(path), base_dir=path.parent)
+
+
+def read_program_file(path: Path) -> str:
+    """A program file's text (UTF-8); ILO-R017 when it cannot be read, ILO-L001 when it is
+    not text."""
     try:
         data = path.read_bytes()
     except OSError as e:
         raise IloError(Diagnostic("ILO-R017", f"cannot read {path}: {e.strerror or e}")) from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise IloError(Diagnostic("ILO-L001", f"{path} is not valid UTF-8 text (byte {e.start})")) from None
-    return load(text, str(path), base_dir=path.parent)
 
 
 def run(source: str, func: str | None = None, *args: Any, engine: str | None = None, jit: bool = False,

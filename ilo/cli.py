@@ -42,6 +42,8 @@ output:
   --max-steps N     stop with ILO-R015 after N steps (loop iterations and calls)
   --timeout SECONDS stop with ILO-R015 after SECONDS
   --dis        print the VM bytecode instead of running
+  --ast        print the parsed program as JSON instead of running (also what a program
+               with nothing to run prints: no function, or inline with several and no main)
   --jit-stats  after running, print what the JIT compiled
   --version    print the version
 
@@ -62,7 +64,7 @@ OUTPUT_FLAGS = {"--json": "json", "-j": "json", "--text": "text", "-t": "text", 
                 "-a": "ansi", "--plain": "plain"}
 SWITCHES = {"--dis": "dis", "--jit-stats": "jit_stats", "--fmt": "fmt", "--dense": "fmt",
             "--fmt-expanded": "fmt_expanded", "--expanded": "fmt_expanded", "--bench": "bench",
-            "--no-hints": "no_hints", "-nh": "no_hints"}
+            "--no-hints": "no_hints", "-nh": "no_hints", "--ast": "ast"}
 VALUE_FLAGS = {"--bench-time": float, "--max-steps": int, "--timeout": float, "--emit": str}
 
 
@@ -76,7 +78,7 @@ class Options:
     def __init__(self):
         self.engine: str | None = None
         self.output: str | None = None
-        self.dis = self.jit_stats = self.fmt = self.fmt_expanded = self.bench = False
+        self.dis = self.jit_stats = self.fmt = self.fmt_expanded = self.bench = self.ast = False
         self.no_hints = False
         self.bench_time: float = 1.0
         self.max_steps: int | None = None
@@ -144,6 +146,19 @@ def parse_command_line(argv: list[str]) -> Options:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader went away (`ilo ... | head`): nothing left to say, and no one to say it to
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("serv", "serve"):  # the agent loop: its own module and options
         from ilo.serv import main as serv_main
@@ -272,7 +287,17 @@ def _run(opts) -> int:
     text = opts.words[0]
     try:
         is_file = entry.is_file_argument(text)
-        program = api.load_file(text) if is_file else api.load(text)
+        if opts.ast:
+            return _dump_ast(text, is_file)
+        try:
+            program = api.load_file(text) if is_file else api.load(text)
+        except IloError as e:
+            if _dumps_instead(opts, is_file, _parsed_functions(text, is_file, e)):
+                return _dump_ast(text, is_file)  # an inspection, so verify errors do not stop it
+            raise
+        if _dumps_instead(opts, is_file, entry.user_functions(program)):
+            print(_ast_text(program.verified.program))
+            return 0
         if not opts.no_hints and program.warnings:
             _report(program.warnings, program.source, opts)
         if opts.dis:
@@ -301,12 +326,61 @@ def _run(opts) -> int:
     except KeyboardInterrupt:
         print("ilo: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # see main
     except Exception as e:  # an engine bug: still no traceback for the user
         if config.debug():
             raise
         source = program.source if program is not None else None
         _report([Diagnostic("ILO-R013", f"internal error: {type(e).__name__}: {e}")], source, opts)
         return 1
+
+
+def _dumps_instead(opts, is_file: bool, functions: list[str] | None) -> bool:
+    """The reference prints the parsed program as JSON instead of running it when there is
+    nothing to run: no function at all, or (inline, with nothing after the program and no
+    mode flag) several functions and none called ``main``."""
+    if functions is None or opts.words[1:] or opts.bench or opts.dis or opts.engine is not None:
+        return False
+    if not functions:
+        return True
+    return not is_file and len(functions) > 1 and "main" not in functions
+
+
+def _parsed_functions(text: str, is_file: bool, error: IloError) -> list[str] | None:
+    """The user functions of a program that failed to load, if it parses (None if not)."""
+    if any(d.code.startswith(("ILO-L", "ILO-P")) for d in error.diagnostics):
+        return None
+    from ilo.syntax import ast
+
+    try:
+        tree = _parse(text, is_file)
+    except IloError:
+        return None
+    return [d.name for d in tree.decls if isinstance(d, ast.Function) and not d.name.startswith("__")]
+
+
+def _parse(text: str, is_file: bool):
+    from pathlib import Path
+
+    from ilo import api
+
+    if is_file:
+        path = Path(text)
+        return api.parse_source(api.read_program_file(path), str(path), base_dir=path.parent)[0]
+    return api.parse_source(text)[0]
+
+
+def _dump_ast(text: str, is_file: bool) -> int:
+    """``--ast``: the program as parsed (imports resolved, not verified), as JSON."""
+    print(_ast_text(_parse(text, is_file)))
+    return 0
+
+
+def _ast_text(tree) -> str:
+    from ilo.astjson import dump
+
+    return dump(tree)
 
 
 def _print_result(result, opts, loop_tail: bool) -> int:
