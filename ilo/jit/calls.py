@@ -169,12 +169,19 @@ class Calls:
             bundle = fnkernels.build(program, name, types, "python", limited)
             fk.func, fk.origin = _load(bundle)
             # under a budget a python bundle is not timed for promotion (one entry handler)
-            if not want_numba and not bundle.why_not_numba and self.numba == "auto" and not limited:
+            crossing = fnkernels.boundary_maps(bundle)
+            if not want_numba and not bundle.why_not_numba and self.numba == "auto" and crossing:
+                # converting a map in and boxing one out costs about what native code saves
+                # on the work that made it (bench/jit_maps.py): python keeps it
+                fk.why_not_numba = "a map crosses between the VM and the kernel"
+            elif not want_numba and not bundle.why_not_numba and self.numba == "auto" and not limited:
                 numba_bundle = fnkernels.build(program, name, types, "numba")
                 fk.numba_source = numba_bundle.source
                 from ilo.jit import backend
 
-                fk.promote_at = costs.numba_cost(cache.numba_cached(numba_bundle.source), backend.warmed_up())
+                # typed dicts compile about as slowly as array loops
+                fk.promote_at = costs.numba_cost(cache.numba_cached(numba_bundle.source), backend.warmed_up(),
+                                                 "_Dict" in numba_bundle.source)
             elif bundle.why_not_numba and not fk.why_not_numba:
                 fk.why_not_numba = bundle.why_not_numba
         fk.backend = bundle.backend
@@ -208,16 +215,58 @@ def _load(bundle):
     origin = "python"
     if bundle.backend == "numba":
         from ilo.jit import backend
+        from ilo.jit.fnkernels import boundary_maps
 
+        crossing = boundary_maps(bundle)
+        if crossing:
+            from ilo.jit import nbmaps
+
+            nbmaps.warm()
         samples = [0] + ([budget.sample()] if bundle.limited else []) + \
-            [False if t == "b" else 0.0 for t in bundle.root.argtypes]
+            [_sample(t) for t in bundle.root.argtypes]
         try:
             _seconds, origin = backend.prepare(func, samples)
         except Exception as e:  # noqa: BLE001 - a bundle numba rejects stays on python
             raise FallbackReason(f"numba could not compile it ({type(e).__name__})") from None
         func.disable_compile()  # other argument types are the entry handler's to refuse
+        if crossing:
+            func = _map_boundary(func, bundle.root, 2 if bundle.limited else 1)
     _MODULES[bundle.source] = (func, origin)
     return func, origin
+
+
+def _sample(t: str):
+    """A value of kernel type ``t`` for compiling a numba root ahead of its first call."""
+    if t[0] == "M":
+        from ilo.jit import nbmaps
+
+        return nbmaps.to_typed({})
+    return False if t == "b" else 0.0
+
+
+def _map_boundary(func, root, skip: int):
+    """``func`` (a numba root kernel) as the VM calls it: each map argument converted to a
+    typed dict (a map numba cannot hold, e.g. one with a text key, raises ``Deopt``: the VM
+    runs the call), and a map result boxed back into a VM dict, in bulk (``nbmaps``). The
+    typed dicts are the kernel's own: the VM's dicts are never changed."""
+    from ilo.jit import nbmaps
+
+    maps = [skip + i for i, t in enumerate(root.argtypes) if t[0] == "M"]
+    box = root.ret[0] == "M"
+    to_typed, to_python = nbmaps.to_typed, nbmaps.to_python
+
+    def crossing(*args):
+        if maps:
+            args = list(args)
+            for i in maps:
+                d = to_typed(args[i])
+                if d is None:
+                    raise Deopt
+                args[i] = d
+        v = func(*args)
+        return to_python(v) if box else v
+
+    return crossing
 
 
 def _giving_up(fk: FnKernel):

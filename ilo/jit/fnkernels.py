@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from ilo.jit import ops
 from ilo.jit import state as chunk_state
-from ilo.jit.emit import _NUM_VAR, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
+from ilo.jit.emit import _INITIAL, _NUM_VAR, PRELUDE_MAPS, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
 from ilo.jit.infer import (
     KERNEL_TYPES,
     TypedRegion,
@@ -39,12 +39,15 @@ from ilo.jit.infer import (
     is_record,
     join,
 )
-from ilo.jit.regions import FallbackReason, Ins, Region, _shape
+from ilo.jit.regions import FallbackReason, Ins, K, Region, _shape
 
-# instruction kinds a numba function kernel runs (scalars only: no lists or maps)
+# instruction kinds a numba function kernel runs: scalars, and number-keyed maps of numbers
+# (``numba.typed.Dict``) when the bundle is a function's own (``Typer(maps=True)``)
 NUMBA_FN_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
                             "builtin", "nop", "rangeprep", "rangenext", "call"})
+NUMBA_MAP_KINDS = frozenset({"newmap", "mget", "mset", "mhas", "len"})
 SCALARS = frozenset({"n", "b"})
+MAPS = frozenset({"Mn", "M?"})
 PY_TYPES = {"n": "float", "b": "bool", "t": "str", "nil": "type(None)"}
 MAX_MEMBERS = 16  # a call tree larger than this stays on the VM (build time grows with it)
 
@@ -129,8 +132,12 @@ class Member:
 class Typer:
     """Types a root function and, on the way, every function it calls."""
 
-    def __init__(self, program):
+    def __init__(self, program, maps: bool = False):
         self.program = program
+        # numba members may make, pass and return number-keyed maps (typed dicts). Only a
+        # function bundle asks for it: its entry handler converts maps at the VM boundary
+        # (``calls``); a loop kernel calling a member keeps the scalar-only rule.
+        self.maps = maps
         self.members: dict = {}  # (name, argtypes) -> Member
         self.active: list = []  # members being typed (a call back to one is recursion)
 
@@ -184,7 +191,7 @@ class Typer:
                 m.typed, m.ret = typed, ret
                 m.calls = {pc: self.members[(ins.op, self._argtypes(typed, ins))]
                            for pc, ins in ((p, region.at(p)) for p in typed.states) if ins.kind == "call"}
-                m.numba_why = _numba_blocker(m)
+                m.numba_why = _numba_blocker(m, self.maps)
                 return
         raise last or FallbackReason(f"{m.name}: its return type could not be settled")
 
@@ -221,27 +228,45 @@ class Typer:
         return callee.ret if callee.ret is not None else callee.guess
 
 
-def _numba_blocker(m: Member) -> str:
-    """'' when numba can run ``m`` on its own (callees are checked by the bundle)."""
-    if any(t not in SCALARS for t in m.argtypes):
+def _numba_blocker(m: Member, maps: bool = False) -> str:
+    """'' when numba can run ``m`` on its own (callees are checked by the bundle). With
+    ``maps``, number-keyed maps of numbers (``Mn``/``M?``) and optional numbers (an
+    ``mget`` result) may live in registers, and maps may be arguments and the result."""
+    outer = SCALARS | MAPS if maps else SCALARS
+    inner = outer | {"On"} if maps else SCALARS
+    kinds = NUMBA_FN_KINDS | NUMBA_MAP_KINDS if maps else NUMBA_FN_KINDS
+    if any(t not in outer for t in m.argtypes):
         return "arguments that are not numbers or bools"
-    if m.ret not in SCALARS:
+    if m.ret not in outer:
         return f"it returns {m.ret}"
     typed = m.typed
     for pc, state in typed.states.items():
         ins = typed.region.at(pc)
-        if ins.kind not in NUMBA_FN_KINDS:
+        if ins.kind not in kinds:
             return f"{ins.kind} needs the python backend"
         if ins.kind == "builtin" and builtin_form(typed, ins).numba is None:
             return f"builtin {ins.op} needs the python backend"
+        if ins.kind in ("mget", "mset", "mhas") and not _number_key(typed, ins):
+            return "a map with text keys needs the python backend"
+        if ins.kind == "len" and typed.type_at(pc, ins.srcs[0]) not in MAPS:
+            return "len of a list or text needs the python backend"
+        if ins.kind == "cmp" and ins.op in ("=", "!=") and {typed.type_at(pc, s) for s in ins.srcs} - SCALARS:
+            return "equality on non-scalars"
         for r in ins.reads:
-            if state[r][0] not in SCALARS:
+            if state[r][0] not in inner:
                 return f"r{r} holds {state[r][0]}"
         for d in ins.dsts:
             t = m.calls[pc].ret if ins.kind == "call" else _result_type(ins, state, d)
-            if t not in SCALARS:
+            if t not in inner:
                 return f"r{d} holds {t}"
     return ""
+
+
+def _number_key(typed: TypedRegion, ins) -> bool:
+    key = ins.srcs[1]
+    if isinstance(key, K):
+        return type(key.value) is float
+    return typed.type_at(ins.pc, key) == "n"
 
 
 def _shares_containers(m: Member) -> bool:
@@ -302,6 +327,40 @@ class _FnEmitter(_Emitter):
     def exit_stmt(self, resume_pc: int, state: dict) -> str:
         return "raise _Deopt"
 
+    # ── maps in numba function kernels ─────────────────────────────────────
+    # OWNERSHIP: numba has no reference counts, so each map register carries a flag
+    # ``r<r>_own``: True only while the typed dict it holds was made in this frame (``mmap``,
+    # or the copy an ``mset`` made) and no other register or call result can see it. An
+    # in-place ``mset`` on a map it does not own copies it first (once: the copy is owned).
+    # A map argument is never owned (the caller still holds it); a move shares the dict
+    # between two registers; a call whose result is a map may hand back an argument.
+
+    def map_regs(self) -> set:
+        if self.backend != "numba":
+            return set()
+        return {int(v[1:].split("_")[0]) for v in self.slot_vars if v.endswith("_D")}
+
+    def ins_newmap(self, ins):
+        lines = super().ins_newmap(ins)
+        return lines + [f"r{ins.dst}_own = True"] if self.backend == "numba" else lines
+
+    def ins_mset(self, ins):
+        lines = super().ins_mset(ins)
+        if self.backend != "numba":
+            return lines
+        m = ins.srcs[0]
+        if ins.dst != m:
+            return lines + [f"r{ins.dst}_own = True"]  # the copy form made a dict of its own
+        mv = self.var(m, ins.pc)
+        return lines[:-1] + [f"if not r{m}_own:", f"    {mv} = {mv}.copy()", f"    r{m}_own = True", lines[-1]]
+
+    def ins_move(self, ins):
+        lines = super().ins_move(ins)
+        s = ins.srcs[0]
+        if self.backend == "numba" and isinstance(s, int) and self.t.type_at(ins.pc, s) in MAPS:
+            lines += [f"r{ins.dst}_own = False", f"r{s}_own = False"]
+        return lines
+
     def deopt(self, ins) -> str:
         if ins.kind == "ret":
             return f"return {self.var(ins.srcs[0], ins.pc)}"
@@ -311,7 +370,12 @@ class _FnEmitter(_Emitter):
         callee = self.m.calls[ins.pc]
         args = "".join(", " + self.var(s, ins.pc) for s in ins.srcs)
         st = ", _st" if self.limited else ""
-        return [f"{self.dvar(ins)} = {callee.fname}(_d - 1{st}{args})"]
+        lines = [f"{self.dvar(ins)} = {callee.fname}(_d - 1{st}{args})"]
+        if self.backend == "numba" and callee.ret in MAPS:
+            # OWNERSHIP: the result may be one of the maps passed in
+            shared = {s for s in ins.srcs if isinstance(s, int) and self.t.type_at(ins.pc, s) in MAPS}
+            lines += [f"r{r}_own = False" for r in sorted(shared | {ins.dst})]
+        return lines
 
     def function(self) -> list:
         m = self.m
@@ -331,11 +395,23 @@ class _FnEmitter(_Emitter):
         if self.backend == "numba":
             for v in self.slot_vars:
                 if v not in params:
-                    lines.append(f"    {v} = " + ("False" if v.endswith("_b") else "0.0"))
+                    lines.append(f"    {v} = " + _INITIAL[v.rpartition("_")[2]])
+            lines += [f"    r{r}_own = False" for r in sorted(self.map_regs())]
         self.ctx.append(("function", None))
         self.block(0, len(self.r.code), 1)
         self.ctx.pop()
         return lines + self.out
+
+
+def _uses_maps(m: Member) -> bool:
+    return any(t in MAPS for state in m.typed.states.values() for t, _w in state.values()) or \
+        m.ret in MAPS or any(m.typed.region.at(pc).kind == "newmap" for pc in m.typed.states)
+
+
+def boundary_maps(bundle) -> bool:
+    """Does a map cross between the VM and the bundle's root (argument or result)?"""
+    root = bundle.root
+    return root.ret in MAPS or any(t in MAPS for t in root.argtypes)
 
 
 @dataclass
@@ -366,7 +442,7 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     """Type ``name`` for ``argtypes`` with everything it calls; emit the bundle's source.
     ``backend``: force "python" or "numba" ("numba" raises FallbackReason if it cannot).
     ``limited``: every kernel charges a step budget (a run with --max-steps/--timeout)."""
-    typer = Typer(program)
+    typer = Typer(program, maps=True)
     root = typer.member(name, argtypes)
     members = list(typer.members.values())
     why = next((f"{m.name}: {m.numba_why}" for m in members if m.numba_why), "")
@@ -378,7 +454,8 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     for m in members:
         body += ["", ""] + _FnEmitter(m, backend, limited).function()
     if backend == "numba":
-        head = PRELUDE_NUMBA + ["", "from numba import njit", "", *PRELUDE_DEOPT]
+        maps = PRELUDE_MAPS if any(_uses_maps(m) for m in members) else []
+        head = PRELUDE_NUMBA + ["", "from numba import njit", *maps, "", *PRELUDE_DEOPT]
     else:
         head = PRELUDE_PYTHON + PRELUDE_DEOPT
     source = "\n".join(head + body) + "\n"
