@@ -14,8 +14,14 @@ consistent point and the VM reports any error exactly as without the JIT.
 Cost model (``costs.py``): a function is built once its calls would have saved a python
 build (estimated per call from its size); a python bundle that numba could run is timed
 while it runs and moved to numba once its measured time reaches numba's cost (load from
-the disk cache, or compile, plus the first use in the process). ``ILO_JIT_NUMBA=always``
-builds numba at once, ``never`` keeps python.
+the disk cache, or compile, plus the first use in the process), unless its entries are so
+quick that numba's dispatcher call would eat the gain (``costs.numba_min_entry``). A bundle
+whose root takes or returns a map stays python in ``auto``: converting the map in and
+boxing it out costs about what native code saves. ``ILO_JIT_NUMBA=always`` builds numba at
+once, ``never`` keeps python.
+
+Maps (numba): the root's map arguments become typed dicts and a map result is boxed back,
+both in bulk (``_map_boundary``); inside the bundle maps stay typed dicts.
 """
 
 from __future__ import annotations
@@ -296,6 +302,7 @@ def _install(fk: FnKernel):
 
     if timed:
         clock = time.perf_counter
+        min_entry = costs.numba_min_entry()
 
         def entry_timed(R):
             fk.entries += 1
@@ -309,7 +316,7 @@ def _install(fk: FnKernel):
                 return gave_up(R)
             finally:
                 fk.spent += clock() - t0
-            if fk.entries >= costs.TIMED_PROBE and fk.spent < fk.entries * costs.NUMBA_MIN_ENTRY:
+            if fk.entries >= costs.TIMED_PROBE and fk.spent < fk.entries * min_entry:
                 fk.promote_at = None  # too quick per entry for numba to win: stop timing
                 fk.why_not_numba = f"{fk.spent / fk.entries * 1e6:.1f} us per entry is too little for numba"
                 code[0] = _install(fk)
