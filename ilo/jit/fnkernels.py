@@ -14,6 +14,14 @@ admitted (no output, files, tools or dynamic calls: those decode to ``opaque``),
 the call again computes exactly what the VM would have. The instruction forms are the
 loop emitter's (``emit._Emitter``), with ``ret`` as ``return`` and every exit a ``Deopt``.
 
+Numba bundles (``build``) run numbers, bools and, inside the call tree, number-keyed maps
+of numbers (``M n n`` as ``numba.typed.Dict``, which may be passed between members, and be
+the root's arguments or result: ``calls`` converts them at the VM boundary) and number
+lists the function makes itself and never passes on (float64 arrays with a length). Maps
+have value semantics without reference counts through an ownership flag per map register
+(``_FnEmitter``); a list shared between two registers keeps the bundle on python. Loop
+kernels calling functions (``Typer()`` without ``maps``) keep the scalar-only rule.
+
 Types: a function is typed by the loop typer's rules (``infer._result_type``) starting from
 its parameters (other registers start as nil, as in the VM). A call's result is the
 callee's return type, typed first for the argument types at the call site; a function
@@ -46,8 +54,11 @@ from ilo.jit.regions import FallbackReason, Ins, K, Region, _shape
 NUMBA_FN_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
                             "builtin", "nop", "rangeprep", "rangenext", "call"})
 NUMBA_MAP_KINDS = frozenset({"newmap", "mget", "mset", "mhas", "len"})
+# number lists made inside the kernel that never leave it: float64 arrays with a length
+NUMBA_LIST_KINDS = frozenset({"newlist", "listappend", "index", "len", "forprep", "fornext"})
 SCALARS = frozenset({"n", "b"})
 MAPS = frozenset({"Mn", "M?"})
+LISTS = frozenset({"Ln", "L?", "ILn"})
 PY_TYPES = {"n": "float", "b": "bool", "t": "str", "nil": "type(None)"}
 MAX_MEMBERS = 16  # a call tree larger than this stays on the VM (build time grows with it)
 
@@ -233,8 +244,8 @@ def _numba_blocker(m: Member, maps: bool = False) -> str:
     ``maps``, number-keyed maps of numbers (``Mn``/``M?``) and optional numbers (an
     ``mget`` result) may live in registers, and maps may be arguments and the result."""
     outer = SCALARS | MAPS if maps else SCALARS
-    inner = outer | {"On"} if maps else SCALARS
-    kinds = NUMBA_FN_KINDS | NUMBA_MAP_KINDS if maps else NUMBA_FN_KINDS
+    inner = outer | {"On"} | LISTS if maps else SCALARS
+    kinds = NUMBA_FN_KINDS | NUMBA_MAP_KINDS | NUMBA_LIST_KINDS if maps else NUMBA_FN_KINDS
     if any(t not in outer for t in m.argtypes):
         return "arguments that are not numbers or bools"
     if m.ret not in outer:
@@ -248,8 +259,13 @@ def _numba_blocker(m: Member, maps: bool = False) -> str:
             return f"builtin {ins.op} needs the python backend"
         if ins.kind in ("mget", "mset", "mhas") and not _number_key(typed, ins):
             return "a map with text keys needs the python backend"
-        if ins.kind == "len" and typed.type_at(pc, ins.srcs[0]) not in MAPS:
-            return "len of a list or text needs the python backend"
+        if ins.kind == "len" and typed.type_at(pc, ins.srcs[0]) not in MAPS | LISTS:
+            return "len of text needs the python backend"
+        if ins.kind == "newlist" and ins.srcs:
+            return "a list literal needs the python backend"
+        if ins.kind == "move" and typed.type_at(pc, ins.srcs[0]) in LISTS:
+            # OWNERSHIP: two registers would append in place into one array
+            return "a list is aliased inside the function"
         if ins.kind == "cmp" and ins.op in ("=", "!=") and {typed.type_at(pc, s) for s in ins.srcs} - SCALARS:
             return "equality on non-scalars"
         for r in ins.reads:
@@ -335,6 +351,36 @@ class _FnEmitter(_Emitter):
     # A map argument is never owned (the caller still holds it); a move shares the dict
     # between two registers; a call whose result is a map may hand back an argument.
 
+    # ── number lists in numba function kernels ─────────────────────────────
+    # A list is an array ``r<r>_L`` with its length ``r<r>_L_n`` (the loop emitter's forms);
+    # an iterator over one is the array it iterates, its length when the loop started and
+    # the next position (``r<r>_I``, ``_I_n``, ``_I_i``): appending to the list while it is
+    # iterated writes beyond that length, so the loop sees the list as it was, as ilo does.
+
+    def nvar(self, r: int, t: str) -> str:
+        if t == "ILn":
+            return f"r{r}_I"
+        return super().nvar(r, t)
+
+    def prep(self, ins):
+        if self.backend == "numba" and ins.kind == "forprep":
+            it, lst = self.dvar(ins), self.var(ins.srcs[0], ins.pc)
+            return [f"{it} = {lst}", f"{it}_n = {lst}_n", f"{it}_i = 0"]
+        return super().prep(ins)
+
+    def test(self, ins) -> str:
+        if self.backend == "numba" and ins.kind == "fornext":
+            it = self.var(ins.srcs[0], ins.pc)
+            return f"{it}_i < {it}_n"
+        return super().test(ins)
+
+    def step(self, ins) -> list:
+        if self.backend == "numba" and ins.kind == "fornext":
+            it, d = self.var(ins.srcs[0], ins.pc), self.dvar(ins)
+            flag = [f"{d}_z = False"] if d.endswith("_o") else []  # the item is never nil
+            return [f"{d} = {it}[{it}_i]", f"{it}_i += 1", *flag]
+        return super().step(ins)
+
     def map_regs(self) -> set:
         if self.backend != "numba":
             return set()
@@ -394,8 +440,12 @@ class _FnEmitter(_Emitter):
             lines += ["    if _st[0] <= 0:", "        raise _Deopt", "    _st[0] -= 1"]
         if self.backend == "numba":
             for v in self.slot_vars:
-                if v not in params:
-                    lines.append(f"    {v} = " + _INITIAL[v.rpartition("_")[2]])
+                if v in params:
+                    continue
+                if v.endswith("_I"):
+                    lines += [f"    {v} = np.empty(0)", f"    {v}_n = 0", f"    {v}_i = 0"]
+                else:
+                    lines.append(f"    {v} = " + ("0" if v.endswith("_L_n") else _INITIAL[v.rpartition("_")[2]]))
             lines += [f"    r{r}_own = False" for r in sorted(self.map_regs())]
         self.ctx.append(("function", None))
         self.block(0, len(self.r.code), 1)
