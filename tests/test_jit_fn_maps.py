@@ -140,3 +140,33 @@ def test_the_python_backend_runs_the_same_map_bundles(monkeypatch):
     for src, func in [(COUNT, "count"), (ACC, "acc"), *((s, "f") for s in ALIASING.values())]:
         stats = check(src, func, 7, numba="never", monkeypatch=monkeypatch)
         assert kernel(stats, func).backend == "python"
+
+
+MORE = {
+    "recursion passing a map": ("rec m:M n n k:n>M n n;<=k 0 m;m2=mset m k k;rec m2 -k 1\n"
+                                "f n:n>n;m=mmap;r=rec m n;len r", "f", (30,)),
+    "mhas on an argument": ("hk m:M n n k:n>b;i=0;wh <i 3{i=+i 1};mhas m k\n"
+                            "f n:n>R n t;m=mmap;m=mset m 3 1;a=hk m 3;b=hk m 4;~? a (? b 1 2) 3", "hk", None),
+    "an empty map argument": ("e m:M n n>n;i=0;wh <i 3{m=mset m i i;i=+i 1};len m\n"
+                              "f n:n>R n t;m=mmap;a=e m;b=e m;~+a b", "e", None),
+    "fractional keys floor": ("g n:n>M n n;m=mmap;i=0;wh <i n{m=mset m (/ i 2) i;i=+i 1};m", "g", (7,)),
+}
+
+
+@pytest.mark.parametrize("case", list(MORE.values()), ids=list(MORE))
+def test_more_map_bundles_agree_and_run_on_numba(case, monkeypatch):
+    src, name, args = case
+    stats = check(src, "f" if args is None else name, *(args or (1,)), monkeypatch=monkeypatch)
+    fk = kernel(stats, name)
+    assert fk.backend == "numba" and fk.entries >= 1 and fk.deopts == 0, stats.report()
+
+
+@pytest.mark.parametrize("steps", [700, 4000, 10 ** 6])
+def test_a_step_budget_stops_a_map_bundle_where_the_vm_stops(steps, monkeypatch):
+    monkeypatch.setattr(config, "JIT_NUMBA", "always")
+    want = outcome(ilo.load(COUNT), "count", (300,), "vm", max_steps=steps)
+    program = ilo.load(COUNT)
+    for _ in range(3):
+        assert outcome(program, "count", (300,), "jit", jit_threshold=2, max_steps=steps) == want
+    fk = kernel(program.last_jit_stats, "count")
+    assert fk.backend == "numba" and fk.limited

@@ -191,7 +191,8 @@ class Typer:
         region = whole_region(m.chunk)
         recursive = any(ins.kind == "call" and ins.op == m.name for ins in region.code)
         last = None
-        for guess in (("n", "b", "t") if recursive else (None,)):
+        guesses = ("n", "b", "t", "Mn") if self.maps else ("n", "b", "t")
+        for guess in (guesses if recursive else (None,)):
             m.guess = guess
             try:
                 typed, ret = self._infer(m, region)
