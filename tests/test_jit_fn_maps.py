@@ -170,3 +170,19 @@ def test_a_step_budget_stops_a_map_bundle_where_the_vm_stops(steps, monkeypatch)
         assert outcome(program, "count", (300,), "jit", jit_threshold=2, max_steps=steps) == want
     fk = kernel(program.last_jit_stats, "count")
     assert fk.backend == "numba" and fk.limited
+
+
+def test_jit_stats_on_the_cli_shows_the_compiled_function_and_its_callees(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    path = tmp_path / "count.ilo"
+    path.write_text(COUNT + "\n")
+    env = {**os.environ, "ILO_JIT_THRESHOLD": "1", "ILO_JIT_NUMBA": "always"}
+    r = subprocess.run([sys.executable, "-m", "ilo", "--jit-stats", str(path), "count", "500"],
+                       capture_output=True, text=True, cwd=REPO, env=env, timeout=240)
+    assert r.returncode == 0 and r.stdout.strip() == "500", r.stderr
+    assert "compiled function count(n) [numba" in r.stderr and "calls compiled in: acc" in r.stderr
