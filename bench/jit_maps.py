@@ -74,6 +74,25 @@ def numba_kernels():
     return count, boxed, boxed_bulk
 
 
+# a map argument from the VM: summing n lookups of a map of n keys
+TOT = "tot m:M n n n:n>n;s=0;i=0;wh <i n{c=mget m i;s=+s ?? c 0;i=+i 1};s"
+
+
+def map_argument_rows(n: int, budget: float) -> list:
+    """The function kernels of ``tot`` called as the VM calls them, with a VM dict: python
+    works on the dict itself, numba converts it into a typed dict first (``nbmaps``)."""
+    from ilo.jit import calls, fnkernels
+
+    program = ilo.load(TOT).compiled()
+    m = {k: float(k) for k in range(n)}
+    rows = []
+    for backend in ("python", "numba"):
+        func, _origin = calls._load(fnkernels.build(program, "tot", ("Mn", "n"), backend))
+        assert func(100, m, float(n)) == n * (n - 1) / 2
+        rows.append((f"map argument, {backend} kernel", time_calls(lambda f=func: f(100, m, float(n)), budget=budget)))
+    return rows
+
+
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     program = ilo.load(ILO)
@@ -100,6 +119,9 @@ def main() -> int:
     hand = rows[5][1].median
     print(f"M n n accumulator, {n} keys (median per call; ratio to hand-written numba, len returned)")
     for name, t in rows:
+        print(f"  {name:38s} {t.median * 1000:9.2f} ms  {t.median / hand:6.2f}x")
+    print(f"a VM map of {n} keys passed to a function kernel doing {n} lookups (same ratio)")
+    for name, t in map_argument_rows(n, budget):
         print(f"  {name:38s} {t.median * 1000:9.2f} ms  {t.median / hand:6.2f}x")
     program.call("acc", n, engine="jit")
     fn.call("count", n, engine="jit", jit_threshold=2)
