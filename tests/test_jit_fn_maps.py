@@ -186,3 +186,42 @@ def test_jit_stats_on_the_cli_shows_the_compiled_function_and_its_callees(tmp_pa
                        capture_output=True, text=True, cwd=REPO, env=env, timeout=240)
     assert r.returncode == 0 and r.stdout.strip() == "500", r.stderr
     assert "compiled function count(n) [numba" in r.stderr and "calls compiled in: acc" in r.stderr
+
+
+FILLED = "f n:n>n;m=mmap;i=0;wh <i n{m=mset m (- (* i 3) 7) i;i=+i 1};"
+DEL_KEYS = {
+    "mdel in place": FILLED + "m=mdel m 2;m=mdel m 99;len m",
+    "mdel copy leaves the map": FILLED + "q=mdel m 2;a=mget m 2;b=mget q 2;+len q +?? a -1 ?? b -1",
+    "mdel a fractional key": FILLED + "m=mdel m 2.5;len m",
+    "mkeys in key order": FILLED + "ks=mkeys m;s=0;j=0;@k ks{s=+s *k j;j=+j 1};s",
+    "mvals in key order": FILLED + "vs=mvals m;s=0;j=0;@v vs{s=+s *v j;j=+j 1};s",
+    "mkeys of an empty map": "f n:n>n;m=mmap;ks=mkeys m;i=0;wh <i n{ks=+=ks i;i=+i 1};+len ks at ks 0",
+}
+
+
+@pytest.mark.parametrize("numba", ["always", "never"])
+@pytest.mark.parametrize("src", list(DEL_KEYS.values()), ids=list(DEL_KEYS))
+def test_mdel_mkeys_mvals_in_function_kernels(src, numba, monkeypatch):
+    stats = check(src, "f", 6, numba=numba, monkeypatch=monkeypatch)
+    fk = kernel(stats, "f")
+    assert fk.backend == ("numba" if numba == "always" else "python") and fk.entries >= 1 and fk.deopts == 0
+
+
+def test_mkeys_of_a_text_keyed_map_leaves_the_python_kernel(monkeypatch):
+    src = "f n:n>n;m=mmap;m=mset m \"a\" 1;i=0;wh <i n{m=mset m \"b\" i;i=+i 1};ks=mkeys m;len ks"
+    stats = check(src, "f", 6, monkeypatch=monkeypatch)
+    fk = kernel(stats, "f")
+    assert fk.backend == "python" and fk.deopts >= 1
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_mdel_with_a_key_no_map_holds_is_the_vms_error(bad, monkeypatch):
+    src = "f n:n k:n>n;m=mmap;i=0;wh <i n{m=mset m i i;i=+i 1};m=mdel m k;len m"
+    monkeypatch.setattr(config, "JIT_NUMBA", "always")
+    program = ilo.load(src)
+    for _ in range(3):
+        assert program.call("f", 5, 1, engine="jit", jit_threshold=2) == 4
+    want = outcome(ilo.load(src), "f", (5, bad), "vm")
+    assert want[0] == "error" and outcome(program, "f", (5, bad), "jit", jit_threshold=2) == want
+    fk = kernel(program.last_jit_stats, "f")
+    assert fk.backend == "numba" and fk.deopts >= 1

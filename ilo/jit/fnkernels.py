@@ -53,7 +53,7 @@ from ilo.jit.regions import FallbackReason, Ins, K, Region, _shape
 # (``numba.typed.Dict``) when the bundle is a function's own (``Typer(maps=True)``)
 NUMBA_FN_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
                             "builtin", "nop", "rangeprep", "rangenext", "call"})
-NUMBA_MAP_KINDS = frozenset({"newmap", "mget", "mset", "mhas", "len"})
+NUMBA_MAP_KINDS = frozenset({"newmap", "mget", "mset", "mhas", "len", "mdel", "mkeys", "mvals"})
 # number lists made inside the kernel that never leave it: float64 arrays with a length
 NUMBA_LIST_KINDS = frozenset({"newlist", "listappend", "index", "len", "forprep", "fornext"})
 SCALARS = frozenset({"n", "b"})
@@ -70,6 +70,10 @@ def python_type(t: str) -> str:
     return "list" if t[0] == "L" else "dict" if t[0] == "M" else ""
 
 
+# map builtins with no loop-kernel form that function kernels run (kinds of their own)
+_MAP_BUILTINS = frozenset({"builtin mdel", "builtin mkeys", "builtin mvals"})
+
+
 def decode(chunk) -> list:
     """The loop decoder's ``Ins`` list with user-function calls as kind ``call`` and records
     made and read in the code as kinds ``newrec``/``field`` (python kernels)."""
@@ -78,7 +82,9 @@ def decode(chunk) -> list:
     if cached is None:
         cached = []
         for ins in ops.decode(chunk):
-            if ins.kind == "opaque" and ins.name in ("CALL", "NEWREC", "FIELD"):
+            if ins.kind == "opaque" and ins.name in _MAP_BUILTINS:  # value = the builtin's name
+                ins = Ins(ins.pc, ins.name.split()[1], ins.dst, ins.srcs, name=ins.name)
+            elif ins.kind == "opaque" and ins.name in ("CALL", "NEWREC", "FIELD"):
                 _op, a, b, c = chunk.code[ins.pc]
                 if ins.name == "CALL":
                     ins = Ins(ins.pc, "call", a, tuple(c), chunk.constants[b], name="CALL")
@@ -258,7 +264,7 @@ def _numba_blocker(m: Member, maps: bool = False) -> str:
             return f"{ins.kind} needs the python backend"
         if ins.kind == "builtin" and builtin_form(typed, ins).numba is None:
             return f"builtin {ins.op} needs the python backend"
-        if ins.kind in ("mget", "mset", "mhas") and not _number_key(typed, ins):
+        if ins.kind in ("mget", "mset", "mhas", "mdel") and not _number_key(typed, ins):
             return "a map with text keys needs the python backend"
         if ins.kind == "len" and typed.type_at(pc, ins.srcs[0]) not in MAPS | LISTS:
             return "len of text needs the python backend"
@@ -400,6 +406,38 @@ class _FnEmitter(_Emitter):
             return lines + [f"r{ins.dst}_own = True"]  # the copy form made a dict of its own
         mv = self.var(m, ins.pc)
         return lines[:-1] + [f"if not r{m}_own:", f"    {mv} = {mv}.copy()", f"    r{m}_own = True", lines[-1]]
+
+    def ins_mdel(self, ins):
+        m = self.var(ins.srcs[0], ins.pc)
+        if self.backend != "numba":  # the VM's own implementation (it copies)
+            return [f"{self.dvar(ins)} = _B['mdel']({m}, {self.var(ins.srcs[1], ins.pc)})"]
+        pre, k = self.map_key(ins, self.var(ins.srcs[1], ins.pc))
+        d = ins.dst
+        if d == ins.srcs[0]:
+            return pre + [f"if {k} in {m}:", f"    if not r{d}_own:", f"        {m} = {m}.copy()",
+                          f"        r{d}_own = True", f"    del {m}[{k}]"]
+        return pre + [f"_g = {m}.copy()", f"if {k} in _g:", f"    del _g[{k}]", f"{self.dvar(ins)} = _g",
+                      f"r{d}_own = True"]
+
+    def ins_mkeys(self, ins):
+        return self._sorted_keys(ins, values=False)
+
+    def ins_mvals(self, ins):
+        return self._sorted_keys(ins, values=True)
+
+    def _sorted_keys(self, ins, values: bool):
+        """``mkeys``/``mvals``: a number list in key order (number keys ascending)."""
+        m, d = self.var(ins.srcs[0], ins.pc), self.dvar(ins)
+        if self.backend != "numba":
+            lines = [f"{d} = _B[{ins.kind!r}]({m})"]
+            if not values:  # a text key makes a text list: not the number list typed here
+                lines += [f"for _x in {d}:", "    if type(_x) is not float:", "        " + self.deopt(ins)]
+            return lines
+        t = f"_t{ins.pc}_"
+        lines = [f"{t}k = np.empty(len({m}), np.int64)", f"{t}i = 0", f"for {t}x in {m}.keys():",
+                 f"    {t}k[{t}i] = {t}x", f"    {t}i += 1", f"{t}k.sort()", f"{d} = np.empty(max(16, len({m})))",
+                 f"{d}_n = len({m})", f"for {t}j in range({d}_n):"]
+        return lines + [f"    {d}[{t}j] = " + (f"{m}[{t}k[{t}j]]" if values else f"{t}k[{t}j]")]
 
     def ins_move(self, ins):
         lines = super().ins_move(ins)
