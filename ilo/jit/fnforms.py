@@ -96,10 +96,10 @@ class NumbaContainers:
         """``mkeys``/``mvals``: a number list in key order (number keys ascending)."""
         m, d = self.var(ins.srcs[0], ins.pc), self.dvar(ins)
         if self.backend != "numba":
-            lines = [f"{d} = _B[{ins.kind!r}]({m})"]
-            if not values:  # a text key makes a text list: not the number list typed here
-                lines += [f"for _x in {d}:", "    if type(_x) is not float:", "        " + self.deopt(ins)]
-            return lines
+            # a text key (or a VM map's value that is not a number) makes a list that is
+            # not the number list typed here: the VM runs the call
+            return [f"{d} = _B[{ins.kind!r}]({m})",
+                    f"for _x in {d}:", "    if type(_x) is not float:", "        " + self.deopt(ins)]
         t = f"_t{ins.pc}_"
         lines = [f"{t}k = np.empty(len({m}), np.int64)", f"{t}i = 0", f"for {t}x in {m}.keys():",
                  f"    {t}k[{t}i] = {t}x", f"    {t}i += 1", f"{t}k.sort()", f"{d} = np.empty(max(16, len({m})))",
