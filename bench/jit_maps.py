@@ -5,6 +5,11 @@
 
 * ilo on the JIT with numba forced (``ILO_JIT_NUMBA=always``): the loop runs in a numba
   kernel over ``numba.typed.Dict``; the VM's dict goes in and the result map comes back.
+* the same as whole-function kernels (``fn`` rows): a function is offered once it has been
+  entered ``jit_threshold`` times, and these functions are called a few dozen times, below
+  the default threshold (1000 entries), so those rows pass ``jit_threshold=2``. ``count``
+  and ``acc`` are then one numba bundle: the map stays a typed dict between them and only
+  ``len`` comes back; ``acc`` alone boxes its map once, in bulk.
 * hand-written numba over a typed Dict, the same loop: once returning only ``len`` (the
   kernel alone) and once returning the map as a Python dict (kernel + boxing, what any
   caller that keeps the map pays).
@@ -69,6 +74,25 @@ def numba_kernels():
     return count, boxed, boxed_bulk
 
 
+# a map argument from the VM: summing n lookups of a map of n keys
+TOT = "tot m:M n n n:n>n;s=0;i=0;wh <i n{c=mget m i;s=+s ?? c 0;i=+i 1};s"
+
+
+def map_argument_rows(n: int, budget: float) -> list:
+    """The function kernels of ``tot`` called as the VM calls them, with a VM dict: python
+    works on the dict itself, numba converts it into a typed dict first (``nbmaps``)."""
+    from ilo.jit import calls, fnkernels
+
+    program = ilo.load(TOT).compiled()
+    m = {k: float(k) for k in range(n)}
+    rows = []
+    for backend in ("python", "numba"):
+        func, _origin = calls._load(fnkernels.build(program, "tot", ("Mn", "n"), backend))
+        assert func(100, m, float(n)) == n * (n - 1) / 2
+        rows.append((f"map argument, {backend} kernel", time_calls(lambda f=func: f(100, m, float(n)), budget=budget)))
+    return rows
+
+
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     program = ilo.load(ILO)
@@ -77,23 +101,33 @@ def main() -> int:
     assert got == {float(k): v for k, v in want.items()} or got == want, "ilo disagrees with CPython"
     count, boxed, boxed_bulk = numba_kernels()
     budget = 2.0
+    fn = ilo.load(ILO)  # its own tiers: function kernels from the second entry on
+    assert fn.call("acc", n, engine="jit", jit_threshold=2) == got
     rows = [
         ("ilo jit (numba), map returned", time_calls(lambda: program.call("acc", n, engine="jit"), budget=budget)),
         ("ilo jit (numba), len returned", time_calls(lambda: program.call("count", n, engine="jit"), budget=budget)),
+        ("ilo jit fn (numba), map returned",
+         time_calls(lambda: fn.call("acc", n, engine="jit", jit_threshold=2), budget=budget)),
+        ("ilo jit fn (numba), len returned",
+         time_calls(lambda: fn.call("count", n, engine="jit", jit_threshold=2), budget=budget)),
         ("ilo vm", time_calls(lambda: program.call("acc", n, engine="vm"), budget=budget, min_batches=3)),
         ("numba by hand, len returned", time_calls(lambda: count(n), budget=budget)),
         ("numba by hand, dict(typed) returned", time_calls(lambda: boxed(n), budget=budget, min_batches=3)),
         ("numba by hand, bulk-boxed dict", time_calls(lambda: boxed_bulk(n), budget=budget)),
         ("cpython dict loop", time_calls(lambda: cpython(n), budget=budget)),
     ]
-    hand = rows[3][1].median
+    hand = rows[5][1].median
     print(f"M n n accumulator, {n} keys (median per call; ratio to hand-written numba, len returned)")
     for name, t in rows:
         print(f"  {name:38s} {t.median * 1000:9.2f} ms  {t.median / hand:6.2f}x")
+    print(f"a VM map of {n} keys passed to a function kernel doing {n} lookups (same ratio)")
+    for name, t in map_argument_rows(n, budget):
+        print(f"  {name:38s} {t.median * 1000:9.2f} ms  {t.median / hand:6.2f}x")
     program.call("acc", n, engine="jit")
-    stats = program.last_jit_stats
-    if stats is not None:
-        print(stats.report())
+    fn.call("count", n, engine="jit", jit_threshold=2)
+    for p in (program, fn):
+        if p.last_jit_stats is not None:
+            print(p.last_jit_stats.report())
     return 0
 
 

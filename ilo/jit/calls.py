@@ -14,8 +14,14 @@ consistent point and the VM reports any error exactly as without the JIT.
 Cost model (``costs.py``): a function is built once its calls would have saved a python
 build (estimated per call from its size); a python bundle that numba could run is timed
 while it runs and moved to numba once its measured time reaches numba's cost (load from
-the disk cache, or compile, plus the first use in the process). ``ILO_JIT_NUMBA=always``
-builds numba at once, ``never`` keeps python.
+the disk cache, or compile, plus the first use in the process), unless its entries are so
+quick that numba's dispatcher call would eat the gain (``costs.numba_min_entry``). When the
+root takes or returns a map, the keys crossing are counted too, and only the python time
+beyond what converting them would cost numba (``costs.map_boxing``) counts as repaying it.
+``ILO_JIT_NUMBA=always`` builds numba at once, ``never`` keeps python.
+
+Maps (numba): the root's map arguments become typed dicts and a map result is boxed back,
+both in bulk (``_map_boundary``); inside the bundle maps stay typed dicts.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ class FnKernel:
 
     __slots__ = ("name", "argtypes", "backend", "entries", "deopts", "spent", "build_seconds", "origin",
                  "callees", "estimate", "promote_at", "why_not_numba", "fallback", "plain", "code", "program",
-                 "chunk", "numba_source", "func", "tier", "limited")
+                 "chunk", "numba_source", "func", "tier", "limited", "crossing", "boxing")
 
     def __init__(self, name: str, argtypes: tuple):
         self.name, self.argtypes = name, argtypes
@@ -66,6 +72,8 @@ class FnKernel:
         self.func = None
         self.tier = None  # the Calls that promotes it to numba
         self.limited = False  # built for runs with a step budget (their own handler lists)
+        self.crossing = False  # timed, and a map crosses between the VM and its root
+        self.boxing = 0.0  # seconds numba would have spent converting the maps that crossed
 
     def describe(self) -> str:
         types = ", ".join(self.argtypes) or "-"
@@ -77,7 +85,8 @@ class FnKernel:
         measured = f", measured {self.spent * 1e6 / self.entries:.2f} us per entry" if self.spent and self.entries else ""
         lines.append(f"    cost model: saves ~{self.estimate * 1e6:.2f} us per call on the VM{measured}")
         if self.promote_at is not None:
-            lines.append(f"    numba once python time reaches {self.promote_at:.2f} s (spent {self.spent:.3f} s)")
+            boxing = f", less {self.boxing:.3f} s converting maps" if self.crossing else ""
+            lines.append(f"    numba once python time reaches {self.promote_at:.2f} s (spent {self.spent:.3f} s{boxing})")
         if self.why_not_numba:
             lines.append(f"    python backend: {self.why_not_numba}")
         return "\n".join(lines)
@@ -170,11 +179,16 @@ class Calls:
             fk.func, fk.origin = _load(bundle)
             # under a budget a python bundle is not timed for promotion (one entry handler)
             if not want_numba and not bundle.why_not_numba and self.numba == "auto" and not limited:
+                # a map crossing the boundary costs numba its conversion: the timed entries
+                # count the keys crossing, and only python time beyond that repays numba
+                fk.crossing = fnkernels.boundary_maps(bundle)
                 numba_bundle = fnkernels.build(program, name, types, "numba")
                 fk.numba_source = numba_bundle.source
                 from ilo.jit import backend
 
-                fk.promote_at = costs.numba_cost(cache.numba_cached(numba_bundle.source), backend.warmed_up())
+                # typed dicts compile about as slowly as array loops
+                fk.promote_at = costs.numba_cost(cache.numba_cached(numba_bundle.source), backend.warmed_up(),
+                                                 "_Dict" in numba_bundle.source)
             elif bundle.why_not_numba and not fk.why_not_numba:
                 fk.why_not_numba = bundle.why_not_numba
         fk.backend = bundle.backend
@@ -208,16 +222,58 @@ def _load(bundle):
     origin = "python"
     if bundle.backend == "numba":
         from ilo.jit import backend
+        from ilo.jit.fnkernels import boundary_maps
 
+        crossing = boundary_maps(bundle)
+        if crossing:
+            from ilo.jit import nbmaps
+
+            nbmaps.warm()
         samples = [0] + ([budget.sample()] if bundle.limited else []) + \
-            [False if t == "b" else 0.0 for t in bundle.root.argtypes]
+            [_sample(t) for t in bundle.root.argtypes]
         try:
             _seconds, origin = backend.prepare(func, samples)
         except Exception as e:  # noqa: BLE001 - a bundle numba rejects stays on python
             raise FallbackReason(f"numba could not compile it ({type(e).__name__})") from None
         func.disable_compile()  # other argument types are the entry handler's to refuse
+        if crossing:
+            func = _map_boundary(func, bundle.root, 2 if bundle.limited else 1)
     _MODULES[bundle.source] = (func, origin)
     return func, origin
+
+
+def _sample(t: str):
+    """A value of kernel type ``t`` for compiling a numba root ahead of its first call."""
+    if t[0] == "M":
+        from ilo.jit import nbmaps
+
+        return nbmaps.to_typed({})
+    return False if t == "b" else 0.0
+
+
+def _map_boundary(func, root, skip: int):
+    """``func`` (a numba root kernel) as the VM calls it: each map argument converted to a
+    typed dict (a map numba cannot hold, e.g. one with a text key, raises ``Deopt``: the VM
+    runs the call), and a map result boxed back into a VM dict, in bulk (``nbmaps``). The
+    typed dicts are the kernel's own: the VM's dicts are never changed."""
+    from ilo.jit import nbmaps
+
+    maps = [skip + i for i, t in enumerate(root.argtypes) if t[0] == "M"]
+    box = root.ret[0] == "M"
+    to_typed, to_python = nbmaps.to_typed, nbmaps.to_python
+
+    def crossing(*args):
+        if maps:
+            args = list(args)
+            for i in maps:
+                d = to_typed(args[i])
+                if d is None:
+                    raise Deopt
+                args[i] = d
+        v = func(*args)
+        return to_python(v) if box else v
+
+    return crossing
 
 
 def _giving_up(fk: FnKernel):
@@ -247,6 +303,9 @@ def _install(fk: FnKernel):
 
     if timed:
         clock = time.perf_counter
+        min_entry = costs.numba_min_entry()
+        crossing, key_cost = fk.crossing, costs.map_boxing(1.0)
+        map_args = [i for i, t in enumerate(fk.argtypes) if t[0] == "M"]
 
         def entry_timed(R):
             fk.entries += 1
@@ -260,11 +319,18 @@ def _install(fk: FnKernel):
                 return gave_up(R)
             finally:
                 fk.spent += clock() - t0
-            if fk.entries >= costs.TIMED_PROBE and fk.spent < fk.entries * costs.NUMBA_MIN_ENTRY:
+            if crossing:  # what numba would pay to convert these maps in and out
+                v = P[0]
+                keys = sum(len(R[i]) for i in map_args) + (len(v) if type(v) is dict else 0)
+                fk.boxing += keys * key_cost
+            gain = fk.spent - fk.boxing
+            if fk.entries >= costs.TIMED_PROBE and gain < fk.entries * min_entry:
                 fk.promote_at = None  # too quick per entry for numba to win: stop timing
-                fk.why_not_numba = f"{fk.spent / fk.entries * 1e6:.1f} us per entry is too little for numba"
+                per = gain / fk.entries * 1e6
+                fk.why_not_numba = (f"{per:.1f} us per entry (python time less converting its maps) is too little "
+                                    "for numba" if crossing else f"{per:.1f} us per entry is too little for numba")
                 code[0] = _install(fk)
-            elif fk.spent >= fk.promote_at and tier is not None:
+            elif gain >= fk.promote_at and tier is not None:
                 tier.promote(fk)
             return _RETURN
 

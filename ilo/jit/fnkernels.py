@@ -14,6 +14,14 @@ admitted (no output, files, tools or dynamic calls: those decode to ``opaque``),
 the call again computes exactly what the VM would have. The instruction forms are the
 loop emitter's (``emit._Emitter``), with ``ret`` as ``return`` and every exit a ``Deopt``.
 
+Numba bundles (``build``) run numbers, bools and, inside the call tree, number-keyed maps
+of numbers (``M n n`` as ``numba.typed.Dict``, which may be passed between members, and be
+the root's arguments or result: ``calls`` converts them at the VM boundary) and number
+lists the function makes itself and never passes on (float64 arrays with a length). Maps
+have value semantics without reference counts through an ownership flag per map register
+(``_FnEmitter``); a list shared between two registers keeps the bundle on python. Loop
+kernels calling functions (``Typer()`` without ``maps``) keep the scalar-only rule.
+
 Types: a function is typed by the loop typer's rules (``infer._result_type``) starting from
 its parameters (other registers start as nil, as in the VM). A call's result is the
 callee's return type, typed first for the argument types at the call site; a function
@@ -28,7 +36,8 @@ from dataclasses import dataclass, field
 
 from ilo.jit import ops
 from ilo.jit import state as chunk_state
-from ilo.jit.emit import _NUM_VAR, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
+from ilo.jit.emit import _INITIAL, _NUM_VAR, PRELUDE_MAPS, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
+from ilo.jit.fnforms import LISTS, MAPS, NumbaContainers
 from ilo.jit.infer import (
     KERNEL_TYPES,
     TypedRegion,
@@ -39,11 +48,15 @@ from ilo.jit.infer import (
     is_record,
     join,
 )
-from ilo.jit.regions import FallbackReason, Ins, Region, _shape
+from ilo.jit.regions import FallbackReason, Ins, K, Region, _shape
 
-# instruction kinds a numba function kernel runs (scalars only: no lists or maps)
+# instruction kinds a numba function kernel runs: scalars, and number-keyed maps of numbers
+# (``numba.typed.Dict``) when the bundle is a function's own (``Typer(maps=True)``)
 NUMBA_FN_KINDS = frozenset({"const", "move", "arith", "cmp", "not", "neg", "jump", "branch", "cjump", "ret",
                             "builtin", "nop", "rangeprep", "rangenext", "call"})
+NUMBA_MAP_KINDS = frozenset({"newmap", "mget", "mset", "mhas", "len", "mdel", "mkeys", "mvals"})
+# number lists made inside the kernel that never leave it: float64 arrays with a length
+NUMBA_LIST_KINDS = frozenset({"newlist", "listappend", "index", "len", "forprep", "fornext"})
 SCALARS = frozenset({"n", "b"})
 PY_TYPES = {"n": "float", "b": "bool", "t": "str", "nil": "type(None)"}
 MAX_MEMBERS = 16  # a call tree larger than this stays on the VM (build time grows with it)
@@ -56,6 +69,10 @@ def python_type(t: str) -> str:
     return "list" if t[0] == "L" else "dict" if t[0] == "M" else ""
 
 
+# map builtins with no loop-kernel form that function kernels run (kinds of their own)
+_MAP_BUILTINS = frozenset({"builtin mdel", "builtin mkeys", "builtin mvals"})
+
+
 def decode(chunk) -> list:
     """The loop decoder's ``Ins`` list with user-function calls as kind ``call`` and records
     made and read in the code as kinds ``newrec``/``field`` (python kernels)."""
@@ -64,7 +81,9 @@ def decode(chunk) -> list:
     if cached is None:
         cached = []
         for ins in ops.decode(chunk):
-            if ins.kind == "opaque" and ins.name in ("CALL", "NEWREC", "FIELD"):
+            if ins.kind == "opaque" and ins.name in _MAP_BUILTINS:  # value = the builtin's name
+                ins = Ins(ins.pc, ins.name.split()[1], ins.dst, ins.srcs, name=ins.name)
+            elif ins.kind == "opaque" and ins.name in ("CALL", "NEWREC", "FIELD"):
                 _op, a, b, c = chunk.code[ins.pc]
                 if ins.name == "CALL":
                     ins = Ins(ins.pc, "call", a, tuple(c), chunk.constants[b], name="CALL")
@@ -129,8 +148,12 @@ class Member:
 class Typer:
     """Types a root function and, on the way, every function it calls."""
 
-    def __init__(self, program):
+    def __init__(self, program, maps: bool = False):
         self.program = program
+        # numba members may make, pass and return number-keyed maps (typed dicts). Only a
+        # function bundle asks for it: its entry handler converts maps at the VM boundary
+        # (``calls``); a loop kernel calling a member keeps the scalar-only rule.
+        self.maps = maps
         self.members: dict = {}  # (name, argtypes) -> Member
         self.active: list = []  # members being typed (a call back to one is recursion)
 
@@ -173,7 +196,8 @@ class Typer:
         region = whole_region(m.chunk)
         recursive = any(ins.kind == "call" and ins.op == m.name for ins in region.code)
         last = None
-        for guess in (("n", "b", "t") if recursive else (None,)):
+        guesses = ("n", "b", "t", "Mn") if self.maps else ("n", "b", "t")
+        for guess in (guesses if recursive else (None,)):
             m.guess = guess
             try:
                 typed, ret = self._infer(m, region)
@@ -184,7 +208,7 @@ class Typer:
                 m.typed, m.ret = typed, ret
                 m.calls = {pc: self.members[(ins.op, self._argtypes(typed, ins))]
                            for pc, ins in ((p, region.at(p)) for p in typed.states) if ins.kind == "call"}
-                m.numba_why = _numba_blocker(m)
+                m.numba_why = _numba_blocker(m, self.maps)
                 return
         raise last or FallbackReason(f"{m.name}: its return type could not be settled")
 
@@ -221,27 +245,50 @@ class Typer:
         return callee.ret if callee.ret is not None else callee.guess
 
 
-def _numba_blocker(m: Member) -> str:
-    """'' when numba can run ``m`` on its own (callees are checked by the bundle)."""
-    if any(t not in SCALARS for t in m.argtypes):
+def _numba_blocker(m: Member, maps: bool = False) -> str:
+    """'' when numba can run ``m`` on its own (callees are checked by the bundle). With
+    ``maps``, number-keyed maps of numbers (``Mn``/``M?``) and optional numbers (an
+    ``mget`` result) may live in registers, and maps may be arguments and the result."""
+    outer = SCALARS | MAPS if maps else SCALARS
+    inner = outer | {"On"} | LISTS if maps else SCALARS
+    kinds = NUMBA_FN_KINDS | NUMBA_MAP_KINDS | NUMBA_LIST_KINDS if maps else NUMBA_FN_KINDS
+    if any(t not in outer for t in m.argtypes):
         return "arguments that are not numbers or bools"
-    if m.ret not in SCALARS:
+    if m.ret not in outer:
         return f"it returns {m.ret}"
     typed = m.typed
     for pc, state in typed.states.items():
         ins = typed.region.at(pc)
-        if ins.kind not in NUMBA_FN_KINDS:
+        if ins.kind not in kinds:
             return f"{ins.kind} needs the python backend"
         if ins.kind == "builtin" and builtin_form(typed, ins).numba is None:
             return f"builtin {ins.op} needs the python backend"
+        if ins.kind in ("mget", "mset", "mhas", "mdel") and not _number_key(typed, ins):
+            return "a map with text keys needs the python backend"
+        if ins.kind == "len" and typed.type_at(pc, ins.srcs[0]) not in MAPS | LISTS:
+            return "len of text needs the python backend"
+        if ins.kind == "newlist" and ins.srcs:
+            return "a list literal needs the python backend"
+        if ins.kind == "move" and typed.type_at(pc, ins.srcs[0]) in LISTS:
+            # OWNERSHIP: two registers would append in place into one array
+            return "a list is aliased inside the function"
+        if ins.kind == "cmp" and ins.op in ("=", "!=") and {typed.type_at(pc, s) for s in ins.srcs} - SCALARS:
+            return "equality on non-scalars"
         for r in ins.reads:
-            if state[r][0] not in SCALARS:
+            if state[r][0] not in inner:
                 return f"r{r} holds {state[r][0]}"
         for d in ins.dsts:
             t = m.calls[pc].ret if ins.kind == "call" else _result_type(ins, state, d)
-            if t not in SCALARS:
+            if t not in inner:
                 return f"r{d} holds {t}"
     return ""
+
+
+def _number_key(typed: TypedRegion, ins) -> bool:
+    key = ins.srcs[1]
+    if isinstance(key, K):
+        return type(key.value) is float
+    return typed.type_at(ins.pc, key) == "n"
 
 
 def _shares_containers(m: Member) -> bool:
@@ -256,7 +303,7 @@ def _shares_containers(m: Member) -> bool:
     return False
 
 
-class _FnEmitter(_Emitter):
+class _FnEmitter(NumbaContainers, _Emitter):
     """The loop emitter turned to whole functions (see the module docstring)."""
 
     def __init__(self, m: Member, backend: str, limited: bool = False):
@@ -311,7 +358,12 @@ class _FnEmitter(_Emitter):
         callee = self.m.calls[ins.pc]
         args = "".join(", " + self.var(s, ins.pc) for s in ins.srcs)
         st = ", _st" if self.limited else ""
-        return [f"{self.dvar(ins)} = {callee.fname}(_d - 1{st}{args})"]
+        lines = [f"{self.dvar(ins)} = {callee.fname}(_d - 1{st}{args})"]
+        if self.backend == "numba" and callee.ret in MAPS:
+            # OWNERSHIP: the result may be one of the maps passed in
+            shared = {s for s in ins.srcs if isinstance(s, int) and self.t.type_at(ins.pc, s) in MAPS}
+            lines += [f"r{r}_own = False" for r in sorted(shared | {ins.dst})]
+        return lines
 
     def function(self) -> list:
         m = self.m
@@ -330,12 +382,28 @@ class _FnEmitter(_Emitter):
             lines += ["    if _st[0] <= 0:", "        raise _Deopt", "    _st[0] -= 1"]
         if self.backend == "numba":
             for v in self.slot_vars:
-                if v not in params:
-                    lines.append(f"    {v} = " + ("False" if v.endswith("_b") else "0.0"))
+                if v in params:
+                    continue
+                if v.endswith("_I"):
+                    lines += [f"    {v} = np.empty(0)", f"    {v}_n = 0", f"    {v}_i = 0"]
+                else:
+                    lines.append(f"    {v} = " + ("0" if v.endswith("_L_n") else _INITIAL[v.rpartition("_")[2]]))
+            lines += [f"    r{r}_own = False" for r in sorted(self.map_regs())]
         self.ctx.append(("function", None))
         self.block(0, len(self.r.code), 1)
         self.ctx.pop()
         return lines + self.out
+
+
+def _uses_maps(m: Member) -> bool:
+    return any(t in MAPS for state in m.typed.states.values() for t, _w in state.values()) or \
+        m.ret in MAPS or any(m.typed.region.at(pc).kind == "newmap" for pc in m.typed.states)
+
+
+def boundary_maps(bundle) -> bool:
+    """Does a map cross between the VM and the bundle's root (argument or result)?"""
+    root = bundle.root
+    return root.ret in MAPS or any(t in MAPS for t in root.argtypes)
 
 
 @dataclass
@@ -366,7 +434,7 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     """Type ``name`` for ``argtypes`` with everything it calls; emit the bundle's source.
     ``backend``: force "python" or "numba" ("numba" raises FallbackReason if it cannot).
     ``limited``: every kernel charges a step budget (a run with --max-steps/--timeout)."""
-    typer = Typer(program)
+    typer = Typer(program, maps=True)
     root = typer.member(name, argtypes)
     members = list(typer.members.values())
     why = next((f"{m.name}: {m.numba_why}" for m in members if m.numba_why), "")
@@ -378,7 +446,8 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     for m in members:
         body += ["", ""] + _FnEmitter(m, backend, limited).function()
     if backend == "numba":
-        head = PRELUDE_NUMBA + ["", "from numba import njit", "", *PRELUDE_DEOPT]
+        maps = PRELUDE_MAPS if any(_uses_maps(m) for m in members) else []
+        head = PRELUDE_NUMBA + ["", "from numba import njit", *maps, "", *PRELUDE_DEOPT]
     else:
         head = PRELUDE_PYTHON + PRELUDE_DEOPT
     source = "\n".join(head + body) + "\n"

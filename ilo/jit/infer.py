@@ -244,6 +244,11 @@ def _result_type(ins, state: dict, dst=None) -> str:
         raise FallbackReason(f"pc {ins.pc}: mset of a {val} value into {m} (maps with text/list values stay on the VM)")
     if kind == "mget" and ts[0] in ("Mn", "M?") and ts[1] in ("t", "n"):
         return "On"
+    # function kernels only (``fnkernels.decode``): mkeys of a map with a text key leaves the kernel
+    if kind == "mdel" and ts[0] in ("Mn", "M?") and ts[1] in ("t", "n"):
+        return ts[0]
+    if kind in ("mkeys", "mvals") and ts[0] in ("Mn", "M?"):
+        return "Ln" if ts[0] == "Mn" else "L?"
     if kind == "builtin":
         # typed by the builtin's kernel forms in the registry (argument letters -> result)
         form = registry.kernel_form(ins.op, tuple(ts))

@@ -1,0 +1,114 @@
+"""Maps and number lists in numba function kernels: the forms ``fnkernels._FnEmitter``
+adds to the loop emitter's (``emit._Emitter``, ``emit_maps.MapForms``).
+
+A mixin: each method falls back to the loop emitter's form for the python backend (or an
+instruction it does not change). Maps are ``numba.typed.Dict`` (int64 -> float64) with an
+ownership flag per register; number lists are float64 arrays with a length, as in loop
+kernels, and an iterator is the array, its length at the loop's start and a position.
+``mdel``/``mkeys``/``mvals`` are function-kernel kinds (``fnkernels.decode``).
+"""
+
+from __future__ import annotations
+
+MAPS = frozenset({"Mn", "M?"})
+LISTS = frozenset({"Ln", "L?", "ILn"})
+
+
+class NumbaContainers:
+    """Mixed into ``fnkernels._FnEmitter`` ahead of ``emit._Emitter``."""
+
+    # ── number lists in numba function kernels ─────────────────────────────
+    # A list is an array ``r<r>_L`` with its length ``r<r>_L_n`` (the loop emitter's forms);
+    # an iterator over one is the array it iterates, its length when the loop started and
+    # the next position (``r<r>_I``, ``_I_n``, ``_I_i``): appending to the list while it is
+    # iterated writes beyond that length, so the loop sees the list as it was, as ilo does.
+
+    def nvar(self, r: int, t: str) -> str:
+        if t == "ILn":
+            return f"r{r}_I"
+        return super().nvar(r, t)
+
+    def prep(self, ins):
+        if self.backend == "numba" and ins.kind == "forprep":
+            it, lst = self.dvar(ins), self.var(ins.srcs[0], ins.pc)
+            return [f"{it} = {lst}", f"{it}_n = {lst}_n", f"{it}_i = 0"]
+        return super().prep(ins)
+
+    def test(self, ins) -> str:
+        if self.backend == "numba" and ins.kind == "fornext":
+            it = self.var(ins.srcs[0], ins.pc)
+            return f"{it}_i < {it}_n"
+        return super().test(ins)
+
+    def step(self, ins) -> list:
+        if self.backend == "numba" and ins.kind == "fornext":
+            it, d = self.var(ins.srcs[0], ins.pc), self.dvar(ins)
+            flag = [f"{d}_z = False"] if d.endswith("_o") else []  # the item is never nil
+            return [f"{d} = {it}[{it}_i]", f"{it}_i += 1", *flag]
+        return super().step(ins)
+
+    # ── maps in numba function kernels ─────────────────────────────────────
+    # OWNERSHIP: numba has no reference counts, so each map register carries a flag
+    # ``r<r>_own``: True only while the typed dict it holds was made in this frame (``mmap``,
+    # or the copy an ``mset`` made) and no other register or call result can see it. An
+    # in-place ``mset`` on a map it does not own copies it first (once: the copy is owned).
+    # A map argument is never owned (the caller still holds it); a move shares the dict
+    # between two registers; a call whose result is a map may hand back an argument.
+
+    def map_regs(self) -> set:
+        if self.backend != "numba":
+            return set()
+        return {int(v[1:].split("_")[0]) for v in self.slot_vars if v.endswith("_D")}
+
+    def ins_newmap(self, ins):
+        lines = super().ins_newmap(ins)
+        return lines + [f"r{ins.dst}_own = True"] if self.backend == "numba" else lines
+
+    def ins_mset(self, ins):
+        lines = super().ins_mset(ins)
+        if self.backend != "numba":
+            return lines
+        m = ins.srcs[0]
+        if ins.dst != m:
+            return lines + [f"r{ins.dst}_own = True"]  # the copy form made a dict of its own
+        mv = self.var(m, ins.pc)
+        return lines[:-1] + [f"if not r{m}_own:", f"    {mv} = {mv}.copy()", f"    r{m}_own = True", lines[-1]]
+
+    def ins_mdel(self, ins):
+        m = self.var(ins.srcs[0], ins.pc)
+        if self.backend != "numba":  # the VM's own implementation (it copies)
+            return [f"{self.dvar(ins)} = _B['mdel']({m}, {self.var(ins.srcs[1], ins.pc)})"]
+        pre, k = self.map_key(ins, self.var(ins.srcs[1], ins.pc))
+        d = ins.dst
+        if d == ins.srcs[0]:
+            return pre + [f"if {k} in {m}:", f"    if not r{d}_own:", f"        {m} = {m}.copy()",
+                          f"        r{d}_own = True", f"    del {m}[{k}]"]
+        return pre + [f"_g = {m}.copy()", f"if {k} in _g:", f"    del _g[{k}]", f"{self.dvar(ins)} = _g",
+                      f"r{d}_own = True"]
+
+    def ins_mkeys(self, ins):
+        return self._sorted_keys(ins, values=False)
+
+    def ins_mvals(self, ins):
+        return self._sorted_keys(ins, values=True)
+
+    def _sorted_keys(self, ins, values: bool):
+        """``mkeys``/``mvals``: a number list in key order (number keys ascending)."""
+        m, d = self.var(ins.srcs[0], ins.pc), self.dvar(ins)
+        if self.backend != "numba":
+            # a text key (or a VM map's value that is not a number) makes a list that is
+            # not the number list typed here: the VM runs the call
+            return [f"{d} = _B[{ins.kind!r}]({m})",
+                    f"for _x in {d}:", "    if type(_x) is not float:", "        " + self.deopt(ins)]
+        t = f"_t{ins.pc}_"
+        lines = [f"{t}k = np.empty(len({m}), np.int64)", f"{t}i = 0", f"for {t}x in {m}.keys():",
+                 f"    {t}k[{t}i] = {t}x", f"    {t}i += 1", f"{t}k.sort()", f"{d} = np.empty(max(16, len({m})))",
+                 f"{d}_n = len({m})", f"for {t}j in range({d}_n):"]
+        return lines + [f"    {d}[{t}j] = " + (f"{m}[{t}k[{t}j]]" if values else f"{t}k[{t}j]")]
+
+    def ins_move(self, ins):
+        lines = super().ins_move(ins)
+        s = ins.srcs[0]
+        if self.backend == "numba" and isinstance(s, int) and self.t.type_at(ins.pc, s) in MAPS:
+            lines += [f"r{ins.dst}_own = False", f"r{s}_own = False"]
+        return lines
