@@ -63,5 +63,6 @@ def test_mset_loop_scales_linearly(n_small, n_big):
     program = ilo.load(src)
 
     ratio = scaling_ratio(lambda: program.call("g", n_small, jit=True, jit_threshold=2),
-                          lambda: program.call("g", n_big, jit=True, jit_threshold=2), small_repeat=10)
+                          lambda: program.call("g", n_big, jit=True, jit_threshold=2), small_repeat=10,
+                          attempts=6)  # a loaded machine (a parallel test run) disturbs the big size most
     assert ratio < 15, f"{n_big} keys took {ratio:.1f}x the time of {n_small}"

@@ -67,7 +67,7 @@ class _Loop:
 class _Plan:
     """One loop as seen by one tier: the shared ``_Loop`` plus this tier's stats."""
 
-    __slots__ = ("loop", "region", "registers", "stats", "seen", "deferred")
+    __slots__ = ("loop", "region", "registers", "stats", "seen", "deferred", "told")
 
     def __init__(self, loop: _Loop, stats):
         self.loop = loop
@@ -76,6 +76,7 @@ class _Plan:
         self.stats = stats
         self.seen: set = set()  # signatures whose build facts are in this tier's stats
         self.deferred = 0
+        self.told = False  # the function was told its loop runs kernels (hotcalls.offer_soon)
 
 
 class _Ready:
@@ -196,7 +197,14 @@ class JitTier:
         plan = self._plan_for(chunk, header)
         if plan is _DECLINED:
             return _DECLINED
-        return self._enter(plan, regs, base)
+        resume = self._enter(plan, regs, base)
+        if not plan.told and resume is not _LATER and resume is not None:
+            # a loop that pays for a kernel makes its function worth compiling whole
+            plan.told = True
+            from ilo.vm.hotcalls import offer_soon
+
+            offer_soon(chunk)
+        return resume
 
     # ── planning ────────────────────────────────────────────────────────────
     def _plan_for(self, chunk, header: int):

@@ -24,8 +24,13 @@ never hot pays one counter per call until it reaches ``threshold``, then nothing
 
 from __future__ import annotations
 
+import weakref
+
 from ilo.vm.hotloops import HOOKS
 from ilo.vm.opcodes import jump_target
+
+# chunk -> [entries counted]: one count per function, shared by its handler lists (modes)
+_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def watch_calls(program, chunk, code: list, handlers: list) -> None:
@@ -41,9 +46,19 @@ def watch_calls(program, chunk, code: list, handlers: list) -> None:
     handlers[0] = _counting(program, chunk, code, handlers[0])
 
 
+def offer_soon(chunk) -> None:
+    """Offer ``chunk``'s function at its next entry, however few calls it had: the hook
+    found one of its loops hot, so a single call is already worth compiling whole (a
+    function called a few times, each call a long loop)."""
+    seen = _SEEN.get(chunk)
+    hooks = HOOKS[0]
+    if seen is not None and hooks is not None:
+        seen[0] = max(seen[0], hooks.threshold - 1)
+
+
 def _counting(program, chunk, code: list, plain):
     H = HOOKS
-    seen = [0]
+    seen = _SEEN.setdefault(chunk, [0])
 
     def counting(R):
         n = seen[0] + 1
