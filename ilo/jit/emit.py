@@ -31,6 +31,7 @@ from ilo.jit.emit_vars import (
     _literal,
     _optional_registers,
     _truthy,
+    hoisted_text_guards,
 )
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
@@ -81,6 +82,8 @@ class _Emitter(MapForms):
         self.slot_vars = self._slot_vars()
         self.aliasing = backend == "python" and _aliases_containers(typed)
         self.slot_index = {v: i for i, v in enumerate(self.slot_vars)}
+        # text appends whose size check moved to the top of their loop's iteration
+        self.text_guards, self.unguarded = hoisted_text_guards(typed) if backend == "python" else ({}, set())
 
     # ── variables ──────────────────────────────────────────────────────────
     def var(self, r, pc: int) -> str:
@@ -200,6 +203,9 @@ class _Emitter(MapForms):
     def block(self, lo: int, hi: int, ind: int) -> None:
         pc = lo
         start = len(self.out)
+        for r, most in self.text_guards.get(lo, ()):  # ``lo`` starts an iteration (emit_vars)
+            self.emit(f"if len(r{r}) > {sizes.MAX_TEXT - most}:", ind, lo)
+            self.emit("    " + self.exit_stmt(lo, self.t.states[lo]), ind, lo)
         while pc < hi:
             ins = self.r.at(pc)
             if pc not in self.t.states:
@@ -427,7 +433,7 @@ class _Emitter(MapForms):
         # A text or list that would pass the size limit is the VM's to refuse (ILO-R018 at
         # this instruction, old value kept): the kernel leaves before allocating.
         size_guard = []
-        if ins.op == "+" and ta in ("t", "Ln", "Lt", "L?") and self.backend == "python":
+        if ins.op == "+" and ta in ("t", "Ln", "Lt", "L?") and self.backend == "python" and ins.pc not in self.unguarded:
             limit = sizes.MAX_TEXT if ta == "t" else sizes.MAX_LIST
             rhs = ins.srcs[1]
             test = (f"len({a}) > {limit - len(rhs.value)}" if isinstance(rhs, K) and isinstance(rhs.value, str)

@@ -5,6 +5,7 @@ numbers, and which instructions can neither raise nor alias a container."""
 from __future__ import annotations
 
 from ilo.jit.infer import TypedRegion
+from ilo.jit.regions import K
 
 
 def _aliases_containers(typed: TypedRegion) -> bool:
@@ -58,3 +59,125 @@ def _literal(v) -> str:
         if v in (float("inf"), float("-inf")):
             return "math.inf" if v > 0 else "-math.inf"
     return repr(v)
+
+
+# ── text appends: one size check per loop iteration ─────────────────────────
+# ``s=+s x`` must stop with ILO-R018 before a text passes ``sizes.MAX_TEXT``. When every
+# append to ``s`` inside a loop adds a bounded number of characters, the kernel checks
+# ``len(s)`` once at the top of each iteration against the limit less the iteration's total
+# and leaves to the VM there (a state the VM resumes from, or a whole-call ``Deopt``); the VM
+# then runs the iteration itself and refuses the append at exactly the instruction it always
+# does. Below that point no append of the iteration can pass the limit, so they carry no guard.
+
+STR_NUMBER_MAX = 400  # ``str`` of any float is at most 327 characters (format_number)
+_BOUND_CAP = 1 << 16  # a text known shorter than this counts as bounded
+_MAX_WORK = 20_000  # give up (keep per-append guards) on loops this analysis finds too big
+
+
+def _loops(region) -> list:
+    """(body, test, back-edge) of every loop in ``region``: its inner loops, and the region's
+    own loop when it is a loop region (a function region ends with a return)."""
+    loops = list(region.inner.values())
+    if region.at(region.backedge).target == region.header:
+        loops.append((region.header, region.test, region.backedge))
+    return loops
+
+
+def _produced_bound(typed: TypedRegion, ins, known: dict):
+    """At most how many characters the text ``ins`` writes has, or None if unbounded."""
+    kind = ins.kind
+    if kind == "const":
+        return len(ins.value) if type(ins.value) is str else None
+    if kind == "move":
+        return known.get(ins.srcs[0])
+    if kind == "builtin" and ins.op == "str" and typed.type_at(ins.pc, ins.srcs[0]) == "n":
+        return STR_NUMBER_MAX
+    if kind == "arith" and ins.op == "+" and typed.type_at(ins.pc, ins.srcs[0]) == "t":
+        total = 0
+        for s in ins.srcs:
+            n = _operand_bound(s, known)
+            if n is None:
+                return None
+            total += n
+        return total if total < _BOUND_CAP else None
+    return None
+
+
+def _operand_bound(s, known: dict):
+    if isinstance(s, K):
+        return len(s.value) if type(s.value) is str else None
+    return known.get(s)
+
+
+def _bounds(typed: TypedRegion, body: int, back: int):
+    """pc -> {register: at most this many characters} before each instruction of the loop
+    ``body``..``back`` (registers not named: unknown), for one iteration: the state at the
+    body knows nothing, and the loop's own back-edge is not followed. None: too much work."""
+    from ilo.jit.infer import _successors
+
+    region = typed.region
+    states: dict = {}
+    work = [(body, {})]
+    steps = 0
+    while work:
+        pc, known = work.pop()
+        steps += 1
+        if steps > _MAX_WORK:
+            return None
+        old = states.get(pc)
+        if old is not None:
+            merged = {r: max(n, old[r]) for r, n in known.items() if r in old}
+            if merged == old:
+                continue
+            known = merged
+        states[pc] = known
+        ins = region.at(pc)
+        after = {r: n for r, n in known.items() if r not in ins.dsts}
+        if ins.dst is not None and ins.kind != "call":
+            n = _produced_bound(typed, ins, known)
+            if n is not None:
+                after[ins.dst] = n
+        for succ, _taken in _successors(region, ins):
+            if body < succ <= back:
+                work.append((succ, after))
+    return states
+
+
+def hoisted_text_guards(typed: TypedRegion) -> tuple:
+    """({loop body pc: [(register, characters one iteration may add)]}, {pcs of the appends
+    those checks cover}). A register qualifies in a loop when it is text at the body and every
+    instruction of the loop writing it is ``r=+r x`` outside the loop's inner loops with ``x``
+    bounded (a constant, ``str`` of a number, a concatenation of those, ...), and in the body
+    proper: the test part of an inner loop first runs on entry, before any body."""
+    region, states = typed.region, typed.states
+    loops = _loops(region)
+    guards, covered = {}, set()
+    for body, test, back in loops:
+        if body not in states:
+            continue
+        nested = [(b, k) for b, _t, k in loops if body <= b and k < back]
+        adds: dict = {}  # register -> [(pc, bound)]
+        bad: set = set()
+        bounds = None
+        for pc in range(body, back + 1):
+            if pc not in states:
+                continue
+            ins = region.at(pc)
+            for d in ins.dsts:
+                if d in bad:
+                    continue
+                appends = (ins.kind == "arith" and ins.op == "+" and ins.srcs[0] == d == ins.dst
+                           and typed.type_at(pc, d) == "t" and pc < test and not any(b <= pc <= k for b, k in nested))
+                if appends and bounds is None:
+                    bounds = _bounds(typed, body, back) or {}
+                n = _operand_bound(ins.srcs[1], bounds.get(pc, {})) if appends else None
+                if n is None or ins.srcs[1] == d:
+                    bad.add(d)
+                else:
+                    adds.setdefault(d, []).append((pc, n))
+        for r, items in sorted(adds.items()):
+            if r in bad or states[body].get(r, ("",))[0] != "t":
+                continue
+            guards.setdefault(body, []).append((r, sum(n for _pc, n in items)))
+            covered.update(pc for pc, _n in items)
+    return guards, covered
