@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from ilo.jit.emit_maps import _NEW_DICT, MapForms
 from ilo.jit.emit_vars import (
     _CANNOT_RAISE,
+    PythonForms,
     _aliases_containers,
     _companions,
     _literal,
     _optional_registers,
     _truthy,
-    hoisted_text_guards,
+    mget_default,
 )
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
@@ -63,7 +64,7 @@ class KernelCode:
         return any(var.endswith("_D") for _r, var in self.args)
 
 
-class _Emitter(MapForms):
+class _Emitter(MapForms, PythonForms):
     def __init__(self, typed: TypedRegion, backend: str, limited: bool = False):
         self.t = typed
         # BUDGET: a run with --max-steps/--timeout. ``_st`` is the budget's countdown (a
@@ -83,7 +84,7 @@ class _Emitter(MapForms):
         self.aliasing = backend == "python" and _aliases_containers(typed)
         self.slot_index = {v: i for i, v in enumerate(self.slot_vars)}
         # text appends whose size check moved to the top of their loop's iteration
-        self.text_guards, self.unguarded = hoisted_text_guards(typed) if backend == "python" else ({}, set())
+        self.text_guards, self.unguarded = PythonForms.text_facts(typed, backend)
 
     # ── variables ──────────────────────────────────────────────────────────
     def var(self, r, pc: int) -> str:
@@ -203,9 +204,8 @@ class _Emitter(MapForms):
     def block(self, lo: int, hi: int, ind: int) -> None:
         pc = lo
         start = len(self.out)
-        for r, most in self.text_guards.get(lo, ()):  # ``lo`` starts an iteration (emit_vars)
-            self.emit(f"if len(r{r}) > {sizes.MAX_TEXT - most}:", ind, lo)
-            self.emit("    " + self.exit_stmt(lo, self.t.states[lo]), ind, lo)
+        for line in self.iteration_guards(lo):  # ``lo`` may start a loop iteration
+            self.emit(line, ind, lo)
         while pc < hi:
             ins = self.r.at(pc)
             if pc not in self.t.states:
@@ -247,6 +247,10 @@ class _Emitter(MapForms):
                 continue
             if ins.target is not None:
                 raise FallbackReason(f"pc {pc}: {ins.name} outside a loop shape the JIT knows")
+            if self.backend == "python" and mget_default(self.t, ins, hi) is not None:
+                self.instruction(ins, ind, self.mget_or(ins, mget_default(self.t, ins, hi)))
+                pc += 3  # ``c=mget m k;c=c??d`` as one ``get``
+                continue
             self.instruction(ins, ind)
             pc += 1
         if len(self.out) == start:
@@ -343,11 +347,12 @@ class _Emitter(MapForms):
         return []
 
     # ── instructions ───────────────────────────────────────────────────────
-    def instruction(self, ins, ind: int) -> None:
-        handler = getattr(self, f"ins_{ins.kind}", None)
-        if handler is None:
-            raise FallbackReason(f"pc {ins.pc}: no kernel form for {ins.kind}")
-        lines = handler(ins)
+    def instruction(self, ins, ind: int, lines=None) -> None:
+        if lines is None:
+            handler = getattr(self, f"ins_{ins.kind}", None)
+            if handler is None:
+                raise FallbackReason(f"pc {ins.pc}: no kernel form for {ins.kind}")
+            lines = handler(ins)
         if self.backend == "python" and lines and not self._cannot_raise(ins):
             # an instruction that raises leaves the kernel before it, through an ordinary
             # exit, so the VM runs it and reports the error itself (a ``try`` costs nothing

@@ -1,11 +1,14 @@
 """Small facts the kernel emitter (``emit.py``) reads: how a type letter tests truthy, how a
 constant is written, which numba variables travel together, which registers are optional
-numbers, and which instructions can neither raise nor alias a container."""
+numbers, which instructions can neither raise nor alias a container, which text appends
+need no size check of their own (one per loop iteration covers them), and which
+``mget``/``??`` pairs run as one ``dict.get``."""
 
 from __future__ import annotations
 
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import K
+from ilo.runtime import sizes
 
 
 def _aliases_containers(typed: TypedRegion) -> bool:
@@ -181,3 +184,48 @@ def hoisted_text_guards(typed: TypedRegion) -> tuple:
             guards.setdefault(body, []).append((r, sum(n for _pc, n in items)))
             covered.update(pc for pc, _n in items)
     return guards, covered
+
+
+def mget_default(typed: TypedRegion, ins, hi: int):
+    """The number ``c=mget m k;c=c??d`` falls back to when the pair sits at ``ins`` (``MGET``,
+    ``JMPNN`` over the next instruction, ``LOADK`` of a number into the same register, and
+    nothing jumps between them) inside a block ending at ``hi``; else None. A python kernel
+    then runs the pair as one ``m.get(k, d)``: a stored number comes back as itself, a
+    missing key as ``d``, and anything else (text, nil) leaves before the ``MGET``."""
+    region, pc = typed.region, ins.pc
+    if ins.kind != "mget" or pc + 3 > hi or pc + 2 > region.backedge:
+        return None
+    br, k = region.at(pc + 1), region.at(pc + 2)
+    if not (br.kind == "branch" and br.op == "notnil" and br.srcs == (ins.dst,) and br.target == pc + 3):
+        return None
+    if not (k.kind == "const" and k.dst == ins.dst and type(k.value) is float):
+        return None
+    if pc + 1 not in typed.states or pc + 2 not in typed.states:
+        return None
+    if any(other.target in (pc + 1, pc + 2) for other in region.code):
+        return None
+    return k.value
+
+
+class PythonForms:
+    """Python-kernel forms of ``emit._Emitter`` built on the facts above (a mixin)."""
+
+    @staticmethod
+    def text_facts(typed: TypedRegion, backend: str) -> tuple:
+        return hoisted_text_guards(typed) if backend == "python" else ({}, set())
+
+    def iteration_guards(self, pc: int) -> list:
+        """The size checks at the top of an iteration of the loop whose body starts at ``pc``
+        (``hoisted_text_guards``); they leave to the VM at that pc."""
+        lines = []
+        for r, most in self.text_guards.get(pc, ()):
+            lines += [f"if len(r{r}) > {sizes.MAX_TEXT - most}:", "    " + self.exit_stmt(pc, self.t.states[pc])]
+        return lines
+
+    def mget_or(self, ins, default: float) -> list:
+        """``mget`` with its ``??`` default folded in (``mget_default``)."""
+        m, k = (self.var(s, ins.pc) for s in ins.srcs)
+        pre, k = self.map_key(ins, k)
+        d = self.dvar(ins)
+        return pre + [f"{d} = {m}.get({k}, {_literal(default)})", f"if type({d}) is not float:",
+                      "    " + self.deopt(ins)]
