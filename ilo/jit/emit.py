@@ -84,7 +84,7 @@ class _Emitter(MapForms, PythonForms):
         self.aliasing = backend == "python" and _aliases_containers(typed)
         self.slot_index = {v: i for i, v in enumerate(self.slot_vars)}
         # text appends whose size check moved to the top of their loop's iteration
-        self.text_guards, self.unguarded = PythonForms.text_facts(typed, backend)
+        self.text_guards, self.unguarded, self.whole, self.entry_whole = PythonForms.facts(typed, backend)
 
     # ── variables ──────────────────────────────────────────────────────────
     def var(self, r, pc: int) -> str:
@@ -165,6 +165,8 @@ class _Emitter(MapForms, PythonForms):
 
     def kernel_body(self, ind: int) -> None:
         r = self.r
+        for line in self.entry_checks():
+            self.emit(line, ind)
         self.emit("while True:", ind)
         self.ctx.append(("once", r.test))
         self.block(r.header, r.test, ind + 1)
@@ -385,14 +387,6 @@ class _Emitter(MapForms, PythonForms):
     def ins_nop(self, ins):
         return []
 
-    def ins_newrec(self, ins):
-        fields = ", ".join(f"{n!r}: {self.var(r, ins.pc)}" for n, r in zip(ins.value, ins.srcs))
-        return [f"{self.dvar(ins)} = _Record({ins.op!r}, {{{fields}}})"]
-
-    def ins_field(self, ins):
-        # typed from the record's own type letter: the kernel made it, with this field
-        return [f"{self.dvar(ins)} = {self.var(ins.srcs[0], ins.pc)}.fields[{ins.op!r}]"]
-
     def ins_call(self, ins):
         """A call to a user function's kernel (``fnkernels``), defined in the same module.
         ``_d``: the nested calls the VM's depth limit allows from this frame. A callee that
@@ -522,6 +516,8 @@ class _Emitter(MapForms, PythonForms):
         """Render the registry's kernel form for this call (see ``registry.KernelForm``)."""
         from ilo.jit.infer import builtin_form
 
+        if self.backend == "python" and self.whole_str(ins):
+            return self.whole_str(ins)
         form = builtin_form(self.t, ins)
         args = [self.var(s, ins.pc) for s in ins.srcs]
         d = self.dvar(ins)

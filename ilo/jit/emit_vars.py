@@ -9,6 +9,7 @@ from __future__ import annotations
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import K
 from ilo.runtime import sizes
+from ilo.runtime.operators import RANGE_LIMIT
 
 
 def _aliases_containers(typed: TypedRegion) -> bool:
@@ -211,8 +212,34 @@ class PythonForms:
     """Python-kernel forms of ``emit._Emitter`` built on the facts above (a mixin)."""
 
     @staticmethod
-    def text_facts(typed: TypedRegion, backend: str) -> tuple:
-        return hoisted_text_guards(typed) if backend == "python" else ({}, set())
+    def facts(typed: TypedRegion, backend: str) -> tuple:
+        """(text guards, appends they cover, whole registers per pc, whole on entry)."""
+        if backend != "python":
+            return {}, set(), {}, frozenset()
+        entry = entry_whole(typed)
+        return (*hoisted_text_guards(typed), whole_registers(typed, entry), entry)
+
+    def entry_checks(self) -> list:
+        """A loop kernel's tests of what it takes as given on entry (``entry_whole``)."""
+        lines = []
+        for r in sorted(self.entry_whole):
+            lines += [f"if not (r{r}.is_integer() and -{RANGE_LIMIT!r} <= r{r} <= {RANGE_LIMIT!r}):",
+                      "    " + self.exit_stmt(self.r.header, self.t.states[self.r.header])]
+        return lines
+
+    def whole_str(self, ins) -> list:
+        """``str`` of a whole register (``whole_registers``) as ``str(int(x))``, else []."""
+        if ins.op == "str" and ins.srcs[0] in self.whole.get(ins.pc, ()):
+            return [f"{self.dvar(ins)} = str(int({self.var(ins.srcs[0], ins.pc)}))"]
+        return []
+
+    def ins_newrec(self, ins):
+        fields = ", ".join(f"{n!r}: {self.var(r, ins.pc)}" for n, r in zip(ins.value, ins.srcs))
+        return [f"{self.dvar(ins)} = _Record({ins.op!r}, {{{fields}}})"]
+
+    def ins_field(self, ins):
+        # typed from the record's own type letter: the kernel made it, with this field
+        return [f"{self.dvar(ins)} = {self.var(ins.srcs[0], ins.pc)}.fields[{ins.op!r}]"]
 
     def iteration_guards(self, pc: int) -> list:
         """The size checks at the top of an iteration of the loop whose body starts at ``pc``
@@ -229,3 +256,73 @@ class PythonForms:
         d = self.dvar(ins)
         return pre + [f"{d} = {m}.get({k}, {_literal(default)})", f"if type({d}) is not float:",
                       "    " + self.deopt(ins)]
+
+
+# ── whole numbers: ``str i`` without the general case ───────────────────────
+# ``str`` of a number prints a whole number in the int64 range as ``str(int(x))``; the kernel
+# form tests for that each time. A register is *whole* at a pc when on every path it holds a
+# whole float of magnitude at most RANGE_LIMIT: a range loop's counter and variable (the VM
+# and the kernel truncate and saturate the bounds), a whole constant, or a whole register
+# plus or minus 0 or 1 (near RANGE_LIMIT floats are 1024 apart: adding 1 rounds back).
+
+
+def _whole_constant(v) -> bool:
+    return type(v) is float and v.is_integer() and abs(v) <= RANGE_LIMIT
+
+
+def _whole_after(ins, whole: frozenset) -> set:
+    """Which destinations of ``ins`` are whole after it runs, given the whole registers before."""
+    kind = ins.kind
+    if kind == "const" and _whole_constant(ins.value):
+        return {ins.dst}
+    if kind == "move" and ins.srcs[0] in whole:
+        return {ins.dst}
+    if kind == "rangeprep":
+        return {ins.dst, ins.dst2}
+    if kind == "rangenext" and ins.srcs[0] in whole:
+        return {ins.dst, ins.dst2}
+    if kind == "arith" and ins.op in ("+", "-"):
+        a, b = ins.srcs
+        small = (isinstance(b, K) and b.value in (0.0, 1.0, -1.0) and type(b.value) is float)
+        if a in whole and small:
+            return {ins.dst}
+        if ins.op == "+" and b in whole and isinstance(a, K) and type(a.value) is float and a.value in (0.0, 1.0, -1.0):
+            return {ins.dst}
+    return set()
+
+
+def whole_registers(typed: TypedRegion, assume=frozenset()) -> dict:
+    """pc -> the registers whole before it (``assume``: whole on entry at the header)."""
+    from ilo.jit.infer import _successors
+
+    region = typed.region
+    states: dict = {}
+    work = [(region.header, frozenset(assume))]
+    steps = 0
+    while work:
+        pc, whole = work.pop()
+        steps += 1
+        if steps > _MAX_WORK:
+            return {}
+        old = states.get(pc)
+        if old is not None:
+            merged = old & whole
+            if merged == old:
+                continue
+            whole = merged
+        states[pc] = whole
+        ins = region.at(pc)
+        after = frozenset((whole - set(ins.dsts)) | _whole_after(ins, whole))
+        when_taken = ins.kind in ("rangenext", "fornext")
+        for succ, taken in _successors(region, ins):
+            work.append((succ, after if (taken or not when_taken) else whole))
+    return states
+
+
+def entry_whole(typed: TypedRegion) -> frozenset:
+    """Registers a loop kernel may take as whole on entry, once tested: the variable and
+    counter of the loop's own range (the VM's RANGENEXT wrote both just before)."""
+    back = typed.region.at(typed.region.backedge)
+    if back.kind == "rangenext":
+        return frozenset(r for r in (back.dst, back.dst2) if typed.entry.get(r) == "n")
+    return frozenset()
