@@ -204,3 +204,44 @@ def test_number_keys_fold_too(_fresh_kernels):
     assert want == ("ok", "200", "float")
     assert stats.ran("python") or stats.functions, stats.report()
     assert any(re.search(r"\.get\(_k\d+, 0\.0\)", t) for t in kernels(_fresh_kernels))
+
+
+# ── str of a whole number ──────────────────────────────────────────────────────────────
+
+WHOLE = [
+    ('f n:n>t;s="";@i 0..n{t=str i;s=+s t};s', True),  # a range variable
+    ('f n:n>t;s="";@i -7..n{t=str i;s=+s t;s=+s ","};s', True),  # negative start
+    ('f n:n>t;s="";i=0;wh <i n{t=str i;s=+s t;i=+i 1};s', True),  # a while counter (function kernel)
+    ('f n:n>t;s="";i=-0;wh <i n{t=str i;s=+s t;i=+i 1};s', True),  # -0 prints as 0 either way
+    ('f n:n>t;s="";i=0.5;wh <i n{t=str i;s=+s t;i=+i 1};s', False),  # never whole
+    ('f n:n>t;s="";i=0;wh <i n{t=str i;s=+s t;i=+i 2.5};s', False),  # a step that is not 0 or 1
+    ('f n:n>t;s="";@i 0..n{j=/i 4;t=str j;s=+s t};s', False),  # computed from the counter
+    ('f x:n n:n>t;s="";@i 0..n{t=str x;s=+s t};s', False),  # a parameter may be anything
+]
+
+
+@pytest.mark.parametrize("src,whole", WHOLE, ids=[f"{i}-{w}" for i, (_s, w) in enumerate(WHOLE)])
+def test_str_of_a_whole_register_skips_the_general_case(src, whole, _fresh_kernels):
+    args = (2.5, 30) if src.startswith("f x:n") else (30,)
+    want, stats = run_all(src, "f", *args)
+    assert want[0] == "ok"
+    ran = [k for k in [*stats.loops.values(), *stats.functions] if k.backend == "python" and k.entries]
+    assert ran, stats.report()
+    texts = [t for t in kernels(_fresh_kernels) if "def _f0" in t]
+    assert texts
+    plain = [re.search(r"= str\(int\(r\d+\)\)\n", t) is not None for t in texts]
+    general = ["is_integer() and" in t for t in texts]
+    assert all(plain) if whole else not any(plain), texts
+    assert not any(general) if whole else all(general), texts
+
+
+def test_a_range_loop_kernel_tests_its_variable_once_on_entry(_fresh_kernels):
+    src = 'f n:n>t;s="";@i 0..n{t=str i;s=+s t};s'
+    program = ilo.load(src)
+    want = outcome(ilo.load(src), "f", (50,), "tree")
+    assert outcome(program, "f", (50,), "jit", jit_threshold=2) == want
+    assert program.last_jit_stats.ran("python")
+    (loop,) = [t for t in kernels(_fresh_kernels) if "loop at pc" in t]
+    head = loop.split("while True:", 1)[0]
+    assert head.count(".is_integer()") == 2, head  # the variable and the counter
+    assert re.search(r"= str\(int\(r\d+\)\)\n", loop)
