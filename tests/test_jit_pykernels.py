@@ -245,3 +245,45 @@ def test_a_range_loop_kernel_tests_its_variable_once_on_entry(_fresh_kernels):
     head = loop.split("while True:", 1)[0]
     assert head.count(".is_integer()") == 2, head  # the variable and the counter
     assert re.search(r"= str\(int\(r\d+\)\)\n", loop)
+
+
+# ── maps that hold only numbers: mget without a value test ─────────────────────────────
+
+# a loop kernel entered with a map ilo filled: numbers only, or with a nil, a bool or a text
+# value among them (the first value a number, so the loop is typed a number map)
+FILLED = ('mk v:_ n:n>_;m=mmap;m=mset m "a" 1;m=mset m "b" v;@i 0..n{m=mset m (str i) i};m\n'
+          'g m:_ ws:L t>n;s=0;@w ws{c=mget m w;c=c??0;s=+s c};s\n'
+          'f v:_ n:n>n;m=mk v n;ws=["a","b","z","3"];ws=+ws ws;ws=+ws ws;ws=+ws ws;g m ws')
+
+
+@pytest.mark.parametrize("v,n", [(2.0, 5), (2.0, 5000), (None, 5), (True, 5), ("x", 5), ("x", 5000)],
+                         ids=["numbers", "big-numbers", "nil", "bool", "text", "big-text"])
+def test_a_map_is_trusted_only_after_a_scan_on_entry(v, n, _fresh_kernels):
+    want, stats = run_all(FILLED, "f", v, n)
+    assert (want[0] == "ok") == (v is not True and v != "x"), want
+    program = ilo.load(FILLED)
+    assert outcome(program, "f", (v, n), "jit", jit_threshold=2) == want
+    loops = program.last_jit_stats.loops
+    ran = [s for s in loops.values() if s.function == "g" and s.backend == "python" and s.entries]
+    assert ran, program.last_jit_stats.report()
+    (loop,) = [t for t in kernels(_fresh_kernels) if "g loop at pc" in t]
+    trusting, checked = loop.split("\n    while True:\n", 1)
+    assert f"len(r0) <= {4096}" in trusting and "{*map(type, r0.values())} <= {float}" in trusting
+    assert "is not float" not in trusting.split("if len(r0)", 1)[1]
+    assert "is not float" in checked  # the copy that runs when the scan says no
+    if v is None or v is True or v == "x":
+        assert any(s.deopts for s in ran) or want[0] == "error", program.last_jit_stats.report()
+
+
+def test_a_map_the_function_made_needs_no_test(_fresh_kernels):
+    src = 'f ws:L t>n;m=mmap;@w ws{c=mget m w;c=c??0;m=mset m w (+c 1)};n=mget m "a";n??0'
+    want, fk = loop_and_function_kernels_ran(src, "f", ["a", "b", "a"] * 20)
+    assert want == ("ok", "40", "float")
+    (fn,) = [t for t in kernels(_fresh_kernels) if "def _f0" in t]
+    assert ".get(r4, 0.0)" in fn and ".get(r4)" in fn and "is not float" not in fn
+
+
+def test_a_map_passed_to_a_function_kernel_keeps_its_test(_fresh_kernels):
+    want, stats = run_all(MIXED, "f", ["a", "c"] * 30)
+    (fn,) = [t for t in kernels(_fresh_kernels) if "def _f0" in t and "g (" in t]
+    assert "is not float" in fn

@@ -64,7 +64,7 @@ class KernelCode:
         return any(var.endswith("_D") for _r, var in self.args)
 
 
-class _Emitter(MapForms, PythonForms):
+class _Emitter(PythonForms, MapForms):
     def __init__(self, typed: TypedRegion, backend: str, limited: bool = False):
         self.t = typed
         # BUDGET: a run with --max-steps/--timeout. ``_st`` is the budget's countdown (a
@@ -84,7 +84,7 @@ class _Emitter(MapForms, PythonForms):
         self.aliasing = backend == "python" and _aliases_containers(typed)
         self.slot_index = {v: i for i, v in enumerate(self.slot_vars)}
         # text appends whose size check moved to the top of their loop's iteration
-        self.text_guards, self.unguarded, self.whole, self.entry_whole = PythonForms.facts(typed, backend)
+        self.python_facts(typed, backend)
 
     # ── variables ──────────────────────────────────────────────────────────
     def var(self, r, pc: int) -> str:
@@ -163,10 +163,8 @@ class _Emitter(MapForms, PythonForms):
         """One source line (``pc``: the instruction it belongs to, for readers)."""
         self.out.append("    " * ind + line)
 
-    def kernel_body(self, ind: int) -> None:
+    def kernel_loop(self, ind: int) -> None:
         r = self.r
-        for line in self.entry_checks():
-            self.emit(line, ind)
         self.emit("while True:", ind)
         self.ctx.append(("once", r.test))
         self.block(r.header, r.test, ind + 1)

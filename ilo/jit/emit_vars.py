@@ -211,13 +211,39 @@ def mget_default(typed: TypedRegion, ins, hi: int):
 class PythonForms:
     """Python-kernel forms of ``emit._Emitter`` built on the facts above (a mixin)."""
 
-    @staticmethod
-    def facts(typed: TypedRegion, backend: str) -> tuple:
-        """(text guards, appends they cover, whole registers per pc, whole on entry)."""
+    def python_facts(self, typed: TypedRegion, backend: str) -> None:
+        """Work out what lets this kernel leave checks out (python kernels only)."""
+        self.text_guards, self.unguarded, self.whole, self.entry_whole = {}, set(), {}, frozenset()
+        self.pure = self.pure_assumed = {}
+        self.entry_pure = frozenset()
         if backend != "python":
-            return {}, set(), {}, frozenset()
-        entry = entry_whole(typed)
-        return (*hoisted_text_guards(typed), whole_registers(typed, entry), entry)
+            return
+        self.text_guards, self.unguarded = hoisted_text_guards(typed)
+        self.entry_whole = entry_whole(typed)
+        self.whole = whole_registers(typed, self.entry_whole)
+        self.pure, self.pure_assumed, self.entry_pure = pure_map_facts(typed)
+
+    def kernel_body(self, ind: int) -> None:
+        """A loop kernel: its entry tests, then the loop; when maps that came in with only
+        numbers make ``mget`` checks redundant, first a copy of the loop relying on that, run
+        when a bounded scan on entry confirms it (else the checked copy runs)."""
+        for line in self.entry_checks():
+            self.emit(line, ind)
+        if self.entry_pure:
+            tests = " and ".join(f"len(r{r}) <= {ENTRY_SCAN} and {{*map(type, r{r}.values())}} <= {{float}}"
+                                 for r in sorted(self.entry_pure))
+            self.emit(f"if {tests}:", ind)
+            self.pure, base = self.pure_assumed, self.pure
+            self.kernel_loop(ind + 1)
+            self.pure = base
+        self.kernel_loop(ind)
+
+    def ins_mget(self, ins):
+        if self.backend != "python" or ins.srcs[0] not in self.pure.get(ins.pc, ()):
+            return super().ins_mget(ins)
+        m, k = (self.var(s, ins.pc) for s in ins.srcs)
+        pre, k = self.map_key(ins, k)
+        return pre + [f"{self.dvar(ins)} = {m}.get({k})"]  # a number or nil: nothing to test
 
     def entry_checks(self) -> list:
         """A loop kernel's tests of what it takes as given on entry (``entry_whole``)."""
@@ -254,6 +280,8 @@ class PythonForms:
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
         pre, k = self.map_key(ins, k)
         d = self.dvar(ins)
+        if ins.srcs[0] in self.pure.get(ins.pc, ()):
+            return pre + [f"{d} = {m}.get({k}, {_literal(default)})"]
         return pre + [f"{d} = {m}.get({k}, {_literal(default)})", f"if type({d}) is not float:",
                       "    " + self.deopt(ins)]
 
@@ -291,8 +319,10 @@ def _whole_after(ins, whole: frozenset) -> set:
     return set()
 
 
-def whole_registers(typed: TypedRegion, assume=frozenset()) -> dict:
-    """pc -> the registers whole before it (``assume``: whole on entry at the header)."""
+def must_hold(typed: TypedRegion, assume, gives) -> dict:
+    """pc -> the registers a property holds for on every path to it (``assume``: those it
+    holds for on entry at the header; ``gives(ins, holding)``: the destinations of ``ins`` it
+    holds for afterwards). {} when the region is too big to analyse."""
     from ilo.jit.infer import _successors
 
     region = typed.region
@@ -300,23 +330,62 @@ def whole_registers(typed: TypedRegion, assume=frozenset()) -> dict:
     work = [(region.header, frozenset(assume))]
     steps = 0
     while work:
-        pc, whole = work.pop()
+        pc, holding = work.pop()
         steps += 1
         if steps > _MAX_WORK:
             return {}
         old = states.get(pc)
         if old is not None:
-            merged = old & whole
+            merged = old & holding
             if merged == old:
                 continue
-            whole = merged
-        states[pc] = whole
+            holding = merged
+        states[pc] = holding
         ins = region.at(pc)
-        after = frozenset((whole - set(ins.dsts)) | _whole_after(ins, whole))
+        after = frozenset((holding - set(ins.dsts)) | gives(ins, holding))
         when_taken = ins.kind in ("rangenext", "fornext")
         for succ, taken in _successors(region, ins):
-            work.append((succ, after if (taken or not when_taken) else whole))
+            work.append((succ, after if (taken or not when_taken) else holding))
     return states
+
+
+def whole_registers(typed: TypedRegion, assume=frozenset()) -> dict:
+    """pc -> the registers whole before it (``assume``: whole on entry at the header)."""
+    return must_hold(typed, assume, _whole_after)
+
+
+# ── maps whose values are all numbers ────────────────────────────────────────
+# A kernel stores only numbers into maps (``infer`` types the value of every ``mset`` ``n``),
+# so a map it made (``newmap``), or one that held only numbers when the kernel was entered,
+# holds only numbers: its ``mget`` reads a number or nil and needs no test of the value.
+
+ENTRY_SCAN = 4096  # a loop kernel scans a map on entry only up to this size
+
+
+def _pure_after(ins, pure: frozenset) -> set:
+    if ins.kind == "newmap":
+        return {ins.dst}
+    if ins.kind in ("mset", "move") and ins.srcs[0] in pure:
+        return {ins.dst}
+    return set()
+
+
+def pure_map_facts(typed: TypedRegion) -> tuple:
+    """(pc -> maps holding only numbers before it, the same if the maps ``entry`` names held
+    only numbers on entry, ``entry``). ``entry`` is empty unless assuming it lets some ``mget``
+    of a loop kernel skip its test (a function kernel's maps come from its caller or itself)."""
+    region = typed.region
+    mgets = [(pc, region.at(pc).srcs[0]) for pc in typed.states if region.at(pc).kind == "mget"]
+    if not mgets:
+        return {}, {}, frozenset()
+    base = must_hold(typed, (), _pure_after)
+    if region.at(region.backedge).target != region.header:
+        return base, base, frozenset()
+    entry = frozenset(r for r in region.reads if typed.entry.get(r) in ("Mn", "M?"))
+    assumed = must_hold(typed, entry, _pure_after) if entry else base
+    if all(m in base.get(pc, ()) or m not in assumed.get(pc, ()) for pc, m in mgets):
+        return base, base, frozenset()
+    return base, assumed, entry
 
 
 def entry_whole(typed: TypedRegion) -> frozenset:
