@@ -83,7 +83,7 @@ class _Emitter(PythonForms, MapForms):
         self.slot_vars = self._slot_vars()
         self.aliasing = backend == "python" and _aliases_containers(typed)
         self.slot_index = {v: i for i, v in enumerate(self.slot_vars)}
-        # text appends whose size check moved to the top of their loop's iteration
+        # what lets a python kernel leave checks out (emit_vars.PythonForms)
         self.python_facts(typed, backend)
 
     # ── variables ──────────────────────────────────────────────────────────
