@@ -10,7 +10,9 @@ dispatch loop. Each self-rebind instruction is specialised at compile time: ``a 
 gives the in-place form (``m[k] = v``, ``xs.append(v)``, in-place array append), anything
 else the copy form. Any instruction a kernel cannot finish (division by zero, an index out
 of range, an element of an unexpected type) exits the kernel *before* the instruction, so
-the VM executes it itself and reports exactly what it would have reported.
+the VM executes it itself and reports exactly what it would have reported. Where a fact
+makes a check redundant (``emit_vars.PythonForms``), python kernels leave it out: bounded text
+appends share one size check at the top of each iteration, and so on.
 
 Two flavours share the structuring: ``numba`` (registers are typed variables ``r3_n``,
 number lists are float64 arrays with a length ``r3_L_n``) and ``python`` (registers are
