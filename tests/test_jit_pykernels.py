@@ -287,3 +287,20 @@ def test_a_map_passed_to_a_function_kernel_keeps_its_test(_fresh_kernels):
     want, stats = run_all(MIXED, "f", ["a", "c"] * 30)
     (fn,) = [t for t in kernels(_fresh_kernels) if "def _f0" in t and "g (" in t]
     assert "is not float" in fn
+
+
+@pytest.mark.parametrize("start,whole", [("0", True), ("-3", True), ("0.5", False), ("-0.25", False)])
+def test_a_while_counter_is_tested_once_on_entry_and_the_checking_copy_runs_otherwise(start, whole,
+                                                                                      _fresh_kernels):
+    src = f'f n:n>t;s="";i={start};k=+i n;wh <i k{{t=str i;s=+s t;s=+s ",";i=+i 1}};s'
+    program = ilo.load(src)
+    want = outcome(ilo.load(src), "f", (40,), "tree")
+    assert outcome(ilo.load(src), "f", (40,), "vm") == want
+    assert outcome(program, "f", (40,), "jit", jit_threshold=2) == want  # the loop kernel
+    loops = [s for s in program.last_jit_stats.loops.values() if s.backend == "python" and s.entries]
+    assert loops, program.last_jit_stats.report()
+    (loop,) = [t for t in kernels(_fresh_kernels) if "loop at pc" in t]
+    trusting, checking = loop.split("\n    while True:\n", 1)
+    assert re.search(r"\n    if r\d+\.is_integer\(\) and -9\.2e\+18 <= r\d+ <= 9\.2e\+18:\n", trusting), loop
+    assert re.search(r"= str\(int\(r\d+\)\)\n", trusting)
+    assert "_B['str']" in checking  # the copy for a counter that came in not whole

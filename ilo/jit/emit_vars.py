@@ -214,28 +214,35 @@ class PythonForms:
     def python_facts(self, typed: TypedRegion, backend: str) -> None:
         """Work out what lets this kernel leave checks out (python kernels only)."""
         self.text_guards, self.unguarded, self.whole, self.entry_whole = {}, set(), {}, frozenset()
-        self.pure = self.pure_assumed = {}
-        self.entry_pure = frozenset()
+        self.pure = self.pure_assumed = self.whole_assumed = {}
+        self.entry_pure = self.entry_counters = frozenset()
         if backend != "python":
             return
         self.text_guards, self.unguarded = hoisted_text_guards(typed)
         self.entry_whole = entry_whole(typed)
-        self.whole = whole_registers(typed, self.entry_whole)
+        self.whole = self.whole_assumed = whole_registers(typed, self.entry_whole)
         self.pure, self.pure_assumed, self.entry_pure = pure_map_facts(typed)
+        self.entry_counters = entry_counters(typed, self.entry_whole, self.whole)
+        if self.entry_counters:
+            self.whole_assumed = whole_registers(typed, self.entry_whole | self.entry_counters)
 
     def kernel_body(self, ind: int) -> None:
-        """A loop kernel: its entry tests, then the loop; when maps that came in with only
-        numbers make ``mget`` checks redundant, first a copy of the loop relying on that, run
-        when a bounded scan on entry confirms it (else the checked copy runs)."""
+        """A loop kernel: its entry tests, then the loop. When maps that came in with only
+        numbers make ``mget`` tests redundant, or counters that came in whole make ``str``
+        plain, first a copy of the loop relying on that, run when tests on entry (a bounded
+        scan of each map) confirm it; else the checking copy runs."""
         for line in self.entry_checks():
             self.emit(line, ind)
-        if self.entry_pure:
-            tests = " and ".join(f"len(r{r}) <= {ENTRY_SCAN} and {{*map(type, r{r}.values())}} <= {{float}}"
-                                 for r in sorted(self.entry_pure))
-            self.emit(f"if {tests}:", ind)
-            self.pure, base = self.pure_assumed, self.pure
+        tests = [f"len(r{r}) <= {ENTRY_SCAN} and {{*map(type, r{r}.values())}} <= {{float}}"
+                 for r in sorted(self.entry_pure)]
+        tests += [f"r{r}.is_integer() and -{RANGE_LIMIT!r} <= r{r} <= {RANGE_LIMIT!r}"
+                  for r in sorted(self.entry_counters)]
+        if tests:
+            self.emit(f"if {' and '.join(tests)}:", ind)
+            base = self.pure, self.whole
+            self.pure, self.whole = self.pure_assumed, self.whole_assumed
             self.kernel_loop(ind + 1)
-            self.pure = base
+            self.pure, self.whole = base
         self.kernel_loop(ind)
 
     def ins_mget(self, ins):
@@ -386,6 +393,41 @@ def pure_map_facts(typed: TypedRegion) -> tuple:
     if all(m in base.get(pc, ()) or m not in assumed.get(pc, ()) for pc, m in mgets):
         return base, base, frozenset()
     return base, assumed, entry
+
+
+def _str_args(typed: TypedRegion, whole: dict) -> list:
+    """(pc, register) of each ``str`` of a register not whole there."""
+    region = typed.region
+    return [(pc, ins.srcs[0]) for pc in typed.states if (ins := region.at(pc)).kind == "builtin"
+            and ins.op == "str" and isinstance(ins.srcs[0], int) and ins.srcs[0] not in whole.get(pc, ())]
+
+
+def entry_counters(typed: TypedRegion, known: frozenset, whole: dict) -> frozenset:
+    """Number registers a loop kernel should test for being whole on entry: those that,
+    if whole then, make some ``str`` argument whole (a ``wh`` loop's counter ``i=+i 1``).
+    Found by following moves and steps back from the ``str`` arguments."""
+    if typed.region.at(typed.region.backedge).target != typed.region.header:
+        return frozenset()
+    args = _str_args(typed, whole)
+    if not args:
+        return frozenset()
+    feeds = {r for _pc, r in args}
+    changed = True
+    while changed:
+        changed = False
+        for ins in typed.region.code:
+            if ins.dst in feeds and ins.kind in ("move", "arith"):
+                new = {s for s in ins.srcs if isinstance(s, int)} - feeds
+                if new:
+                    feeds |= new
+                    changed = True
+    cands = frozenset(r for r in feeds if typed.entry.get(r) == "n") - known
+    if not cands:
+        return frozenset()
+    assumed = whole_registers(typed, known | cands)
+    if len(_str_args(typed, assumed)) == len(args):
+        return frozenset()  # assuming them whole helps no ``str``
+    return cands
 
 
 def entry_whole(typed: TypedRegion) -> frozenset:
