@@ -304,3 +304,22 @@ def test_a_while_counter_is_tested_once_on_entry_and_the_checking_copy_runs_othe
     assert re.search(r"\n    if r\d+\.is_integer\(\) and -9\.2e\+18 <= r\d+ <= 9\.2e\+18:\n", trusting), loop
     assert re.search(r"= str\(int\(r\d+\)\)\n", trusting)
     assert "_B['str']" in checking  # the copy for a counter that came in not whole
+
+
+# ``w=mget m w``: the key register is also the destination. A value that is not a number
+# sends the MGET back to the VM, which must find the key it had (not the value read).
+CLOBBER = ('mk x:n>_;m=mmap;m=mset m "a" 1;m=mset m "b" "zz";m=mset m "zz" 5;m\n'
+           'g m:_ ws:L t>n;s=0;@w ws{w=mget m w;w=w??0;s=+s w};s\n'
+           'h m:_ ws:L t>n;s=0;@w ws{w=mget m w;v=w??0;s=+s v};s\n'
+           'f ws:L t>n;m=mk 0;g m ws\n'
+           'f2 ws:L t>n;m=mk 0;h m ws')
+
+
+@pytest.mark.parametrize("func", ["f", "f2"], ids=["folded", "plain"])
+def test_an_mget_into_its_own_key_leaves_the_key_for_the_vm(func, _fresh_kernels):
+    want, stats = run_all(CLOBBER, func, ["a"] * 10 + ["b"] + ["a"] * 5)
+    assert want[:2] == ("error", "ILO-R004"), want
+    program = ilo.load(CLOBBER)
+    assert outcome(program, func, (["a"] * 10 + ["b"] + ["a"] * 5,), "jit", jit_threshold=2) == want
+    ran = [s for s in program.last_jit_stats.loops.values() if s.backend == "python" and s.entries]
+    assert ran and any(s.deopts for s in ran), program.last_jit_stats.report()

@@ -246,11 +246,17 @@ class PythonForms:
         self.kernel_loop(ind)
 
     def ins_mget(self, ins):
-        if self.backend != "python" or ins.srcs[0] not in self.pure.get(ins.pc, ()):
+        if self.backend != "python":
             return super().ins_mget(ins)
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
         pre, k = self.map_key(ins, k)
-        return pre + [f"{self.dvar(ins)} = {m}.get({k})"]  # a number or nil: nothing to test
+        d = self.dvar(ins)
+        if ins.srcs[0] in self.pure.get(ins.pc, ()):
+            return pre + [f"{d} = {m}.get({k})"]  # a number or nil: nothing to test
+        # as in ``mget_or``: the map and key stay intact for the VM until the value passed
+        tmp = f"_t{ins.pc}_" if ins.dst in ins.reads else d
+        return pre + [f"{tmp} = {m}.get({k})", f"if type({tmp}) is not float and {tmp} is not None:",
+                      "    " + self.deopt(ins)] + ([f"{d} = {tmp}"] if tmp != d else [])
 
     def entry_checks(self) -> list:
         """A loop kernel's tests of what it takes as given on entry (``entry_whole``)."""
@@ -287,10 +293,14 @@ class PythonForms:
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
         pre, k = self.map_key(ins, k)
         d = self.dvar(ins)
+        got = f"{m}.get({k}, {_literal(default)})"
         if ins.srcs[0] in self.pure.get(ins.pc, ()):
-            return pre + [f"{d} = {m}.get({k}, {_literal(default)})"]
-        return pre + [f"{d} = {m}.get({k}, {_literal(default)})", f"if type({d}) is not float:",
-                      "    " + self.deopt(ins)]
+            return pre + [f"{d} = {got}"]
+        # the VM re-runs the MGET on a value that is not a number: its map and key must be
+        # intact, so a destination that is one of them is written only after the test
+        tmp = f"_t{ins.pc}_" if ins.dst in ins.reads else d
+        return pre + [f"{tmp} = {got}", f"if type({tmp}) is not float:", "    " + self.deopt(ins)] + (
+            [f"{d} = {tmp}"] if tmp != d else [])
 
 
 # ── whole numbers: ``str i`` without the general case ───────────────────────
