@@ -10,7 +10,9 @@ dispatch loop. Each self-rebind instruction is specialised at compile time: ``a 
 gives the in-place form (``m[k] = v``, ``xs.append(v)``, in-place array append), anything
 else the copy form. Any instruction a kernel cannot finish (division by zero, an index out
 of range, an element of an unexpected type) exits the kernel *before* the instruction, so
-the VM executes it itself and reports exactly what it would have reported.
+the VM executes it itself and reports exactly what it would have reported. Where a fact
+makes a check redundant (``emit_vars.PythonForms``), python kernels leave it out: bounded text
+appends share one size check at the top of each iteration, and so on.
 
 Two flavours share the structuring: ``numba`` (registers are typed variables ``r3_n``,
 number lists are float64 arrays with a length ``r3_L_n``) and ``python`` (registers are
@@ -26,11 +28,13 @@ from dataclasses import dataclass, field
 from ilo.jit.emit_maps import _NEW_DICT, MapForms
 from ilo.jit.emit_vars import (
     _CANNOT_RAISE,
+    PythonForms,
     _aliases_containers,
     _companions,
     _literal,
     _optional_registers,
     _truthy,
+    mget_default,
 )
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
@@ -62,7 +66,7 @@ class KernelCode:
         return any(var.endswith("_D") for _r, var in self.args)
 
 
-class _Emitter(MapForms):
+class _Emitter(PythonForms, MapForms):
     def __init__(self, typed: TypedRegion, backend: str, limited: bool = False):
         self.t = typed
         # BUDGET: a run with --max-steps/--timeout. ``_st`` is the budget's countdown (a
@@ -81,6 +85,8 @@ class _Emitter(MapForms):
         self.slot_vars = self._slot_vars()
         self.aliasing = backend == "python" and _aliases_containers(typed)
         self.slot_index = {v: i for i, v in enumerate(self.slot_vars)}
+        # what lets a python kernel leave checks out (emit_vars.PythonForms)
+        self.python_facts(typed, backend)
 
     # ── variables ──────────────────────────────────────────────────────────
     def var(self, r, pc: int) -> str:
@@ -159,7 +165,7 @@ class _Emitter(MapForms):
         """One source line (``pc``: the instruction it belongs to, for readers)."""
         self.out.append("    " * ind + line)
 
-    def kernel_body(self, ind: int) -> None:
+    def kernel_loop(self, ind: int) -> None:
         r = self.r
         self.emit("while True:", ind)
         self.ctx.append(("once", r.test))
@@ -200,6 +206,8 @@ class _Emitter(MapForms):
     def block(self, lo: int, hi: int, ind: int) -> None:
         pc = lo
         start = len(self.out)
+        for line in self.iteration_guards(lo):  # ``lo`` may start a loop iteration
+            self.emit(line, ind, lo)
         while pc < hi:
             ins = self.r.at(pc)
             if pc not in self.t.states:
@@ -241,6 +249,10 @@ class _Emitter(MapForms):
                 continue
             if ins.target is not None:
                 raise FallbackReason(f"pc {pc}: {ins.name} outside a loop shape the JIT knows")
+            if self.backend == "python" and mget_default(self.t, ins, hi) is not None:
+                self.instruction(ins, ind, self.mget_or(ins, mget_default(self.t, ins, hi)))
+                pc += 3  # ``c=mget m k;c=c??d`` as one ``get``
+                continue
             self.instruction(ins, ind)
             pc += 1
         if len(self.out) == start:
@@ -337,11 +349,12 @@ class _Emitter(MapForms):
         return []
 
     # ── instructions ───────────────────────────────────────────────────────
-    def instruction(self, ins, ind: int) -> None:
-        handler = getattr(self, f"ins_{ins.kind}", None)
-        if handler is None:
-            raise FallbackReason(f"pc {ins.pc}: no kernel form for {ins.kind}")
-        lines = handler(ins)
+    def instruction(self, ins, ind: int, lines=None) -> None:
+        if lines is None:
+            handler = getattr(self, f"ins_{ins.kind}", None)
+            if handler is None:
+                raise FallbackReason(f"pc {ins.pc}: no kernel form for {ins.kind}")
+            lines = handler(ins)
         if self.backend == "python" and lines and not self._cannot_raise(ins):
             # an instruction that raises leaves the kernel before it, through an ordinary
             # exit, so the VM runs it and reports the error itself (a ``try`` costs nothing
@@ -373,14 +386,6 @@ class _Emitter(MapForms):
 
     def ins_nop(self, ins):
         return []
-
-    def ins_newrec(self, ins):
-        fields = ", ".join(f"{n!r}: {self.var(r, ins.pc)}" for n, r in zip(ins.value, ins.srcs))
-        return [f"{self.dvar(ins)} = _Record({ins.op!r}, {{{fields}}})"]
-
-    def ins_field(self, ins):
-        # typed from the record's own type letter: the kernel made it, with this field
-        return [f"{self.dvar(ins)} = {self.var(ins.srcs[0], ins.pc)}.fields[{ins.op!r}]"]
 
     def ins_call(self, ins):
         """A call to a user function's kernel (``fnkernels``), defined in the same module.
@@ -427,7 +432,7 @@ class _Emitter(MapForms):
         # A text or list that would pass the size limit is the VM's to refuse (ILO-R018 at
         # this instruction, old value kept): the kernel leaves before allocating.
         size_guard = []
-        if ins.op == "+" and ta in ("t", "Ln", "Lt", "L?") and self.backend == "python":
+        if ins.op == "+" and ta in ("t", "Ln", "Lt", "L?") and self.backend == "python" and ins.pc not in self.unguarded:
             limit = sizes.MAX_TEXT if ta == "t" else sizes.MAX_LIST
             rhs = ins.srcs[1]
             test = (f"len({a}) > {limit - len(rhs.value)}" if isinstance(rhs, K) and isinstance(rhs.value, str)
@@ -511,6 +516,8 @@ class _Emitter(MapForms):
         """Render the registry's kernel form for this call (see ``registry.KernelForm``)."""
         from ilo.jit.infer import builtin_form
 
+        if self.backend == "python" and self.whole_str(ins):
+            return self.whole_str(ins)
         form = builtin_form(self.t, ins)
         args = [self.var(s, ins.pc) for s in ins.srcs]
         d = self.dvar(ins)
