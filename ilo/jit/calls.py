@@ -184,11 +184,13 @@ class Calls:
                 fk.crossing = fnkernels.boundary_maps(bundle)
                 numba_bundle = fnkernels.build(program, name, types, "numba")
                 fk.numba_source = numba_bundle.source
-                from ilo.jit import backend
+                from ilo.jit import backend, native
 
-                # typed dicts compile about as slowly as array loops
-                fk.promote_at = costs.numba_cost(cache.numba_cached(numba_bundle.source), backend.warmed_up(),
-                                                 "_Dict" in numba_bundle.source)
+                if native.function_eligible(numba_bundle) and native.usable(numba_bundle.source):
+                    fk.promote_at = costs.native_cost()  # its machine code is stored: a load
+                else:  # typed dicts compile about as slowly as array loops
+                    fk.promote_at = costs.numba_cost(cache.numba_cached(numba_bundle.source), backend.warmed_up(),
+                                                     "_Dict" in numba_bundle.source)
             elif bundle.why_not_numba and not fk.why_not_numba:
                 fk.why_not_numba = bundle.why_not_numba
         fk.backend = bundle.backend
@@ -217,6 +219,13 @@ def _load(bundle):
     found = _MODULES.get(bundle.source)
     if found is not None:
         return found
+    if bundle.backend == "numba":
+        from ilo.jit import native
+
+        stored = native.load_function(bundle)  # machine code stored earlier: numba is not needed
+        if stored is not None:
+            _MODULES[bundle.source] = (stored, "native")
+            return stored, "native"
     module = cache.import_module(cache.write_module(bundle.source))
     func = getattr(module, bundle.root.fname)
     origin = "python"
@@ -236,6 +245,10 @@ def _load(bundle):
         except Exception as e:  # noqa: BLE001 - a bundle numba rejects stays on python
             raise FallbackReason(f"numba could not compile it ({type(e).__name__})") from None
         func.disable_compile()  # other argument types are the entry handler's to refuse
+        from ilo.jit import native
+
+        if native.function_eligible(bundle):  # for the next process: it need not load numba
+            native.save_function(bundle, func)
         if crossing:
             func = _map_boundary(func, bundle.root, 2 if bundle.limited else 1)
     _MODULES[bundle.source] = (func, origin)
