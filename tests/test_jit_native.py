@@ -162,3 +162,27 @@ def test_a_stored_function_kernel_recurses_and_gives_up_where_the_kernel_does(fr
         assert type(stored(100, *args)) is type(want)
     with pytest.raises(Deopt):  # the depth limit is reached inside: the VM runs the call
         native.load_function(fnkernels.build(compiled, "natfib", ("n",), "numba"))(5, 20.0)
+
+
+@pytest.mark.timeout(300)
+def test_a_new_process_runs_a_stored_function_kernel_without_importing_numba(tmp_path):
+    src = "natrec n:n>n;<=n 1 n;a=natrec -n 1;b=natrec -n 2;+a b"
+    child = (
+        "import json, sys, ilo\n"
+        f"p = ilo.load({src!r})\n"
+        "v = p.call('natrec', 24)\n"
+        "print(json.dumps({'value': v, 'origins': [k.origin for k in p.last_jit_stats.functions],"
+        " 'numba': 'numba' in sys.modules}))\n"
+    )
+    env = dict(os.environ, ILO_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+
+    def run(**extra):
+        out = subprocess.run([sys.executable, "-c", child], env=dict(env, **extra), capture_output=True,
+                             text=True, check=True, timeout=240)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    first = run(ILO_JIT_NUMBA="always")
+    assert first["origins"] == ["compiled"] and first["numba"]
+    second = run(ILO_JIT_NUMBA="always")  # numba asked for: the stored kernel is numba's code
+    assert second["value"] == first["value"] == 46368.0
+    assert second["origins"] == ["native"] and not second["numba"]

@@ -22,7 +22,7 @@ class LoopStats:
         self.entries = 0  # kernel runs
         self.deopts = 0  # kernel runs that handed an instruction back to the VM mid-loop
         self.compile_seconds = 0.0
-        self.origin = None  # "compiled", "cache" (numba on-disk cache) or "python"
+        self.origin = None  # "compiled", "cache" (numba on-disk cache), "native" (ilo.jit.native) or "python"
         self.fallback = None  # reason the loop stays on the VM
         self.estimate = None  # the cost model's seconds per iteration for the chosen backend
         self.seconds = 0.0  # measured inside the kernel, over entries whose trip count was known
