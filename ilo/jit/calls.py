@@ -191,6 +191,10 @@ class Calls:
                 else:  # typed dicts compile about as slowly as array loops
                     fk.promote_at = costs.numba_cost(cache.numba_cached(numba_bundle.source), backend.warmed_up(),
                                                      "_Dict" in numba_bundle.source)
+                # the python seconds earlier processes spent in this function count too
+                from ilo.jit import ledger
+
+                start = fk.spent = ledger.track(f"function {numba_bundle.source}", lambda: fk.spent - start)
             elif bundle.why_not_numba and not fk.why_not_numba:
                 fk.why_not_numba = bundle.why_not_numba
         fk.backend = bundle.backend

@@ -80,7 +80,7 @@ class _Plan:
 
 
 class _Ready:
-    __slots__ = ("code", "kernel", "facts", "promote_at", "typed", "sig", "alternative")
+    __slots__ = ("code", "kernel", "facts", "promote_at", "typed", "sig", "alternative", "credit")
 
     def __init__(self, code, kernel, typed=None, sig=None):
         self.code = code
@@ -90,9 +90,10 @@ class _Ready:
         self.alternative = None  # that python kernel, once an entry needed it
         self.facts: dict = {}  # LoopStats fields describing the build, for every tier's stats
         self.promote_at = None  # python kernels: numba cost (s) that python time must repay
+        self.credit = 0.0  # python seconds earlier processes spent on this loop (``ledger``)
 
 
-def _numba_pays(region, trips, code=None) -> tuple[str, float]:
+def _numba_pays(region, trips, code=None, credit: float = 0.0) -> tuple[str, float]:
     """('' or why not, numba's cost in seconds): does compiling with numba repay itself?
 
     A cold loop must never pay for a compile: the remaining trip count (known for ranges and
@@ -120,7 +121,7 @@ def _numba_pays(region, trips, code=None) -> tuple[str, float]:
     from ilo.vm.hotloops import PROGRAM
 
     per_trip = costs.python_iteration(region, PROGRAM[0])
-    saved = trips * per_trip + costs.python_seconds(region)
+    saved = trips * per_trip + costs.python_seconds(region) + credit
     # maps the loop fills cross back into VM dicts on every exit: that is numba's cost too
     cost += costs.map_growth_boxing(region, trips)
     if saved < cost:
@@ -298,10 +299,10 @@ class JitTier:
         from ilo.vm.hotloops import PROGRAM
 
         ahead = (trips or 0) * costs.python_iteration(plan.region, PROGRAM[0])
-        return spent + ahead >= ready.promote_at
+        return spent + ready.credit + ahead >= ready.promote_at
 
     def _build(self, plan: _Plan, values: dict, sig: tuple, trips):
-        from ilo.jit import cache, native
+        from ilo.jit import cache, ledger, native
         from ilo.jit.emit import generate
         from ilo.jit.infer import infer
         from ilo.vm.hotloops import PROGRAM
@@ -318,14 +319,18 @@ class JitTier:
         backend = typed.backend
         code = None
         promote_at = None
+        credit = 0.0
         if backend == "numba":
             try:
                 why = {"always": "", "never": "numba disabled (ILO_JIT_NUMBA=never)"}.get(self.numba)
                 if why is None:
-                    why, promote_at = _numba_pays(plan.region, trips)
+                    # the python seconds earlier processes spent here count too (``ledger``)
+                    region = plan.region
+                    credit = ledger.track(f"loop {region.fingerprint} {sig}", lambda: costs.python_seconds(region))
+                    why, promote_at = _numba_pays(plan.region, trips, credit=credit)
                     if not why:
                         code = generate(typed, backend, limited)
-                        why, promote_at = _numba_pays(plan.region, trips, code)
+                        why, promote_at = _numba_pays(plan.region, trips, code, credit)
                 else:
                     code = generate(typed, backend, limited) if not why else None
             except FallbackReason as e:
@@ -360,6 +365,7 @@ class JitTier:
         costs.BUILT[0] = True
         ready = _Ready(code, kernel, typed, sig)
         ready.promote_at = promote_at if backend == "python" else None
+        ready.credit = credit
         choices = [f"{label} at pc {pc}: {how}" for pc, label, how in typed.choices]
         if typed.why_not_numba and backend == "python":
             choices.append(f"python backend: {typed.why_not_numba}")
