@@ -63,6 +63,17 @@ def test_mset_loop_scales_linearly(n_small, n_big):
     program = ilo.load(src)
 
     ratio = scaling_ratio(lambda: program.call("g", n_small, jit=True, jit_threshold=2),
-                          lambda: program.call("g", n_big, jit=True, jit_threshold=2), small_repeat=10,
-                          attempts=6)  # a loaded machine (a parallel test run) disturbs the big size most
-    assert ratio < 15, f"{n_big} keys took {ratio:.1f}x the time of {n_small}"
+                          lambda: program.call("g", n_big, jit=True, jit_threshold=2), small_repeat=10)
+    # CPython's own dict loop, measured the same way now: late in a test session the
+    # allocator makes 10x the fresh strings and dict entries cost up to ~25x (a machine
+    # effect, not ilo's), so the bound is 15x or 1.5x what CPython itself shows, if more
+    # (a quadratic engine is ~100x either way)
+    base = scaling_ratio(lambda: _python_mset(n_small), lambda: _python_mset(n_big), small_repeat=10)
+    assert ratio < max(15, 1.5 * base), f"{n_big} keys took {ratio:.1f}x the time of {n_small} (CPython {base:.1f}x)"
+
+
+def _python_mset(n: int) -> dict:
+    m = {}
+    for i in range(n):
+        m[str(i)] = float(i)
+    return m
