@@ -36,13 +36,14 @@ from ilo.runtime.format import format_value  # noqa: E402
 from ilo.timing import time_calls  # noqa: E402
 
 PROGRAMS = ROOT / "bench" / "programs"
+ROUNDS = 5  # alternating JIT / CPython timing rounds per program (the ratio is their median)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*")
     ap.add_argument("--warmup", type=float, default=1.5)
-    ap.add_argument("--budget", type=float, default=0.3)
+    ap.add_argument("--budget", type=float, default=0.5)
     opts = ap.parse_args(argv)
     paths = sorted(PROGRAMS.glob("*.ilo"))
     if opts.names:
@@ -69,16 +70,23 @@ def main(argv: list[str] | None = None) -> int:
         if format_value(got) != want:
             print(f"| {path.stem} | MISMATCH jit={format_value(got)} cpython={want} |")
             continue
-        t_jit = time_calls(lambda p=program, f=func, x=arg: p.call(f, x, engine="jit"), budget=opts.budget).median
+        # JIT and CPython timed in alternating rounds: this machine's speed drifts between
+        # seconds, and a ratio of two figures taken far apart would carry the drift
+        jit_call = (lambda p=program, f=func, x=arg: p.call(f, x, engine="jit"))
+        py_call = (lambda b=baseline, x=arg: b(x))
+        rounds = [(time_calls(jit_call, budget=opts.budget / ROUNDS).median,
+                   time_calls(py_call, budget=opts.budget / ROUNDS).median) for _ in range(ROUNDS)]
         stats = program.last_jit_stats
         t_vm = time_calls(lambda p=program, f=func, x=arg: p.call(f, x, engine="vm"), budget=opts.budget).median
-        t_py = time_calls(lambda b=baseline, x=arg: b(x), budget=opts.budget).median
+        t_jit = statistics.median(j for j, _ in rounds)
+        t_py = statistics.median(p for _, p in rounds)
+        ratio = statistics.median(j / p for j, p in rounds)
         how = ", ".join(f"{k.name}:{k.backend}" for k in stats.functions) or "-"
         loops = ", ".join(f"{s.label}:{s.backend}" for s in stats.compiled)
         how = how + (f"; loops {loops}" if loops else "")
         print(f"| {path.stem:<8} | {fmt_time(t_vm):>11} | {fmt_time(t_jit):>11} | {fmt_time(t_py):>11} | "
-              f"{t_jit / t_py:6.2f}x | {t_vm / t_py:6.2f}x | {how} |")
-        ratios.append(t_jit / t_py)
+              f"{ratio:6.2f}x | {t_vm / t_py:6.2f}x | {how} |")
+        ratios.append(ratio)
     if ratios:
         print(f"\nmedian jit/cpython {statistics.median(ratios):.2f}x, worst {max(ratios):.2f}x")
     return 0

@@ -93,7 +93,7 @@ def _plain_tree(v):
     if v is None or t is bool or t is str:
         return v
     if t is list:
-        return [x if type(x) is str else _plain_tree(x) for x in v]
+        return _plain_list(v)
     if t is Record:
         return _plain_fields(v.fields.items())
     if t is dict:
@@ -101,6 +101,28 @@ def _plain_tree(v):
     if t is Ok or t is Err:
         return _plain_tree(v.value)
     return dump_tree(v)
+
+
+def _plain_list(xs: list) -> list:
+    # one loop for the common element kinds (records and scalars), without a call per element
+    out = []
+    add = out.append
+    for x in xs:
+        t = type(x)
+        if t is Record:
+            add(_plain_fields(x.fields.items()))
+        elif t is str or t is bool or x is None:
+            add(x)
+        elif t is float:
+            if -1e15 < x < 1e15 and x == int(x):
+                add(int(x))
+            elif 1e-4 <= abs(x) < 1e16:
+                add(x)
+            else:
+                raise _NeedsRenderer
+        else:
+            add(_plain_tree(x))
+    return out
 
 
 def _plain_number(v: float):
