@@ -72,8 +72,12 @@ def main(argv: list[str] | None = None) -> int:
             continue
         # JIT and CPython timed in alternating rounds: this machine's speed drifts between
         # seconds, and a ratio of two figures taken far apart would carry the drift
-        jit_call = (lambda p=program, f=func, x=arg: p.call(f, x, engine="jit"))
-        py_call = (lambda b=baseline, x=arg: b(x))
+        def jit_call(p=program, f=func, x=arg):
+            return p.call(f, x, engine="jit")
+
+        def py_call(b=baseline, x=arg):
+            return b(x)
+
         rounds = [(time_calls(jit_call, budget=opts.budget / ROUNDS).median,
                    time_calls(py_call, budget=opts.budget / ROUNDS).median) for _ in range(ROUNDS)]
         stats = program.last_jit_stats
