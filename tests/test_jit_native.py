@@ -44,6 +44,15 @@ def fresh_cache(tmp_path, monkeypatch):
     cache._MEMORY.clear()
 
 
+def _in_new_process(child: str, cache_dir: Path, **env) -> dict:
+    """Run the Python code ``child`` in a fresh interpreter with its own kernel cache; its
+    last line of output, as JSON."""
+    env = dict(os.environ, ILO_CACHE_DIR=str(cache_dir), PYTHONPATH=str(ROOT), **env)
+    out = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True, check=True,
+                         timeout=240)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _natives(folder: Path) -> list:
     return sorted((folder / "kernels").glob("*.native"))
 
@@ -113,16 +122,9 @@ def test_a_new_process_runs_the_stored_kernel_without_importing_numba(tmp_path):
         "print(json.dumps({'value': v, 'origins': [c.origin for c in s.compiled],"
         " 'numba': 'numba' in sys.modules, 'numpy': 'numpy' in sys.modules}))\n"
     )
-    env = dict(os.environ, ILO_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-
-    def run(**extra):
-        out = subprocess.run([sys.executable, "-c", child], env=dict(env, **extra), capture_output=True,
-                             text=True, check=True, timeout=240)
-        return json.loads(out.stdout.strip().splitlines()[-1])
-
-    first = run(ILO_JIT_NUMBA="always")  # compiles with numba, stores the native kernel
+    first = _in_new_process(child, tmp_path, ILO_JIT_NUMBA="always")  # compiles, stores the native kernel
     assert first["origins"] == ["compiled"] and first["numba"]
-    second = run()  # the default policy: the stored kernel is cheap enough to use
+    second = _in_new_process(child, tmp_path)  # the default policy: the stored kernel is cheap enough
     want = ilo.load(src).call("f", 2000000, engine="vm")
     assert first["value"] == second["value"] == want
     assert second["origins"] == ["native"]
@@ -174,15 +176,8 @@ def test_a_new_process_runs_a_stored_function_kernel_without_importing_numba(tmp
         "print(json.dumps({'value': v, 'origins': [k.origin for k in p.last_jit_stats.functions],"
         " 'numba': 'numba' in sys.modules}))\n"
     )
-    env = dict(os.environ, ILO_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-
-    def run(**extra):
-        out = subprocess.run([sys.executable, "-c", child], env=dict(env, **extra), capture_output=True,
-                             text=True, check=True, timeout=240)
-        return json.loads(out.stdout.strip().splitlines()[-1])
-
-    first = run(ILO_JIT_NUMBA="always")
+    first = _in_new_process(child, tmp_path, ILO_JIT_NUMBA="always")
     assert first["origins"] == ["compiled"] and first["numba"]
-    second = run(ILO_JIT_NUMBA="always")  # numba asked for: the stored kernel is numba's code
+    second = _in_new_process(child, tmp_path, ILO_JIT_NUMBA="always")  # the stored kernel is numba's code
     assert second["value"] == first["value"] == 46368.0
     assert second["origins"] == ["native"] and not second["numba"]
