@@ -249,8 +249,9 @@ class _Emitter(PythonForms, MapForms):
                 continue
             if ins.target is not None:
                 raise FallbackReason(f"pc {pc}: {ins.name} outside a loop shape the JIT knows")
-            if self.backend == "python" and mget_default(self.t, ins, hi) is not None:
-                self.instruction(ins, ind, self.mget_or(ins, mget_default(self.t, ins, hi)))
+            default = mget_default(self.t, ins, hi) if self.backend == "python" else None
+            if default is not None:
+                self.instruction(ins, ind, self.mget_or(ins, default))
                 pc += 3  # ``c=mget m k;c=c??d`` as one ``get``
                 continue
             self.instruction(ins, ind)
@@ -516,8 +517,9 @@ class _Emitter(PythonForms, MapForms):
         """Render the registry's kernel form for this call (see ``registry.KernelForm``)."""
         from ilo.jit.infer import builtin_form
 
-        if self.backend == "python" and self.whole_str(ins):
-            return self.whole_str(ins)
+        plain = self.whole_str(ins) if self.backend == "python" else None
+        if plain:
+            return plain
         form = builtin_form(self.t, ins)
         args = [self.var(s, ins.pc) for s in ins.srcs]
         d = self.dvar(ins)

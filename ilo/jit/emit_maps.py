@@ -61,14 +61,13 @@ class MapForms:
                       f"_g[{k}] = {v}", f"{d} = _g"]
 
     def ins_mget(self, ins):
+        """numba: an optional number, the value and its nil flag (python kernels' form, with
+        its value test, is ``emit_vars.PythonForms.ins_mget``)."""
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
         pre, k = self.map_key(ins, k)
         d = self.dvar(ins)
-        if self.backend == "numba":  # an optional number: the value and its nil flag
-            return pre + [f"if {k} in {m}:", f"    {d} = {m}[{k}]", f"    {d}_z = False",
-                          "else:", f"    {d} = 0.0", f"    {d}_z = True"]
-        return pre + [f"{d} = {m}.get({k})",
-                      f"if type({d}) is not float and {d} is not None:", "    " + self.deopt(ins)]
+        return pre + [f"if {k} in {m}:", f"    {d} = {m}[{k}]", f"    {d}_z = False",
+                      "else:", f"    {d} = 0.0", f"    {d}_z = True"]
 
     def ins_mhas(self, ins):
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
