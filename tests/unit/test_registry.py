@@ -43,7 +43,7 @@ def test_every_pure_builtin_has_an_executable_example():
 
 # ── kernel forms ──────────────────────────────────────────────────────────
 
-_ARG = {"n": "a", "Ln": "xs", "Lt": "ws", "t": "s"}
+_ARG = {"n": "a", "Ln": "xs", "Lt": "ws", "t": "s", "_": "xs"}
 _INIT = {"n": "0", "t": '""', "b": "false"}
 
 
@@ -84,11 +84,11 @@ def test_every_kernel_form_compiles_in_a_hot_loop(numba, tmp_path, monkeypatch):
 
 def test_a_builtin_without_a_kernel_form_is_named_as_the_fallback_reason(tmp_path, monkeypatch):
     monkeypatch.setenv("ILO_CACHE_DIR", str(tmp_path))
-    src = 'f n:n>n;s=0;i=0;wh <i n{j=jdmp i;k=len j;s=+s k;i=+i 1};s'
+    src = 'f n:n>n;s=0;i=0;wh <i n{j=chr 65;k=len j;s=+s k;i=+i 1};s'
     program = ilo.load(src)
     tier = JitTier(threshold=2, numba="never")
     vm.run(program.compiled(), "f", [50.0], hooks=tier)
-    assert any("builtin jdmp" in (s.fallback or "") for s in tier.stats.fallbacks)
+    assert any("builtin chr" in (s.fallback or "") for s in tier.stats.fallbacks)
 
 
 def test_the_jit_decodes_exactly_the_builtins_with_kernel_forms():

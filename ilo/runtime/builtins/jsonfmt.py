@@ -13,9 +13,10 @@ import json
 import math
 import re
 from decimal import Decimal
+from json.encoder import encode_basestring as _quote  # C: JSON string, non-ASCII kept
 
 from ilo.runtime.builtins._support import fail, need_text
-from ilo.runtime.builtins.registry import builtin
+from ilo.runtime.builtins.registry import builtin, kernel
 from ilo.runtime.format import format_value
 from ilo.runtime.values import Err, FnRef, Ok, Record
 
@@ -120,10 +121,16 @@ def _plain_list(xs: list) -> list:
     return out
 
 
+# jdmp's number rule: whole numbers below 1e15 as integers; other finite numbers as Python's
+# repr only where it equals serde_json's (1e-4 <= |x| < 1e16); anything else needs ``ryu``.
+_WHOLE_BELOW = 1e15
+_REPR_FROM, _REPR_BELOW = 1e-4, 1e16
+
+
 def _plain_number(v: float):
-    if -1e15 < v < 1e15 and v == int(v):  # NaN fails the first test
+    if -_WHOLE_BELOW < v < _WHOLE_BELOW and v.is_integer():  # NaN fails the first test
         return int(v)
-    if 1e-4 <= abs(v) < 1e16:
+    if _REPR_FROM <= abs(v) < _REPR_BELOW:
         return v
     raise _NeedsRenderer
 
@@ -304,8 +311,14 @@ def parse_json_value(text: str):
     "_ > t",
     checked=(), doc="Serialise any value to compact JSON text (records and maps become objects).",
     example='jdmp [1 2 3]', result='[1,2,3]',
+    kernels=(kernel("_ > t"),),  # python kernels call it as is: it takes any value, never fails
 )
 def jdmp(v):
+    if type(v) is list and v and type(v[0]) is Record:
+        try:
+            return _flat_records(v)
+        except _NeedsRenderer:
+            pass
     try:
         # Fast path: the C encoder, when every number prints the same way serde_json would
         # (one encoder object for every call: json.dumps with options builds one per call).
@@ -318,6 +331,63 @@ def jdmp(v):
         return render(dump_tree(v))
     except RecursionError:
         return dump_deep(v)
+
+
+# ``jdmp`` of a list of flat records (the common payload: rows, items) written straight to
+# text: converting each record to a dict for the C encoder and encoding it costs about twice
+# this. Each field layout (the key tuple) gets its sorted keys and their JSON prefixes once.
+_LAYOUTS: dict[tuple, tuple] = {}
+_LAYOUTS_MAX = 256
+
+
+def _layout(keys: tuple) -> tuple:
+    pieces = tuple((("," if i else "{") + _text(k) + ":", k) for i, k in enumerate(sorted(keys)))
+    if len(_LAYOUTS) < _LAYOUTS_MAX:
+        _LAYOUTS[keys] = pieces
+    return pieces
+
+
+def _flat_records(xs: list) -> str:
+    """JSON text of a list of records whose fields are text, numbers, bools or nil; raise
+    _NeedsRenderer for anything else (a nested value, a number that needs ``ryu``) so the
+    general path writes it."""
+    out = ["["]
+    add = out.append
+    quote = _quote
+    layouts = _LAYOUTS
+    for x in xs:
+        if type(x) is not Record:
+            raise _NeedsRenderer
+        fields = x.fields
+        keys = tuple(fields)
+        layout = layouts.get(keys) or _layout(keys)
+        if not layout:
+            add("{}")
+        for prefix, k in layout:
+            add(prefix)
+            f = fields[k]
+            t = type(f)
+            if t is str:
+                add(quote(f))
+            elif t is float:
+                # the number rule of ``_plain_number``, inlined: this loop runs per field
+                if -_WHOLE_BELOW < f < _WHOLE_BELOW and f.is_integer():
+                    add("%d" % f)  # noqa: UP031 - the fastest whole-float-to-digits form
+                elif _REPR_FROM <= abs(f) < _REPR_BELOW:
+                    add(repr(f))
+                else:
+                    raise _NeedsRenderer
+            elif t is bool:
+                add("true" if f else "false")
+            elif f is None:
+                add("null")
+            else:
+                raise _NeedsRenderer
+        if layout:
+            add("}")
+        add(",")
+    out[-1] = "]"
+    return "".join(out)
 
 
 def dump_deep(v) -> str:

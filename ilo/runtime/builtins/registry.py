@@ -65,6 +65,13 @@ class KernelForm:
     op: str = "builtin"
 
 
+# ``_`` in a kernel form's arguments: any value a python kernel holds as the real runtime value
+# (not a record the kernel keeps as separate fields, nor a loop's iterator), for builtins whose
+# shared implementation takes any value (``jdmp``).
+ANY_VALUE = "_"
+WHOLE_VALUES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "La", "M?", "Mn"})
+
+
 def kernel(sig: str, numba=None, python=None, op: str = "builtin") -> KernelForm:
     """A kernel form from ``"n, n > n"`` (JIT type letters) and template lines."""
     params, _, ret = sig.rpartition(">")
@@ -136,7 +143,8 @@ class BuiltinSpec:
 
     def kernel_for(self, types: tuple[str, ...]) -> KernelForm | None:
         for form in self.kernels:
-            if form.args == types:
+            if len(form.args) == len(types) and all(
+                    a == t or (a == ANY_VALUE and t in WHOLE_VALUES) for a, t in zip(form.args, types)):
                 return form
         return None
 
