@@ -235,7 +235,7 @@ def full_reference() -> str:
     out += ["", "## Error codes", "", "| code | title | explanation |", "|---|---|---|"]
     for code in REGISTRY.values():
         out.append(f"| {code.code} | {code.title} | {code.explanation} |")
-    out += ["", "## Tools", ""] + [TOOL_TOPICS["serv"]()]
+    out += ["", "## Tools", ""] + [TOOL_TOPICS["serv"](), "", TOOL_TOPICS["graph"]()]
     out += ["", _COMPACT_TAIL]
     return "\n".join(out)
 

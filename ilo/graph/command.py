@@ -117,12 +117,15 @@ def _main(argv: list[str]) -> int:
     if source is None:
         return 1
     from ilo.graph.build import build_graph, query_budget, query_fn, query_reverse, query_subgraph, to_dot
-    from ilo.graph.load import LexFailure, parse_lenient
+    from ilo.graph.load import LexFailure, TooDeep, parse_lenient
 
     try:
         graph = build_graph(parse_lenient(source, args.file))
     except LexFailure as e:
         print(f"Lex error: {e}", file=sys.stderr)
+        return 1
+    except TooDeep as e:
+        print(e, file=sys.stderr)
         return 1
     if args.error:
         print(args.error, file=sys.stderr)
