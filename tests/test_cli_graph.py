@@ -428,3 +428,10 @@ def test_deep_nesting(write):
     assert r.returncode == 0 and json.loads(r.stdout)["source"].count("{") == 150
     r = ilo_graph(write("f x:n>n;" + "[" * 400 + "1" + "]" * 400))
     assert r.returncode == 1 and r.stderr.startswith("error: ILO-P020") and "Traceback" not in r.stderr
+
+
+def test_a_name_declared_twice_as_the_reference_resolves_it():
+    # the node is the later declaration's (a map insert), the quoted source the first one's
+    g = graph_of("f x:n>n;1\nf x:t>t;x")
+    assert g.functions["f"]["sig"] == "f x:t>t"
+    assert query_fn(g, "f")["source"] == "f x:n>n;1"

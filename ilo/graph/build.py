@@ -148,9 +148,13 @@ class Graph:
         self.decls = decls
         self.functions: dict[str, dict] = {}
         self.types: dict[str, dict] = {}
+        self._first: dict[str, ast.Decl] = {}  # the first function or type of each name
+        for d in decls:
+            if isinstance(d, ast.Function | ast.TypeDef):
+                self._first.setdefault(d.name, d)
 
     def find_decl(self, name: str) -> ast.Decl | None:
-        return next((d for d in self.decls if isinstance(d, ast.Function | ast.TypeDef) and d.name == name), None)
+        return self._first.get(name)
 
     def source_of(self, name: str) -> str | None:
         decl = self.find_decl(name)

@@ -98,6 +98,8 @@ def main(argv: list[str]) -> int:
 
     try:
         return _main(argv)
+    except BrokenPipeError:
+        raise  # the reader went away (`ilo graph ... | head`): ilo.cli deals with that
     except Exception as e:  # a bug of ours: still a clean message for the agent
         if config.debug():
             raise
