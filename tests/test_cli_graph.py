@@ -335,6 +335,7 @@ def test_queries_on_the_command_line(write):
     r = ilo_graph(path, "--budget", "4", "--fn", "quad")  # flags in any order
     assert json.loads(r.stdout)["budget"] == {"used": 4, "limit": 4, "truncated": ["dbl"]}  # 4 words each
     assert ilo_graph(path, "--fn=quad", "--budget=+4").stdout == r.stdout  # clap's forms
+    assert ilo_graph(path, "--fn", "quad", "--budget", "0" * 5000 + "4").stdout == r.stdout
     # precedence: --dot over everything, --reverse over --budget over --subgraph
     assert ilo_graph(path, "--fn", "add", "--dot").stdout.startswith("digraph ilo {")
     assert "callers" in json.loads(ilo_graph(path, "--fn", "add", "--budget", "9", "--reverse").stdout)
@@ -355,19 +356,25 @@ def test_empty_file(write):
     assert ilo_graph(write(""), "--dot").stdout == "digraph ilo {\n  rankdir=LR;\n  node [shape=box];\n}\n"
 
 
-@pytest.mark.parametrize("args,message", [
+BAD_COMMAND_LINES = [
     ((), "Usage: ilo graph <file> [--fn NAME] [--reverse] [--subgraph] [--budget N] [--dot]"),
     (("--fn",), "error: --fn requires a function name"),
     (("--budget",), "error: --budget requires a number"),
     (("--budget", "notanumber"), "error: --budget value must be a positive integer"),
     (("--budget", "-3"), "error: --budget value must be a positive integer"),
     (("--budget", "1.5"), "error: --budget value must be a positive integer"),
+    (("--budget", "18446744073709551616"), "error: --budget value must be a positive integer"),
+    (("--budget", "9" * 5000), "error: --budget value must be a positive integer"),
+    (("--budget", ""), "error: --budget value must be a positive integer"),
     (("--wat",), "unknown flag: --wat"),
     (("--fn", "nope"), "function 'nope' not found"),
     (("--fn", "nope", "--subgraph"), "function 'nope' not found"),
     (("--fn", "nope", "--reverse"), "function 'nope' not found"),
     (("--fn", "nope", "--budget", "5"), "function 'nope' not found"),
-])
+]
+
+
+@pytest.mark.parametrize("args,message", BAD_COMMAND_LINES, ids=[" ".join(a)[:40] for a, _ in BAD_COMMAND_LINES])
 def test_errors_are_the_reference_messages(write, args, message):
     path = write(ARITH)
     r = ilo_graph(*((path, *args) if args else ()))

@@ -73,8 +73,8 @@ def parse_args(argv: list[str]) -> _Args:
                 value, i = argv[i], i + 1
             if name == "--fn":
                 args.fn = value
-            elif _USIZE.fullmatch(value) and int(value) <= _USIZE_MAX:
-                args.budget = int(value)
+            elif (budget := _usize(value)) is not None:
+                args.budget = budget
             else:
                 args.error = args.error or "error: --budget value must be a positive integer"
         elif a in ("--reverse", "--subgraph", "--dot"):
@@ -90,6 +90,16 @@ def parse_args(argv: list[str]) -> _Args:
         else:
             args.error = args.error or f"unknown flag: {a}"
     return args
+
+
+def _usize(text: str) -> int | None:
+    """What Rust's ``usize::from_str`` makes of ``text`` (leading zeros are fine), or None."""
+    if not _USIZE.fullmatch(text):
+        return None
+    digits = text.lstrip("+").lstrip("0") or "0"
+    # more than 20 digits cannot fit (and int() of a huge string would itself fail)
+    value = int(digits) if len(digits) <= 20 else None
+    return value if value is not None and value <= _USIZE_MAX else None
 
 
 def main(argv: list[str]) -> int:
