@@ -56,6 +56,8 @@ tools:
   ilo --fmt-expanded PROGRAM          readable multi-line form
   ilo PROGRAM --bench FUNC ARGS...    time FUNC(ARGS) on every engine: median per call and
                                       the number of runs (--bench-time=SECONDS per engine, default 1)
+  ilo graph FILE [--fn NAME] [--reverse] [--subgraph] [--budget N] [--dot]
+                                      call graph as JSON (or DOT); `ilo help graph`
 """
 
 ENGINE_FLAGS = {"--run-tree": "tree", "--run": "tree", "--run-vm": "vm", "--run-jit": "jit",
@@ -164,6 +166,10 @@ def _main(argv: list[str] | None) -> int:
         from ilo.serv import main as serv_main
 
         return serv_main(argv[1:])
+    if argv and argv[0] == "graph":  # the reference's subcommand: always a command, never a program
+        from ilo.graph import main as graph_main
+
+        return graph_main(argv[1:])
     if argv and argv[0] in ("-ai", "help", "--explain"):
         return _help(argv[1:] if argv[0] != "-ai" else ["ai"], explain=argv[0] == "--explain")
     if argv and argv[0] in ("-h", "--help"):

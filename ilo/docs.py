@@ -235,7 +235,7 @@ def full_reference() -> str:
     out += ["", "## Error codes", "", "| code | title | explanation |", "|---|---|---|"]
     for code in REGISTRY.values():
         out.append(f"| {code.code} | {code.title} | {code.explanation} |")
-    out += ["", "## Tools", ""] + [TOOL_TOPICS["serv"]()]
+    out += ["", "## Tools", ""] + [TOOL_TOPICS["serv"](), "", TOOL_TOPICS["graph"]()]
     out += ["", _COMPACT_TAIL]
     return "\n".join(out)
 
@@ -254,7 +254,7 @@ def explain_code(code: str) -> str | None:
 def help_topic(word: str) -> str | None:
     """`ilo help NAME`: a builtin (by its name or any alias), the constructs a word names (a
     topic such as ``loops``, a keyword such as ``wh``, an operator such as ``>>``), or one of
-    the tools (``serv``). None for an unknown word."""
+    the tools (``serv``, ``graph``). None for an unknown word."""
     word = word.strip()
     if not word:
         return None
@@ -335,7 +335,13 @@ def _serv_help() -> str:
     return "ilo serv  (tool)\n\n" + serv.__doc__.split("Who calls it")[0].strip() + "\n\n" + serv.USAGE
 
 
-TOOL_TOPICS = {"serv": _serv_help, "serve": _serv_help}
+def _graph_help() -> str:
+    from ilo.graph.command import HELP
+
+    return "ilo graph  (tool)\n\n" + HELP
+
+
+TOOL_TOPICS = {"serv": _serv_help, "serve": _serv_help, "graph": _graph_help}
 
 
 # ── README ──────────────────────────────────────────────────────────────────
