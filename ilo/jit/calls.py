@@ -241,7 +241,7 @@ def _load(bundle):
         if crossing:
             from ilo.jit import nbmaps
 
-            nbmaps.warm()
+            nbmaps.warm(bundle.text_result)
         samples = [0] + ([budget.sample()] if bundle.limited else []) + \
             [_sample(t) for t in bundle.root.argtypes]
         try:
@@ -254,7 +254,7 @@ def _load(bundle):
         if native.function_eligible(bundle):  # for the next process: it need not load numba
             native.save_function(bundle, func)
         if crossing:
-            func = _map_boundary(func, bundle.root, 2 if bundle.limited else 1)
+            func = _map_boundary(func, bundle.root, 2 if bundle.limited else 1, bundle.text_result)
     _MODULES[bundle.source] = (func, origin)
     return func, origin
 
@@ -265,19 +265,21 @@ def _sample(t: str):
         from ilo.jit import nbmaps
 
         return nbmaps.to_typed({})
-    return False if t == "b" else 0.0
+    return False if t == "b" else "" if t == "t" else 0.0
 
 
-def _map_boundary(func, root, skip: int):
+def _map_boundary(func, root, skip: int, text_result: bool = False):
     """``func`` (a numba root kernel) as the VM calls it: each map argument converted to a
     typed dict (a map numba cannot hold, e.g. one with a text key, raises ``Deopt``: the VM
-    runs the call), and a map result boxed back into a VM dict, in bulk (``nbmaps``). The
-    typed dicts are the kernel's own: the VM's dicts are never changed."""
+    runs the call), and a map result boxed back into a VM dict, in bulk (``nbmaps``; a
+    text-keyed one with ``text_result``). The typed dicts are the kernel's own: the VM's
+    dicts are never changed."""
     from ilo.jit import nbmaps
 
     maps = [skip + i for i, t in enumerate(root.argtypes) if t[0] == "M"]
     box = root.ret[0] == "M"
-    to_typed, to_python = nbmaps.to_typed, nbmaps.to_python
+    to_typed = nbmaps.to_typed
+    to_python = nbmaps.text_to_python if text_result else nbmaps.to_python
 
     def crossing(*args):
         if maps:

@@ -6,12 +6,26 @@ instruction it does not change). Maps are ``numba.typed.Dict`` (int64 -> float64
 ownership flag per register; number lists are float64 arrays with a length, as in loop
 kernels, and an iterator is the array, its length at the loop's start and a position.
 ``mdel``/``mkeys``/``mvals`` are function-kernel kinds (``fnkernels.decode``).
+
+Text in numba function kernels is numba's unicode string (``r<r>_s``): constants, ``+`` of
+texts (the size limit checked first: past it the VM reports ``ILO-R018``), ``str`` of a
+whole number and equality; maps whose keys are texts (``nbtext.text_keys``) are typed dicts
+``unicode_type -> float64``. Whatever numba cannot print exactly as ilo's ``str`` does
+raises ``Deopt``, and the VM runs the call.
 """
 
 from __future__ import annotations
 
+from ilo.jit.regions import K
+from ilo.runtime import sizes
+
 MAPS = frozenset({"Mn", "M?"})
 LISTS = frozenset({"Ln", "L?", "ILn"})
+NEW_TEXT_DICT = "_Dict.empty(key_type=_nt.unicode_type, value_type=_nt.float64)"
+# ilo's ``str`` of a whole number is ``str(int(x))`` for -2**63 <= x < 2**63; numba's
+# ``str`` of an int64 agrees, except at -2**63 (it cannot negate it): a bound just inside
+# keeps every printed number exact, and what lies outside goes back to the VM
+_STR_LIMIT = "9.2e18"
 
 
 class NumbaContainers:
@@ -26,6 +40,8 @@ class NumbaContainers:
     def nvar(self, r: int, t: str) -> str:
         if t == "ILn":
             return f"r{r}_I"
+        if t == "t":
+            return f"r{r}_s"
         return super().nvar(r, t)
 
     def prep(self, ins):
@@ -61,6 +77,8 @@ class NumbaContainers:
         return {int(v[1:].split("_")[0]) for v in self.slot_vars if v.endswith("_D")}
 
     def ins_newmap(self, ins):
+        if self.backend == "numba" and ins.dst in self.m.text_maps:
+            return [f"{self.dvar(ins)} = {NEW_TEXT_DICT}", f"r{ins.dst}_own = True"]
         lines = super().ins_newmap(ins)
         return lines + [f"r{ins.dst}_own = True"] if self.backend == "numba" else lines
 
@@ -112,3 +130,24 @@ class NumbaContainers:
         if self.backend == "numba" and isinstance(s, int) and self.t.type_at(ins.pc, s) in MAPS:
             lines += [f"r{ins.dst}_own = False", f"r{s}_own = False"]
         return lines
+
+    # ── text in numba function kernels ─────────────────────────────────────
+
+    def ins_arith(self, ins):
+        if self.backend != "numba" or ins.op != "+" or self.t.type_at(ins.pc, ins.srcs[0]) != "t":
+            return super().ins_arith(ins)
+        a, b = (self.var(s, ins.pc) for s in ins.srcs)
+        rhs = ins.srcs[1]
+        limit = sizes.MAX_TEXT  # read now: a test may lower it before loading a program
+        # numba's len of a unicode string counts code points, as the VM's check does
+        test = (f"len({a}) > {limit - len(rhs.value)}" if isinstance(rhs, K) and isinstance(rhs.value, str)
+                else f"len({a}) + len({b}) > {limit}")
+        return [f"if {test}:", "    raise _Deopt", f"{self.dvar(ins)} = {a} + {b}"]
+
+    def ins_builtin(self, ins):
+        if self.backend == "numba" and ins.op == "str":
+            x = self.var(ins.srcs[0], ins.pc)
+            # a number that is not whole (or NaN, inf, huge) prints digits numba cannot match
+            return [f"if not (-{_STR_LIMIT} < {x} < {_STR_LIMIT} and np.floor({x}) == {x}):", "    raise _Deopt",
+                    f"{self.dvar(ins)} = str(np.int64({x}))"]
+        return super().ins_builtin(ins)

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from ilo.jit import ops
 from ilo.jit import state as chunk_state
 from ilo.jit.emit import _INITIAL, _NUM_VAR, PRELUDE_MAPS, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
-from ilo.jit.fnforms import LISTS, MAPS, NumbaContainers
+from ilo.jit import nbtext
+from ilo.jit.fnforms import LISTS, MAPS, NEW_TEXT_DICT, NumbaContainers
 from ilo.jit.infer import (
     KERNEL_TYPES,
     TypedRegion,
@@ -143,6 +144,7 @@ class Member:
     guess: str | None = None  # assumed return type of its own recursive calls while typing
     calls: dict = field(default_factory=dict)  # pc -> callee Member
     numba_why: str = ""  # why numba cannot run it ('' if it can)
+    text_maps: frozenset = frozenset()  # numba: map registers (and "ret") with text keys (``nbtext``)
 
 
 class Typer:
@@ -247,13 +249,14 @@ class Typer:
 
 def _numba_blocker(m: Member, maps: bool = False) -> str:
     """'' when numba can run ``m`` on its own (callees are checked by the bundle). With
-    ``maps``, number-keyed maps of numbers (``Mn``/``M?``) and optional numbers (an
-    ``mget`` result) may live in registers, and maps may be arguments and the result."""
-    outer = SCALARS | MAPS if maps else SCALARS
+    ``maps``, maps of numbers (``Mn``/``M?``: number or text keys, ``nbtext`` settles which),
+    optional numbers (an ``mget`` result) and texts may live in registers, and maps and
+    texts may be arguments and the result."""
+    outer = SCALARS | MAPS | {"t"} if maps else SCALARS
     inner = outer | {"On"} | LISTS if maps else SCALARS
     kinds = NUMBA_FN_KINDS | NUMBA_MAP_KINDS | NUMBA_LIST_KINDS if maps else NUMBA_FN_KINDS
     if any(t not in outer for t in m.argtypes):
-        return "arguments that are not numbers or bools"
+        return "arguments that are not numbers, bools, texts or maps" if maps else "arguments that are not numbers or bools"
     if m.ret not in outer:
         return f"it returns {m.ret}"
     typed = m.typed
@@ -261,10 +264,12 @@ def _numba_blocker(m: Member, maps: bool = False) -> str:
         ins = typed.region.at(pc)
         if ins.kind not in kinds:
             return f"{ins.kind} needs the python backend"
-        if ins.kind == "builtin" and builtin_form(typed, ins).numba is None:
+        if ins.kind == "builtin" and builtin_form(typed, ins).numba is None and not _numba_str(typed, ins, maps):
             return f"builtin {ins.op} needs the python backend"
-        if ins.kind in ("mget", "mset", "mhas", "mdel") and not _number_key(typed, ins):
+        if ins.kind in ("mget", "mset", "mhas", "mdel") and not _number_key(typed, ins) and not maps:
             return "a map with text keys needs the python backend"
+        if ins.kind == "arith" and "t" in {typed.type_at(pc, s) for s in ins.srcs} and ins.op != "+":
+            return f"'{ins.op}' on text needs the python backend"
         if ins.kind == "len" and typed.type_at(pc, ins.srcs[0]) not in MAPS | LISTS:
             return "len of text needs the python backend"
         if ins.kind == "newlist" and ins.srcs:
@@ -272,8 +277,12 @@ def _numba_blocker(m: Member, maps: bool = False) -> str:
         if ins.kind == "move" and typed.type_at(pc, ins.srcs[0]) in LISTS:
             # OWNERSHIP: two registers would append in place into one array
             return "a list is aliased inside the function"
-        if ins.kind == "cmp" and ins.op in ("=", "!=") and {typed.type_at(pc, s) for s in ins.srcs} - SCALARS:
-            return "equality on non-scalars"
+        if ins.kind == "cmp":
+            types = {typed.type_at(pc, s) for s in ins.srcs}
+            if "t" in types and (types != {"t"} or ins.op not in ("=", "!=")):
+                return "comparing texts other than by equality needs the python backend"
+            if ins.op in ("=", "!=") and types - SCALARS and types != {"t"}:
+                return "equality on non-scalars"
         for r in ins.reads:
             if state[r][0] not in inner:
                 return f"r{r} holds {state[r][0]}"
@@ -282,6 +291,11 @@ def _numba_blocker(m: Member, maps: bool = False) -> str:
             if t not in inner:
                 return f"r{d} holds {t}"
     return ""
+
+
+def _numba_str(typed: TypedRegion, ins, maps: bool) -> bool:
+    """``str`` of a number: numba prints whole numbers (``fnforms``); others deopt."""
+    return maps and ins.op == "str" and len(ins.srcs) == 1 and typed.type_at(ins.pc, ins.srcs[0]) == "n"
 
 
 def _number_key(typed: TypedRegion, ins) -> bool:
@@ -370,7 +384,7 @@ class _FnEmitter(NumbaContainers, _Emitter):
         if self.backend == "python":
             params = [f"r{r}" for r in range(len(m.argtypes))]
         else:
-            params = [f"r{r}_{_NUM_VAR[t]}" for r, t in enumerate(m.argtypes)]
+            params = [f"r{r}_s" if t == "t" else f"r{r}_{_NUM_VAR[t]}" for r, t in enumerate(m.argtypes)]
         lines = []
         if self.backend == "numba":
             lines.append("@njit(cache=True, nogil=True)")
@@ -386,6 +400,10 @@ class _FnEmitter(NumbaContainers, _Emitter):
                     continue
                 if v.endswith("_I"):
                     lines += [f"    {v} = np.empty(0)", f"    {v}_n = 0", f"    {v}_i = 0"]
+                elif v.endswith("_s"):
+                    lines.append(f'    {v} = ""')
+                elif v.endswith("_D") and int(v[1:-2]) in m.text_maps:
+                    lines.append(f"    {v} = {NEW_TEXT_DICT}")
                 else:
                     lines.append(f"    {v} = " + ("0" if v.endswith("_L_n") else _INITIAL[v.rpartition("_")[2]]))
             lines += [f"    r{r}_own = False" for r in sorted(self.map_regs())]
@@ -415,6 +433,11 @@ class Bundle:
     why_not_numba: str = ""
     limited: bool = False  # kernels charge a step budget: ``_st`` follows ``_d``
 
+    @property
+    def text_result(self) -> bool:
+        """numba: the root returns a text-keyed typed dict (boxed by ``nbmaps.text_to_python``)."""
+        return self.backend == "numba" and "ret" in self.root.text_maps
+
 
 PRELUDE_DEOPT = ["from ilo.jit.deopt import Deopt as _Deopt"]
 
@@ -438,10 +461,17 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     root = typer.member(name, argtypes)
     members = list(typer.members.values())
     why = next((f"{m.name}: {m.numba_why}" for m in members if m.numba_why), "")
+    if not why:
+        why = nbtext.text_keys(members, root)
+    # numba could run it, but (measured) more slowly than python: only when forced
+    slower = nbtext.SLOWER if not why and nbtext.uses_text_maps(members) else ""
     if backend is None:
-        backend = "python" if why else "numba"
+        backend = "python" if why or slower else "numba"
     if backend == "numba" and why:
         raise FallbackReason(why)
+    if backend == "python":
+        for m in members:  # python kernels use the VM's dicts, whatever their keys
+            m.text_maps = frozenset()
     body = []
     for m in members:
         body += ["", ""] + _FnEmitter(m, backend, limited).function()
@@ -451,4 +481,4 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     else:
         head = PRELUDE_PYTHON + PRELUDE_DEOPT
     source = "\n".join(head + body) + "\n"
-    return Bundle(source, backend, root, members, why, limited)
+    return Bundle(source, backend, root, members, why or (slower if backend == "python" else ""), limited)

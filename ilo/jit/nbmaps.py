@@ -1,4 +1,5 @@
-"""VM maps <-> ``numba.typed.Dict`` (int64 -> float64) at the numba kernel boundary.
+"""VM maps <-> ``numba.typed.Dict`` (int64 -> float64) at the numba kernel boundary, and
+text-keyed typed dicts (unicode -> float64) a kernel returned -> VM dicts.
 
 In: a VM dict (``to_typed``) or a typed dict a kernel returned (``to_python``). Out: the
 other form. Both cross in bulk: Python hands numba two arrays (keys, values) and a small
@@ -42,6 +43,25 @@ def export(d):
         values[i] = v
         i += 1
     return keys, values
+
+
+@njit(cache=True, nogil=True)
+def export_text(d):
+    # a list of the keys boxes each once (in C); reading a typed dict from Python item by
+    # item costs far more
+    keys = []
+    values = np.empty(len(d), np.float64)
+    i = 0
+    for k, v in d.items():
+        keys.append(k)
+        values[i] = v
+        i += 1
+    return keys, values
+
+
+@njit(cache=True, nogil=True)
+def empty_text():
+    return _Dict.empty(key_type=_nt.unicode_type, value_type=_nt.float64)
 '''
 
 _HELPERS: list = []
@@ -72,10 +92,19 @@ def to_python(d) -> dict:
     return dict(zip(keys.tolist(), values.tolist()))
 
 
-def warm() -> float:
-    """Compile or load both helpers now; the seconds it took (charged to the first build)."""
+def text_to_python(d) -> dict:
+    """The VM dict for a typed dict with text keys (the keys are the VM's ``str`` keys)."""
+    keys, values = _helpers().export_text(d)
+    return dict(zip(keys, values.tolist()))
+
+
+def warm(text: bool = False) -> float:
+    """Compile or load the helpers now; the seconds it took (charged to the first build).
+    ``text``: the text-keyed export too."""
     import time
 
     t0 = time.perf_counter()
     to_python(to_typed({1: 1.0}))
+    if text:
+        text_to_python(_helpers().empty_text())
     return time.perf_counter() - t0

@@ -1,0 +1,113 @@
+"""Which typed dicts of a numba function bundle hold text keys: a pass over the whole bundle.
+
+In: the members of a bundle (``fnkernels.Member``, typed). Out: each member's
+``text_maps`` (the map registers, and ``"ret"`` for its result, whose typed dict is
+``Dict(unicode_type -> float64)``), and the reason numba cannot run the bundle, or ''.
+
+The type letters (``Mn``/``M?``) say a map's values are numbers but not what its keys are:
+a VM dict may hold both kinds. A numba typed dict has one key type, so every register a map
+can flow through (``mset``/``mdel`` results, moves, call arguments and results, returns)
+is one group, and the keys the bundle's instructions use on the group decide its key type:
+text keys only -> unicode, number keys only (or none) -> int64, both -> the python backend.
+
+Text keys are only ever made inside the kernel (text constants, ``+`` of texts, ``str`` of a
+whole number): a text-keyed map passed in by the VM is declined (``TEXT_ARGUMENT``), and
+``mkeys``/``mvals`` (number lists here) of a text-keyed map stay on python.
+
+Cost (measured, ``bench/jit_maps.py``): numba's unicode dict with ``str`` keys is slower
+than CPython's own dict for the same loop, so without ``ILO_JIT_NUMBA=always`` such a bundle
+stays on the python backend (``SLOWER``): nothing gets slower.
+"""
+
+from __future__ import annotations
+
+from ilo.jit.regions import K
+
+MAPS = frozenset({"Mn", "M?"})
+SLOWER = "a map with text keys: numba's unicode typed dict is slower than CPython's dict (bench/jit_maps.py)"
+TEXT_ARGUMENT = ("a text-keyed map argument from the VM: the python kernel uses the VM's dict as it is, "
+                 "numba would convert every key first")
+
+
+class _Groups:
+    """Union-find over (member, register) nodes; each root collects the key kinds used."""
+
+    def __init__(self):
+        self.parent: dict = {}
+        self.kinds: dict = {}  # root -> set of "n", "t", "list" (mkeys/mvals), "arg" (root argument)
+
+    def find(self, a):
+        self.parent.setdefault(a, a)
+        while self.parent[a] != a:
+            self.parent[a] = self.parent[self.parent[a]]
+            a = self.parent[a]
+        return a
+
+    def union(self, a, b) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+            self.kinds.setdefault(rb, set()).update(self.kinds.pop(ra, set()))
+
+    def mark(self, a, kind: str) -> None:
+        self.kinds.setdefault(self.find(a), set()).add(kind)
+
+
+def _key_kind(typed, ins) -> str:
+    key = ins.srcs[1]
+    if isinstance(key, K):
+        return "t" if type(key.value) is str else "n"
+    return "t" if typed.type_at(ins.pc, key) == "t" else "n"
+
+
+def text_keys(members: list, root) -> str:
+    """Set ``text_maps`` on every member; '' or why numba cannot hold the bundle's maps."""
+    g = _Groups()
+    for m in members:
+        me = id(m)
+        typed = m.typed
+        for pc in typed.states:
+            ins = typed.region.at(pc)
+            kind = ins.kind
+            if kind in ("mset", "mdel"):
+                g.union((me, ins.dst), (me, ins.srcs[0]))
+                g.mark((me, ins.srcs[0]), _key_kind(typed, ins))
+            elif kind in ("mget", "mhas"):
+                g.mark((me, ins.srcs[0]), _key_kind(typed, ins))
+            elif kind in ("mkeys", "mvals"):
+                g.mark((me, ins.srcs[0]), "list")
+            elif kind == "newmap":
+                g.find((me, ins.dst))
+            elif kind == "move" and typed.type_at(pc, ins.srcs[0]) in MAPS:
+                g.union((me, ins.dst), (me, ins.srcs[0]))
+            elif kind == "ret" and typed.type_at(pc, ins.srcs[0]) in MAPS:
+                g.union((me, "ret"), (me, ins.srcs[0]))
+            elif kind == "call":
+                callee = m.calls[pc]
+                for i, s in enumerate(ins.srcs):
+                    if isinstance(s, int) and typed.type_at(pc, s) in MAPS:
+                        g.union((me, s), (id(callee), i))
+                if callee.ret in MAPS:
+                    g.union((me, ins.dst), (id(callee), "ret"))
+    for i, t in enumerate(root.argtypes):
+        if t in MAPS:
+            g.mark((id(root), i), "arg")
+    why = ""
+    text_roots = set()
+    for r, kinds in g.kinds.items():
+        if "t" not in kinds:
+            continue
+        if "n" in kinds:
+            why = why or "a map with both number and text keys needs the python backend"
+        elif "list" in kinds:
+            why = why or "mkeys/mvals of a text-keyed map need the python backend"
+        elif "arg" in kinds:
+            why = why or TEXT_ARGUMENT
+        text_roots.add(r)
+    for m in members:
+        m.text_maps = frozenset(node[1] for node in g.parent if node[0] == id(m) and g.find(node) in text_roots)
+    return why
+
+
+def uses_text_maps(members: list) -> bool:
+    return any(m.text_maps for m in members)
