@@ -34,10 +34,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from ilo.jit import ops
+from ilo.jit import nbtext, ops
 from ilo.jit import state as chunk_state
 from ilo.jit.emit import _INITIAL, _NUM_VAR, PRELUDE_MAPS, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
-from ilo.jit import nbtext
 from ilo.jit.fnforms import LISTS, MAPS, NEW_TEXT_DICT, NumbaContainers
 from ilo.jit.infer import (
     KERNEL_TYPES,
@@ -464,7 +463,7 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     if not why:
         why = nbtext.text_keys(members, root)
     # numba could run it, but (measured) more slowly than python: only when forced
-    slower = nbtext.SLOWER if not why and nbtext.uses_text_maps(members) else ""
+    slower = nbtext.SLOWER if not why and nbtext.uses_text(members) else ""
     if backend is None:
         backend = "python" if why or slower else "numba"
     if backend == "numba" and why:

@@ -15,7 +15,8 @@ whole number): a text-keyed map passed in by the VM is declined (``TEXT_ARGUMENT
 ``mkeys``/``mvals`` (number lists here) of a text-keyed map stay on python.
 
 Cost (measured, ``bench/jit_maps.py``): numba's unicode dict with ``str`` keys is slower
-than CPython's own dict for the same loop, so without ``ILO_JIT_NUMBA=always`` such a bundle
+than CPython's own dict for the same loop, and numba grows a text by copying it where
+CPython appends in place, so without ``ILO_JIT_NUMBA=always`` a bundle that holds any text
 stays on the python backend (``SLOWER``): nothing gets slower.
 """
 
@@ -24,7 +25,8 @@ from __future__ import annotations
 from ilo.jit.regions import K
 
 MAPS = frozenset({"Mn", "M?"})
-SLOWER = "a map with text keys: numba's unicode typed dict is slower than CPython's dict (bench/jit_maps.py)"
+SLOWER = ("texts: numba's unicode strings and unicode-keyed typed dicts are slower than CPython's "
+          "(bench/jit_maps.py); ILO_JIT_NUMBA=always runs them on numba")
 TEXT_ARGUMENT = ("a text-keyed map argument from the VM: the python kernel uses the VM's dict as it is, "
                  "numba would convert every key first")
 
@@ -109,5 +111,11 @@ def text_keys(members: list, root) -> str:
     return why
 
 
-def uses_text_maps(members: list) -> bool:
-    return any(m.text_maps for m in members)
+def uses_text(members: list) -> bool:
+    """Does any member hold a text (an argument, a result, a register or a map key)?"""
+    for m in members:
+        if m.text_maps or m.ret == "t" or "t" in m.argtypes:
+            return True
+        if any(t == "t" for state in m.typed.states.values() for t, _w in state.values()):
+            return True
+    return False
