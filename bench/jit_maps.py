@@ -15,6 +15,13 @@
   caller that keeps the map pays).
 * idiomatic CPython (``m[k] = m.get(k, 0.0) + 1.0``).
 
+Then text keys made inside the kernel (``M t n``, ``m=mset m (str i) i``, n keys): ilo's
+function kernel on numba (``ILO_JIT_NUMBA=always``; a ``unicode_type -> float64`` typed
+dict), as the default cost model runs it (``auto``: python, ``nbtext.SLOWER``), numba by
+hand (``m[str(i)] = float(i)``) and CPython; and a VM map of n text keys handed to a kernel
+doing n lookups: the python kernel reads the VM's dict, numba would first convert it
+(``text map argument`` rows: why ``nbtext.TEXT_ARGUMENT`` declines it).
+
 Each figure is the median of timed calls after a warm-up call (``ilo.timing``), in this
 process, so numba's start-up is not in any of them.
 """
@@ -93,6 +100,84 @@ def map_argument_rows(n: int, budget: float) -> list:
     return rows
 
 
+TEXT_LEN = "g n:n>n;m=mmap;@i 0..n{m=mset m (str i) i};len m"
+TEXT_MAP = "h n:n>M t n;m=mmap;@i 0..n{m=mset m (str i) i};m"
+TEXT_TOT = "tt m:M t n n:n>n;s=0;@i 0..n{c=mget m (str i);s=+s ?? c 0};s"
+
+
+def text_cpython(n: int) -> int:
+    m = {}
+    for i in range(n):
+        m[str(i)] = float(i)
+    return len(m)
+
+
+def text_numba_kernels():
+    import numba
+    import numpy as np
+    from numba import types
+    from numba.typed import Dict
+
+    @numba.njit(cache=False)
+    def make(n):
+        m = Dict.empty(key_type=types.unicode_type, value_type=types.float64)
+        for i in range(n):
+            m[str(i)] = float(i)
+        return m
+
+    @numba.njit(cache=False)
+    def count(n):
+        return len(make(n))
+
+    @numba.njit(cache=False)
+    def fill(joined, ends, values):
+        # the cheapest way in we know: one joined text and the end of each key
+        m = Dict.empty(key_type=types.unicode_type, value_type=types.float64)
+        start = 0
+        for i in range(ends.shape[0]):
+            m[joined[start:ends[i]]] = values[i]
+            start = ends[i]
+        return m
+
+    def convert(d: dict):
+        ends = np.cumsum(np.fromiter(map(len, d), np.int64, len(d)))
+        return fill("".join(d), ends, np.fromiter(d.values(), np.float64, len(d)))
+
+    return count, make, convert
+
+
+def text_rows(n: int, budget: float) -> list:
+    from ilo import config
+    from ilo.jit import calls, fnkernels, nbmaps
+
+    count, make, convert = text_numba_kernels()
+    rows = []
+    for label, mode, src, func in [("len returned", "always", TEXT_LEN, "g"), ("map returned", "always", TEXT_MAP, "h"),
+                                   ("len returned", "auto", TEXT_LEN, "g")]:
+        program = ilo.load(src)
+        saved, config.JIT_NUMBA = config.JIT_NUMBA, mode  # read when the program's JIT starts
+        try:
+            for _ in range(3):  # compiled at the second entry: the third runs the kernel
+                got = program.call(func, n, engine="jit", jit_threshold=2)
+        finally:
+            config.JIT_NUMBA = saved
+        assert (len(got) if isinstance(got, dict) else got) == n
+        backend = program.last_jit_stats.functions[0].backend if program.last_jit_stats.functions else "vm"
+        rows.append((f"ilo jit fn ({mode}: {backend}), {label}",
+                     time_calls(lambda p=program, f=func: p.call(f, n, engine="jit", jit_threshold=2), budget=budget)))
+    assert count(n) == n == len(nbmaps.text_to_python(make(n)))
+    rows += [("numba by hand, len returned", time_calls(lambda: count(n), budget=budget)),
+             ("numba by hand, map boxed (nbmaps)", time_calls(lambda: nbmaps.text_to_python(make(n)), budget=budget)),
+             ("cpython dict loop", time_calls(lambda: text_cpython(n), budget=budget))]
+    program = ilo.load(TEXT_TOT).compiled()
+    m = {str(k): float(k) for k in range(n)}
+    func, _origin = calls._load(fnkernels.build(program, "tt", ("Mn", "n"), "python"))
+    assert func(100, m, float(n)) == n * (n - 1) / 2
+    rows += [("text map argument, python kernel", time_calls(lambda: func(100, m, float(n)), budget=budget)),
+             ("text map argument, converting it in", time_calls(lambda: convert(m), budget=budget))]
+    return rows
+
+
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     program = ilo.load(ILO)
@@ -122,6 +207,11 @@ def main() -> int:
         print(f"  {name:38s} {t.median * 1000:9.2f} ms  {t.median / hand:6.2f}x")
     print(f"a VM map of {n} keys passed to a function kernel doing {n} lookups (same ratio)")
     for name, t in map_argument_rows(n, budget):
+        print(f"  {name:38s} {t.median * 1000:9.2f} ms  {t.median / hand:6.2f}x")
+    rows = text_rows(n, budget)
+    hand = rows[3][1].median
+    print(f"M t n, str keys made in the kernel, {n} keys (ratio to hand-written numba, len returned)")
+    for name, t in rows:
         print(f"  {name:38s} {t.median * 1000:9.2f} ms  {t.median / hand:6.2f}x")
     program.call("acc", n, engine="jit")
     fn.call("count", n, engine="jit", jit_threshold=2)
