@@ -240,3 +240,40 @@ def test_auto_keeps_text_bundles_on_python_where_numba_is_slower(monkeypatch):
         program, _want = check(src, func, 30, numba="auto", monkeypatch=monkeypatch)
         fk = kernel(program, func)
         assert fk.backend == "python" and fk.promote_at is None and fk.why_not_numba == nbtext.SLOWER
+
+
+def test_keys_beyond_ascii_are_boxed_as_the_vm_makes_them(monkeypatch):
+    src = 'mk n:n>M t n;m=mmap;@i 0..n{m=mset m (+ "é-" str i) i;m=mset m (+ "😀" str i) (- 0 i)};m\n' \
+          'f n:n>M t n;a=mk n;b=mset a "ß" 1;mdel b "é-0"'
+    program, want = check(src, "f", 4, monkeypatch=monkeypatch)
+    assert want[0] == "ok"
+    fk = on_numba(program, "f")
+    assert fk.callees == ["mk"]
+    got = program.call("f", 4, engine="jit", jit_threshold=2)
+    assert got == ilo.load(src).call("f", 4, engine="vm") and list(got) == list(ilo.load(src).call("f", 4, engine="vm"))
+
+
+def test_a_text_past_the_size_limit_by_a_constant_is_the_vms_error(monkeypatch):
+    from ilo.runtime import sizes
+
+    monkeypatch.setattr(sizes, "MAX_TEXT", 12)
+    src = 'f n:n>t;s="";@i 0..n{s=+s "ab"};s'
+    monkeypatch.setattr(config, "JIT_NUMBA", "always")
+    program = ilo.load(src)
+    for n in (3, 5, 6, 6):  # 12 characters: just inside the limit
+        assert outcome(program, "f", (n,), "jit", jit_threshold=2) == outcome(ilo.load(src), "f", (n,), "vm")
+    on_numba(program, "f")
+    want = outcome(ilo.load(src), "f", (7,), "vm")
+    assert want[0] == "error" and "ILO-R018" in repr(want)
+    assert outcome(program, "f", (7,), "jit", jit_threshold=2) == want
+
+
+@pytest.mark.parametrize("steps", [30, 205, 206, 10 ** 6])
+def test_a_step_budget_stops_a_text_bundle_where_the_vm_stops(steps, monkeypatch):
+    monkeypatch.setattr(config, "JIT_NUMBA", "always")
+    want = outcome(ilo.load(LEN), "g", (200,), "vm", max_steps=steps)
+    program = ilo.load(LEN)
+    for _ in range(3):
+        assert outcome(program, "g", (200,), "jit", jit_threshold=2, max_steps=steps) == want
+    fk = kernel(program, "g")
+    assert fk.backend == "numba" and fk.limited
