@@ -165,9 +165,9 @@ def text_rows(n: int, budget: float) -> list:
         backend = program.last_jit_stats.functions[0].backend if program.last_jit_stats.functions else "vm"
         rows.append((f"ilo jit fn ({mode}: {backend}), {label}",
                      time_calls(lambda p=program, f=func: p.call(f, n, engine="jit", jit_threshold=2), budget=budget)))
-    assert count(n) == n == len(nbmaps.text_to_python(make(n)))
+    assert count(n) == n == len(nbmaps.items_to_python(make(n)))
     rows += [("numba by hand, len returned", time_calls(lambda: count(n), budget=budget)),
-             ("numba by hand, map boxed (nbmaps)", time_calls(lambda: nbmaps.text_to_python(make(n)), budget=budget)),
+             ("numba by hand, map boxed (nbmaps)", time_calls(lambda: nbmaps.items_to_python(make(n)), budget=budget)),
              ("cpython dict loop", time_calls(lambda: text_cpython(n), budget=budget))]
     program = ilo.load(TEXT_TOT).compiled()
     m = {str(k): float(k) for k in range(n)}

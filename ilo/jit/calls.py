@@ -241,7 +241,7 @@ def _load(bundle):
         if crossing:
             from ilo.jit import nbmaps
 
-            nbmaps.warm(bundle.text_result)
+            nbmaps.warm(bundle.result_dict)
         samples = [0] + ([budget.sample()] if bundle.limited else []) + \
             [_sample(t) for t in bundle.root.argtypes]
         try:
@@ -254,7 +254,7 @@ def _load(bundle):
         if native.function_eligible(bundle):  # for the next process: it need not load numba
             native.save_function(bundle, func)
         if crossing:
-            func = _map_boundary(func, bundle.root, 2 if bundle.limited else 1, bundle.text_result)
+            func = _map_boundary(func, bundle.root, 2 if bundle.limited else 1, bundle.result_dict is not None)
     _MODULES[bundle.source] = (func, origin)
     return func, origin
 
@@ -268,18 +268,18 @@ def _sample(t: str):
     return False if t == "b" else "" if t == "t" else 0.0
 
 
-def _map_boundary(func, root, skip: int, text_result: bool = False):
+def _map_boundary(func, root, skip: int, items: bool = False):
     """``func`` (a numba root kernel) as the VM calls it: each map argument converted to a
     typed dict (a map numba cannot hold, e.g. one with a text key, raises ``Deopt``: the VM
-    runs the call), and a map result boxed back into a VM dict, in bulk (``nbmaps``; a
-    text-keyed one with ``text_result``). The typed dicts are the kernel's own: the VM's
+    runs the call), and a map result boxed back into a VM dict, in bulk (``nbmaps``; one
+    with text keys or values with ``items``). The typed dicts are the kernel's own: the VM's
     dicts are never changed."""
     from ilo.jit import nbmaps
 
     maps = [skip + i for i, t in enumerate(root.argtypes) if t[0] == "M"]
     box = root.ret[0] == "M"
     to_typed = nbmaps.to_typed
-    to_python = nbmaps.text_to_python if text_result else nbmaps.to_python
+    to_python = nbmaps.items_to_python if items else nbmaps.to_python
 
     def crossing(*args):
         if maps:

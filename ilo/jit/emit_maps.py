@@ -66,8 +66,9 @@ class MapForms:
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
         pre, k = self.map_key(ins, k)
         d = self.dvar(ins)
+        nothing = '""' if d.endswith("_q") else "0.0"  # a text-valued map's (``fnforms``)
         return pre + [f"if {k} in {m}:", f"    {d} = {m}[{k}]", f"    {d}_z = False",
-                      "else:", f"    {d} = 0.0", f"    {d}_z = True"]
+                      "else:", f"    {d} = {nothing}", f"    {d}_z = True"]
 
     def ins_mhas(self, ins):
         m, k = (self.var(s, ins.pc) for s in ins.srcs)

@@ -9,9 +9,11 @@ kernels, and an iterator is the array, its length at the loop's start and a posi
 
 Text in numba function kernels is numba's unicode string (``r<r>_s``): constants, ``+`` of
 texts (the size limit checked first: past it the VM reports ``ILO-R018``), ``str`` of a
-whole number and equality; maps whose keys are texts (``nbtext.text_keys``) are typed dicts
-``unicode_type -> float64``. Whatever numba cannot print exactly as ilo's ``str`` does
-raises ``Deopt``, and the VM runs the call.
+whole number and equality; maps with text keys or text values (``M t n``, ``M n t``,
+``nbtext.dict_types``) are typed dicts with ``unicode_type`` keys or values, and the ``mget``
+of a text-valued map is an optional text (``r<r>_q`` with a nil flag ``r<r>_q_z``, as an
+optional number is ``_o``/``_o_z``). Whatever numba cannot print exactly as ilo's ``str``
+does raises ``Deopt``, and the VM runs the call.
 """
 
 from __future__ import annotations
@@ -19,9 +21,15 @@ from __future__ import annotations
 from ilo.jit.regions import K
 from ilo.runtime import sizes
 
-MAPS = frozenset({"Mn", "M?"})
+MAPS = frozenset({"Mn", "M?", "Mt"})
 LISTS = frozenset({"Ln", "L?", "ILn"})
-NEW_TEXT_DICT = "_Dict.empty(key_type=_nt.unicode_type, value_type=_nt.float64)"
+_PLAIN = ("int64", "float64")
+
+
+def new_dict(types: tuple = _PLAIN) -> str:
+    """Source making an empty typed dict of numba (key, value) type names."""
+    return f"_Dict.empty(key_type=_nt.{types[0]}, value_type=_nt.{types[1]})"
+
 # ilo's ``str`` of a whole number is ``str(int(x))`` for -2**63 <= x < 2**63; numba's
 # ``str`` of an int64 agrees, except at -2**63 (it cannot negate it): a bound just inside
 # keeps every printed number exact, and what lies outside goes back to the VM
@@ -40,9 +48,41 @@ class NumbaContainers:
     def nvar(self, r: int, t: str) -> str:
         if t == "ILn":
             return f"r{r}_I"
-        if t == "t":
-            return f"r{r}_s"
+        if t == "t" or t == "Ot":
+            # a register that is a text or nil somewhere (an ``mget`` of a text-valued map)
+            # lives in ``_q`` with a nil flag ``_q_z`` wherever it holds a text
+            return f"r{r}_q" if t == "Ot" or r in self.optional_texts() else f"r{r}_s"
+        if t == "Mt":
+            return f"r{r}_D"
         return super().nvar(r, t)
+
+    def optional_texts(self) -> frozenset:
+        found = getattr(self, "_opt_texts", None)
+        if found is None:
+            found = self._opt_texts = frozenset(r for state in self.t.states.values()
+                                                for r, (t, _w) in state.items() if t == "Ot")
+        return found
+
+    def dict_of(self, r) -> str:
+        """Source making an empty typed dict for map register ``r`` (``nbtext.dict_types``)."""
+        return new_dict(self.m.dict_types.get(r, _PLAIN))
+
+    def instruction(self, ins, ind: int, lines=None) -> None:
+        super().instruction(ins, ind, lines)
+        if self.backend != "numba" or ins.kind == "mget":
+            return
+        for d in ins.dsts:  # an optional-text register written here: its nil flag follows
+            v = self.dvar(ins, d)
+            if v.endswith("_q"):
+                moved = ins.kind == "move" and self._type_after(ins, d) == "Ot"
+                self.emit(f"{v}_z = {self.var(ins.srcs[0], ins.pc)}_z" if moved else f"{v}_z = False", ind, ins.pc)
+
+    def optional_text_test(self, ins) -> str:
+        if self.backend == "numba" and ins.kind == "branch" and ins.op in ("nil", "notnil"):
+            v = self.var(ins.srcs[0], ins.pc)
+            if v.endswith("_q"):
+                return f"{v}_z" if ins.op == "nil" else f"not {v}_z"
+        return super().test(ins)
 
     def prep(self, ins):
         if self.backend == "numba" and ins.kind == "forprep":
@@ -54,7 +94,7 @@ class NumbaContainers:
         if self.backend == "numba" and ins.kind == "fornext":
             it = self.var(ins.srcs[0], ins.pc)
             return f"{it}_i < {it}_n"
-        return super().test(ins)
+        return self.optional_text_test(ins)
 
     def step(self, ins) -> list:
         if self.backend == "numba" and ins.kind == "fornext":
@@ -77,8 +117,8 @@ class NumbaContainers:
         return {int(v[1:].split("_")[0]) for v in self.slot_vars if v.endswith("_D")}
 
     def ins_newmap(self, ins):
-        if self.backend == "numba" and ins.dst in self.m.text_maps:
-            return [f"{self.dvar(ins)} = {NEW_TEXT_DICT}", f"r{ins.dst}_own = True"]
+        if self.backend == "numba" and ins.dst in self.m.dict_types:
+            return [f"{self.dvar(ins)} = {self.dict_of(ins.dst)}", f"r{ins.dst}_own = True"]
         lines = super().ins_newmap(ins)
         return lines + [f"r{ins.dst}_own = True"] if self.backend == "numba" else lines
 

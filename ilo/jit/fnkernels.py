@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from ilo.jit import nbtext, ops
 from ilo.jit import state as chunk_state
 from ilo.jit.emit import _INITIAL, _NUM_VAR, PRELUDE_MAPS, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
-from ilo.jit.fnforms import LISTS, MAPS, NEW_TEXT_DICT, NumbaContainers
+from ilo.jit.fnforms import LISTS, MAPS, NumbaContainers
 from ilo.jit.infer import (
+    FN_NUMBA_TYPES,
     KERNEL_TYPES,
     TypedRegion,
     _check_reads,
@@ -143,7 +144,8 @@ class Member:
     guess: str | None = None  # assumed return type of its own recursive calls while typing
     calls: dict = field(default_factory=dict)  # pc -> callee Member
     numba_why: str = ""  # why numba cannot run it ('' if it can)
-    text_maps: frozenset = frozenset()  # numba: map registers (and "ret") with text keys (``nbtext``)
+    # numba: map register (or "ret") -> (key, value) numba types when not int64 -> float64 (``nbtext``)
+    dict_types: dict = field(default_factory=dict)
 
 
 class Typer:
@@ -227,7 +229,8 @@ class Typer:
 
         states = flow(region, 0, start, self._call_type, reject_opaque)
         typed = TypedRegion(region, entry, states)
-        _check_reads(typed)
+        extra = FN_NUMBA_TYPES if self.maps else frozenset()
+        _check_reads(typed, extra)
         ret = None
         for pc in states:
             ins = region.at(pc)
@@ -236,7 +239,7 @@ class Typer:
                 ret = t if ret is None else join(ret, t)
         if ret is None:
             raise FallbackReason(f"{m.name} never returns")
-        if ret not in KERNEL_TYPES or ret in ("On",):
+        if ret not in KERNEL_TYPES | extra or ret in ("On", "Ot"):
             raise FallbackReason(f"{m.name} returns {ret} values")
         return typed, ret
 
@@ -252,7 +255,7 @@ def _numba_blocker(m: Member, maps: bool = False) -> str:
     optional numbers (an ``mget`` result) and texts may live in registers, and maps and
     texts may be arguments and the result."""
     outer = SCALARS | MAPS | {"t"} if maps else SCALARS
-    inner = outer | {"On"} | LISTS if maps else SCALARS
+    inner = outer | {"On", "Ot"} | LISTS if maps else SCALARS
     kinds = NUMBA_FN_KINDS | NUMBA_MAP_KINDS | NUMBA_LIST_KINDS if maps else NUMBA_FN_KINDS
     if any(t not in outer for t in m.argtypes):
         return "arguments that are not numbers, bools, texts or maps" if maps else "arguments that are not numbers or bools"
@@ -401,8 +404,10 @@ class _FnEmitter(NumbaContainers, _Emitter):
                     lines += [f"    {v} = np.empty(0)", f"    {v}_n = 0", f"    {v}_i = 0"]
                 elif v.endswith("_s"):
                     lines.append(f'    {v} = ""')
-                elif v.endswith("_D") and int(v[1:-2]) in m.text_maps:
-                    lines.append(f"    {v} = {NEW_TEXT_DICT}")
+                elif v.endswith("_q"):  # a text or nil (``fnforms.nvar``)
+                    lines += [f'    {v} = ""', f"    {v}_z = True"]
+                elif v.endswith("_D"):
+                    lines.append(f"    {v} = {self.dict_of(int(v[1:-2]))}")
                 else:
                     lines.append(f"    {v} = " + ("0" if v.endswith("_L_n") else _INITIAL[v.rpartition("_")[2]]))
             lines += [f"    r{r}_own = False" for r in sorted(self.map_regs())]
@@ -433,9 +438,10 @@ class Bundle:
     limited: bool = False  # kernels charge a step budget: ``_st`` follows ``_d``
 
     @property
-    def text_result(self) -> bool:
-        """numba: the root returns a text-keyed typed dict (boxed by ``nbmaps.text_to_python``)."""
-        return self.backend == "numba" and "ret" in self.root.text_maps
+    def result_dict(self):
+        """numba: the (key, value) numba types of the root's typed dict result when they are
+        not int64 -> float64 (boxed by ``nbmaps.items_to_python``), else None."""
+        return self.root.dict_types.get("ret") if self.backend == "numba" else None
 
 
 PRELUDE_DEOPT = ["from ilo.jit.deopt import Deopt as _Deopt"]
@@ -461,7 +467,7 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     members = list(typer.members.values())
     why = next((f"{m.name}: {m.numba_why}" for m in members if m.numba_why), "")
     if not why:
-        why = nbtext.text_keys(members, root)
+        why = nbtext.dict_types(members, root)
     # numba could run it, but (measured) more slowly than python: only when forced
     slower = nbtext.SLOWER if not why and nbtext.uses_text(members) else ""
     if backend is None:
@@ -469,8 +475,10 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     if backend == "numba" and why:
         raise FallbackReason(why)
     if backend == "python":
+        if nbtext.text_valued(members):  # python kernels test that map values are numbers
+            raise FallbackReason("a map with text values: numba kernels only (ILO_JIT_NUMBA=always)")
         for m in members:  # python kernels use the VM's dicts, whatever their keys
-            m.text_maps = frozenset()
+            m.dict_types = {}
     body = []
     for m in members:
         body += ["", ""] + _FnEmitter(m, backend, limited).function()

@@ -1,5 +1,5 @@
 """VM maps <-> ``numba.typed.Dict`` (int64 -> float64) at the numba kernel boundary, and
-text-keyed typed dicts (unicode -> float64) a kernel returned -> VM dicts.
+typed dicts with text keys or values (unicode) a kernel returned -> VM dicts.
 
 In: a VM dict (``to_typed``) or a typed dict a kernel returned (``to_python``). Out: the
 other form. Both cross in bulk: Python hands numba two arrays (keys, values) and a small
@@ -46,22 +46,15 @@ def export(d):
 
 
 @njit(cache=True, nogil=True)
-def export_text(d):
-    # a list of the keys boxes each once (in C); reading a typed dict from Python item by
-    # item costs far more
+def export_items(d):
+    # lists of keys and values box each item once (in C); reading a typed dict from Python
+    # item by item costs far more. Compiled once per (key, value) type.
     keys = []
-    values = np.empty(len(d), np.float64)
-    i = 0
+    values = []
     for k, v in d.items():
         keys.append(k)
-        values[i] = v
-        i += 1
+        values.append(v)
     return keys, values
-
-
-@njit(cache=True, nogil=True)
-def empty_text():
-    return _Dict.empty(key_type=_nt.unicode_type, value_type=_nt.float64)
 '''
 
 _HELPERS: list = []
@@ -92,19 +85,23 @@ def to_python(d) -> dict:
     return dict(zip(keys.tolist(), values.tolist()))
 
 
-def text_to_python(d) -> dict:
-    """The VM dict for a typed dict with text keys (the keys are the VM's ``str`` keys)."""
-    keys, values = _helpers().export_text(d)
-    return dict(zip(keys, values.tolist()))
+def items_to_python(d) -> dict:
+    """The VM dict for a typed dict with text keys or values (int64 keys box to the ints
+    ``maps.map_key`` makes, unicode to ``str``, float64 to ``float``)."""
+    keys, values = _helpers().export_items(d)
+    return dict(zip(keys, values))
 
 
-def warm(text: bool = False) -> float:
+def warm(types: tuple | None = None) -> float:
     """Compile or load the helpers now; the seconds it took (charged to the first build).
-    ``text``: the text-keyed export too."""
+    ``types``: the (key, value) numba type names of a result ``items_to_python`` boxes."""
     import time
 
     t0 = time.perf_counter()
     to_python(to_typed({1: 1.0}))
-    if text:
-        text_to_python(_helpers().empty_text())
+    if types is not None:
+        from numba import types as nt
+        from numba.typed import Dict
+
+        items_to_python(Dict.empty(key_type=getattr(nt, types[0]), value_type=getattr(nt, types[1])))
     return time.perf_counter() - t0

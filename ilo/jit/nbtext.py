@@ -1,14 +1,17 @@
-"""Which typed dicts of a numba function bundle hold text keys: a pass over the whole bundle.
+"""Which typed dicts of a numba function bundle hold text keys or text values: a pass over
+the whole bundle.
 
 In: the members of a bundle (``fnkernels.Member``, typed). Out: each member's
-``text_maps`` (the map registers, and ``"ret"`` for its result, whose typed dict is
-``Dict(unicode_type -> float64)``), and the reason numba cannot run the bundle, or ''.
+``dict_types`` (map register, or ``"ret"`` for its result -> the numba key and value types
+of its typed dict, when not ``int64 -> float64``), and the reason numba cannot run the
+bundle, or ''.
 
-The type letters (``Mn``/``M?``) say a map's values are numbers but not what its keys are:
-a VM dict may hold both kinds. A numba typed dict has one key type, so every register a map
-can flow through (``mset``/``mdel`` results, moves, call arguments and results, returns)
-is one group, and the keys the bundle's instructions use on the group decide its key type:
-text keys only -> unicode, number keys only (or none) -> int64, both -> the python backend.
+The type letters (``Mn``/``Mt``/``M?``) say what a map's values are but not what its keys
+are: a VM dict may hold both kinds. A numba typed dict has one key type and one value type,
+so every register a map can flow through (``mset``/``mdel`` results, moves, call arguments
+and results, returns) is one group, and the keys the bundle's instructions use on the group
+decide its key type (text keys only -> unicode, number keys only or none -> int64, both ->
+the python backend), the values it holds its value type (``Mt``: unicode, else float64).
 
 Text keys are only ever made inside the kernel (text constants, ``+`` of texts, ``str`` of a
 whole number): a text-keyed map passed in by the VM is declined (``TEXT_ARGUMENT``), and
@@ -22,9 +25,9 @@ stays on the python backend (``SLOWER``): nothing gets slower.
 
 from __future__ import annotations
 
+from ilo.jit.fnforms import MAPS
 from ilo.jit.regions import K
 
-MAPS = frozenset({"Mn", "M?"})
 SLOWER = ("texts: numba's unicode strings and unicode-keyed typed dicts are slower than CPython's "
           "(bench/jit_maps.py); ILO_JIT_NUMBA=always runs them on numba")
 TEXT_ARGUMENT = ("a text-keyed map argument from the VM: the python kernel uses the VM's dict as it is, "
@@ -36,7 +39,8 @@ class _Groups:
 
     def __init__(self):
         self.parent: dict = {}
-        self.kinds: dict = {}  # root -> set of "n", "t", "list" (mkeys/mvals), "arg" (root argument)
+        # root -> set of "n", "t" (keys), "vn", "vt" (values), "list" (mkeys/mvals), "arg" (root argument)
+        self.kinds: dict = {}
 
     def find(self, a):
         self.parent.setdefault(a, a)
@@ -62,13 +66,18 @@ def _key_kind(typed, ins) -> str:
     return "t" if typed.type_at(ins.pc, key) == "t" else "n"
 
 
-def text_keys(members: list, root) -> str:
-    """Set ``text_maps`` on every member; '' or why numba cannot hold the bundle's maps."""
+def dict_types(members: list, root) -> str:
+    """Set ``dict_types`` on every member; '' or why numba cannot hold the bundle's maps."""
     g = _Groups()
     for m in members:
         me = id(m)
         typed = m.typed
-        for pc in typed.states:
+        if m.ret in MAPS:
+            g.mark((me, "ret"), "vt" if m.ret == "Mt" else "vn")
+        for pc, state in typed.states.items():
+            for r, (t, _w) in state.items():
+                if t in ("Mn", "Mt"):
+                    g.mark((me, r), "vt" if t == "Mt" else "vn")
             ins = typed.region.at(pc)
             kind = ins.kind
             if kind in ("mset", "mdel"):
@@ -95,27 +104,42 @@ def text_keys(members: list, root) -> str:
         if t in MAPS:
             g.mark((id(root), i), "arg")
     why = ""
-    text_roots = set()
+    types = {}
     for r, kinds in g.kinds.items():
-        if "t" not in kinds:
-            continue
-        if "n" in kinds:
-            why = why or "a map with both number and text keys needs the python backend"
-        elif "list" in kinds:
-            why = why or "mkeys/mvals of a text-keyed map need the python backend"
-        elif "arg" in kinds:
-            why = why or TEXT_ARGUMENT
-        text_roots.add(r)
+        if {"vn", "vt"} <= kinds:
+            why = why or "a map with both number and text values needs the python backend"
+        if "t" in kinds:
+            if "n" in kinds:
+                why = why or "a map with both number and text keys needs the python backend"
+            elif "list" in kinds:
+                why = why or "mkeys/mvals of a text-keyed map need the python backend"
+            elif "arg" in kinds:
+                why = why or TEXT_ARGUMENT
+        pair = ("unicode_type" if "t" in kinds else "int64", "unicode_type" if "vt" in kinds else "float64")
+        if pair != ("int64", "float64"):
+            types[r] = pair
     for m in members:
-        m.text_maps = frozenset(node[1] for node in g.parent if node[0] == id(m) and g.find(node) in text_roots)
+        m.dict_types = {node[1]: types[g.find(node)] for node in g.parent
+                        if node[0] == id(m) and g.find(node) in types}
     return why
+
+
+_TEXTS = frozenset({"t", "Mt", "Ot"})
+
+
+def text_valued(members: list) -> bool:
+    """Does a member hold a text-valued map? Python kernels test that map values are
+    numbers, so such a bundle is numba's only. (An ``Ot`` register alone is no sign: a
+    register holding nil before it holds a text is one too.)"""
+    return any(m.ret == "Mt" or any(t == "Mt" for state in m.typed.states.values() for t, _w in state.values())
+               for m in members)
 
 
 def uses_text(members: list) -> bool:
     """Does any member hold a text (an argument, a result, a register or a map key)?"""
     for m in members:
-        if m.text_maps or m.ret == "t" or "t" in m.argtypes:
+        if m.dict_types or m.ret in _TEXTS or "t" in m.argtypes:
             return True
-        if any(t == "t" for state in m.typed.states.values() for t, _w in state.values()):
+        if any(t in _TEXTS for state in m.typed.states.values() for t, _w in state.values()):
             return True
     return False
