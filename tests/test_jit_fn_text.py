@@ -277,3 +277,78 @@ def test_a_step_budget_stops_a_text_bundle_where_the_vm_stops(steps, monkeypatch
         assert outcome(program, "g", (200,), "jit", jit_threshold=2, max_steps=steps) == want
     fk = kernel(program, "g")
     assert fk.backend == "numba" and fk.limited
+
+
+# ── text values: ``M n t`` (and ``M t t``), numba function kernels only ───────────────────
+
+TEXT_VALUES = {
+    "mget with a default": 'f n:n>t;m=mmap;@i 0..n{m=mset m i (str i)};c=mget m 3;v=?? c "none";d=mget m 99;'
+                           'w=?? d "none";+v w',
+    "values built with +, mhas, len and mdel": 'f n:n>t;m=mmap;@i 0..n{m=mset m (* i 2) (+ "v" str i)};m=mdel m 2;'
+                                                'h=mhas m 2;g=mhas m 4;c=mget m 4;v=?? c "";p=? h "yes" "no";'
+                                                'q=? g "yes" "no";+v +p +q str len m',
+    "text keys and text values": 'f n:n>t;m=mmap;@i 0..n{m=mset m (str i) (+ str i "!")};c=mget m "2";?? c "-"',
+    "a value read back and updated": 'f n:n>t;m=mmap;m=mset m 0 "";@i 0..n{c=mget m 0;v=?? c "";'
+                                     'm=mset m 0 (+v str i)};c=mget m 0;?? c "-"',
+    "passed to a callee": 'gt m:M n t k:n>t;c=mget m k;?? c "?"\n'
+                          'f n:n>t;m=mmap;@i 0..n{m=mset m i (str (* i i))};a=gt m 3;b=gt m 50;+a b',
+}
+
+
+@pytest.mark.parametrize("src", list(TEXT_VALUES.values()), ids=list(TEXT_VALUES))
+def test_text_valued_maps_agree_and_run_on_numba(src, monkeypatch):
+    program, want = check(src, "f", 5, monkeypatch=monkeypatch)
+    assert want[0] == "ok" and want[2] == "str"
+    on_numba(program, "f")
+
+
+def test_a_text_valued_map_result_is_boxed_as_the_vm_makes_it(monkeypatch):
+    src = 'h n:n>M n t;m=mmap;@i 0..n{m=mset m (- 0 i) (+ "é" str i)};m=mset m 1.5 "x";m'
+    program, _want = check(src, "h", 6, monkeypatch=monkeypatch)
+    on_numba(program, "h")
+    got = program.call("h", 6, engine="jit", jit_threshold=2)
+    want = ilo.load(src).call("h", 6, engine="vm")
+    assert got == want and list(got) == list(want)
+    assert all(type(k) is int and type(v) is str for k, v in got.items())
+
+
+def test_a_text_valued_map_keeps_value_semantics(monkeypatch):
+    src = 'f n:n>t;m=mmap;@i 0..n{m=mset m i (str i)};m2=mset m 0 "new";q=m;m=mset m 1 "one";' \
+          'a=mget m 0;b=mget m2 0;c=mget q 1;x=?? a "-";y=?? b "-";z=?? c "-";+x +y z'
+    program, want = check(src, "f", 4, monkeypatch=monkeypatch)
+    assert want == ("ok", "0new1", "str")
+    on_numba(program, "f")
+
+
+@pytest.mark.parametrize("numba", ["never", "auto"])
+def test_text_valued_maps_stay_on_the_vm_without_numba(numba, monkeypatch):
+    # python kernels test that map values are numbers: a text-valued map is numba's only
+    program, want = check(TEXT_VALUES["mget with a default"], "f", 5, numba=numba, monkeypatch=monkeypatch)
+    assert want == ("ok", "3none", "str")
+    assert not program.last_jit_stats.functions
+    assert "a map with text values" in program.last_jit_stats.report()
+
+
+def test_a_map_with_number_and_text_values_is_not_a_typed_dict(monkeypatch):
+    src = 'f n:n>n;m=mmap;t=mmap;@i 0..n{m=mset m i i;t=mset t i (str i)};+len m len t'
+    program, want = check(src, "f", 5, monkeypatch=monkeypatch)
+    assert want == ("ok", "10", "float")
+    on_numba(program, "f")  # two maps: one of numbers, one of texts
+    src = 'f n:n>n;m=mmap;@i 0..n{m=mset m i i};m2=mset m 0 "x";+len m len m2'
+    program, want = check(src, "f", 5, monkeypatch=monkeypatch)
+    assert want == ("ok", "10", "float")
+    assert "f" not in [k.name for k in program.last_jit_stats.functions if k.backend == "numba"]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_a_nan_key_on_a_text_valued_map_is_the_vms_error(bad, monkeypatch):
+    src = 'g x:n>t;m=mmap;@i 0..3{m=mset m (+x i) (str i)};c=mget m x;?? c "-"\ntop x:n>t;a=g x;+a "."'
+    monkeypatch.setattr(config, "JIT_NUMBA", "always")
+    program = ilo.load(src)
+    for x in (1.0, 2.5, 4.0):
+        assert outcome(program, "top", (x,), "jit", jit_threshold=2) == outcome(ilo.load(src), "top", (x,), "vm")
+    want = outcome(ilo.load(src), "top", (bad,), "tree")
+    assert want[0] == "error" and "ILO-R009" in repr(want)
+    assert outcome(ilo.load(src), "top", (bad,), "vm") == want
+    assert outcome(program, "top", (bad,), "jit", jit_threshold=2) == want
+    assert on_numba(program, "top", deopts=None).deopts >= 1

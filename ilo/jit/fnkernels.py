@@ -179,8 +179,9 @@ class Typer:
             raise FallbackReason(f"call to {name}, which is not a user function")
         if len(argtypes) != chunk.nparams:
             raise FallbackReason(f"call to {name} with {len(argtypes)} argument(s)")
+        extra = {"Mt"} if self.maps else set()  # a text-valued map the caller made (``nbtext``)
         for t in argtypes:
-            if t not in KERNEL_TYPES or t in ("On", "nil"):
+            if t not in KERNEL_TYPES | extra or t in ("On", "nil"):
                 raise FallbackReason(f"call to {name} with a {t} argument")
         if len(self.members) >= MAX_MEMBERS:
             raise FallbackReason(f"more than {MAX_MEMBERS} functions in the call tree")
@@ -386,7 +387,7 @@ class _FnEmitter(NumbaContainers, _Emitter):
         if self.backend == "python":
             params = [f"r{r}" for r in range(len(m.argtypes))]
         else:
-            params = [f"r{r}_s" if t == "t" else f"r{r}_{_NUM_VAR[t]}" for r, t in enumerate(m.argtypes)]
+            params = [self.nvar(r, t) if t in ("t", "Mt") else f"r{r}_{_NUM_VAR[t]}" for r, t in enumerate(m.argtypes)]
         lines = []
         if self.backend == "numba":
             lines.append("@njit(cache=True, nogil=True)")
@@ -397,6 +398,7 @@ class _FnEmitter(NumbaContainers, _Emitter):
         if self.limited:  # BUDGET: a call is a step; none left: the VM runs the call (and stops)
             lines += ["    if _st[0] <= 0:", "        raise _Deopt", "    _st[0] -= 1"]
         if self.backend == "numba":
+            lines += [f"    {v}_z = False" for v in params if v.endswith("_q")]  # a text argument is never nil
             for v in self.slot_vars:
                 if v in params:
                     continue
