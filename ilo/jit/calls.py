@@ -21,7 +21,10 @@ beyond what converting them would cost numba (``costs.map_boxing``) counts as re
 ``ILO_JIT_NUMBA=always`` builds numba at once, ``never`` keeps python.
 
 Maps (numba): the root's map arguments become typed dicts and a map result is boxed back,
-both in bulk (``_map_boundary``); inside the bundle maps stay typed dicts.
+both in bulk (``_map_boundary``); inside the bundle maps stay typed dicts. A map argument
+with text keys is declined when the bundle is built (``nbtext.TEXT_ARGUMENT``: converting it
+costs more than the python kernel spends); a result with text keys or values is boxed by
+``nbmaps.items_to_python``.
 """
 
 from __future__ import annotations

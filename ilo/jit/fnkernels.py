@@ -17,7 +17,11 @@ loop emitter's (``emit._Emitter``), with ``ret`` as ``return`` and every exit a 
 Numba bundles (``build``) run numbers, bools and, inside the call tree, number-keyed maps
 of numbers (``M n n`` as ``numba.typed.Dict``, which may be passed between members, and be
 the root's arguments or result: ``calls`` converts them at the VM boundary) and number
-lists the function makes itself and never passes on (float64 arrays with a length). Maps
+lists the function makes itself and never passes on (float64 arrays with a length). Texts
+made in the kernel, and maps with text keys or text values (``M t n``, ``M n t``), run
+there too (``fnforms``; ``nbtext`` gives each map its typed dict's key and value types),
+but only with ``ILO_JIT_NUMBA=always``: measured, numba runs them no faster than python
+(``nbtext.SLOWER``), and a text-valued map is numba's only (python kernels test values). Maps
 have value semantics without reference counts through an ownership flag per map register
 (``_FnEmitter``); a list shared between two registers keeps the bundle on python. Loop
 kernels calling functions (``Typer()`` without ``maps``) keep the scalar-only rule.

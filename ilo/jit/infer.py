@@ -8,7 +8,8 @@ copy choice of each self-rebind instruction.
 
 Type letters: n b t nil, On (number or nil, e.g. an ``mget`` result), L? (empty list),
 Ln Lt, M? (empty map), Mn (text → number map), and ``mixed``/``other`` which no kernel
-handles. Container element types come from the first element at entry plus what the loop
+handles. Numba function kernels also hold ``Mt`` (a map of texts the kernel made) and
+``Ot`` (text or nil, its ``mget``): ``FN_NUMBA_TYPES``, which loop kernels never take. Container element types come from the first element at entry plus what the loop
 itself stores; elements read back are guarded in the kernel, so a wrong guess exits the
 kernel (the VM resumes there) rather than computing a wrong value.
 """

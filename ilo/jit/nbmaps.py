@@ -55,7 +55,12 @@ def export_items(d):
         keys.append(k)
         values.append(v)
     return keys, values
-'''
+''' + "".join(f'''
+
+@njit(cache=True, nogil=True)
+def empty_{k[0]}{v[0]}():
+    return _Dict.empty(key_type=_nt.{k}, value_type=_nt.{v})
+''' for k, v in (("unicode_type", "float64"), ("int64", "unicode_type"), ("unicode_type", "unicode_type")))
 
 _HELPERS: list = []
 
@@ -99,9 +104,6 @@ def warm(types: tuple | None = None) -> float:
 
     t0 = time.perf_counter()
     to_python(to_typed({1: 1.0}))
-    if types is not None:
-        from numba import types as nt
-        from numba.typed import Dict
-
-        items_to_python(Dict.empty(key_type=getattr(nt, types[0]), value_type=getattr(nt, types[1])))
+    if types is not None:  # an empty typed dict of those types, made by a helper
+        items_to_python(getattr(_helpers(), f"empty_{types[0][0]}{types[1][0]}")())
     return time.perf_counter() - t0
