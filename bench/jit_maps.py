@@ -178,6 +178,68 @@ def text_rows(n: int, budget: float) -> list:
     return rows
 
 
+# text bundles as the two backends' kernels alone, timed in alternation: why ``auto`` keeps
+# them on python (``nbtext.SLOWER``)
+TEXT_KERNELS = [
+    ("str keys, len returned", TEXT_LEN, 1.0),
+    ("str keys, map returned", TEXT_MAP, 1.0),
+    ("accumulating 1000 text keys, len", 'g n:n>n;m=mmap;@i 0..n{k=+ "k" str (mod i 1000);c=mget m k;v=?? c 0;'
+                                         'm=mset m k (+v 1)};len m', 1.0),
+    ("a text grown by +", 'g n:n>t;s="";@i 0..n{s=+s str i};s', 0.1),
+]
+
+
+def text_interleaved(n: int, rounds: int = 11) -> tuple:
+    """The target's figures timed in alternation (the machine's load then hits all three
+    alike): ilo's numba function kernel through the API (len returned), numba by hand, CPython."""
+    import statistics
+    import time
+
+    from ilo import config
+
+    count, _make, _convert = text_numba_kernels()
+    program = ilo.load(TEXT_LEN)
+    saved, config.JIT_NUMBA = config.JIT_NUMBA, "always"
+    try:
+        for _ in range(3):
+            program.call("g", n, engine="jit", jit_threshold=2)
+    finally:
+        config.JIT_NUMBA = saved
+    assert program.last_jit_stats.functions[0].backend == "numba"
+    calls = [lambda: program.call("g", n, engine="jit", jit_threshold=2), lambda: count(n), lambda: text_cpython(n)]
+    times: list = [[], [], []]
+    for _ in range(rounds):
+        for f, ts in zip(calls, times):
+            t0 = time.perf_counter()
+            f()
+            ts.append(time.perf_counter() - t0)
+    return tuple(statistics.median(ts) for ts in times)
+
+
+def text_kernel_ratios(n: int, rounds: int = 7) -> list:
+    import statistics
+    import time
+
+    from ilo.jit import calls, fnkernels
+
+    rows = []
+    for label, src, scale in TEXT_KERNELS:
+        program = ilo.load(src).compiled()
+        name = next(iter(program.chunks))
+        arg = float(int(n * scale))
+        fs = [calls._load(fnkernels.build(program, name, ("n",), be))[0] for be in ("numba", "python")]
+        times: list = [[], []]
+        for f in fs:
+            f(100, arg)
+        for _ in range(rounds):
+            for f, ts in zip(fs, times):
+                t0 = time.perf_counter()
+                f(100, arg)
+                ts.append(time.perf_counter() - t0)
+        rows.append((label, int(arg), *(statistics.median(ts) for ts in times)))
+    return rows
+
+
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     program = ilo.load(ILO)
@@ -213,6 +275,13 @@ def main() -> int:
     print(f"M t n, str keys made in the kernel, {n} keys (ratio to hand-written numba, len returned)")
     for name, t in rows:
         print(f"  {name:38s} {t.median * 1000:9.2f} ms  {t.median / hand:6.2f}x")
+    ilo_t, hand_t, cpy_t = text_interleaved(n)
+    print(f"  in alternation (median of 11): ilo jit fn (numba) {ilo_t * 1000:.2f} ms, numba by hand "
+          f"{hand_t * 1000:.2f} ms, cpython {cpy_t * 1000:.2f} ms: ilo/hand {ilo_t / hand_t:.2f}x, "
+          f"hand/cpython {hand_t / cpy_t:.2f}x")
+    print("text bundles, the numba and python kernels alone, in alternation (median of 7)")
+    for label, size, nb, py in text_kernel_ratios(n):
+        print(f"  {label:34s} n={size:<7d} numba {nb * 1000:8.2f} ms  python {py * 1000:8.2f} ms  {nb / py:5.2f}x")
     program.call("acc", n, engine="jit")
     fn.call("count", n, engine="jit", jit_threshold=2)
     for p in (program, fn):
