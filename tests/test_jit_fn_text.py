@@ -352,3 +352,13 @@ def test_a_nan_key_on_a_text_valued_map_is_the_vms_error(bad, monkeypatch):
     assert outcome(ilo.load(src), "top", (bad,), "vm") == want
     assert outcome(program, "top", (bad,), "jit", jit_threshold=2) == want
     assert on_numba(program, "top", deopts=None).deopts >= 1
+
+
+@pytest.mark.parametrize("numba", ["always", "never"])
+def test_the_truth_of_a_text_that_may_be_nil_stays_on_the_vm(numba, monkeypatch):
+    # kernels' truth tests know optional numbers only: ``?c`` on an optional text is the VM's
+    src = 'f n:n>t;m=mmap;@i 0..3{m=mset m i (str i)};m=mset m 1 "";c=mget m n;?c "y" "n"'
+    for n in (0, 1, 2, 7):
+        program, want = check(src, "f", n, numba=numba, monkeypatch=monkeypatch)
+        assert want == ("ok", "y" if n in (0, 2) else "n", "str")
+        assert not program.last_jit_stats.functions

@@ -9,7 +9,8 @@ copy choice of each self-rebind instruction.
 Type letters: n b t nil, On (number or nil, e.g. an ``mget`` result), L? (empty list),
 Ln Lt, M? (empty map), Mn (text → number map), and ``mixed``/``other`` which no kernel
 handles. Numba function kernels also hold ``Mt`` (a map of texts the kernel made) and
-``Ot`` (text or nil, its ``mget``): ``FN_NUMBA_TYPES``, which loop kernels never take. Container element types come from the first element at entry plus what the loop
+``Ot`` (text or nil, its ``mget``): ``FN_NUMBA_TYPES``, which loop kernels never take.
+Container element types come from the first element at entry plus what the loop
 itself stores; elements read back are guarded in the kernel, so a wrong guess exits the
 kernel (the VM resumes there) rather than computing a wrong value.
 """
@@ -314,6 +315,9 @@ def _check_reads(typed: TypedRegion, extra: frozenset = frozenset()) -> None:
             stored = ins.kind == "listappend" and r == ins.srcs[1] and r != ins.srcs[0]
             if t not in allowed and not (is_record(t) and (ins.kind in ("field", "move") or stored)):
                 raise FallbackReason(f"pc {pc}: r{r} holds {t} values")
+            if t == "Ot" and ins.kind == "branch" and ins.op not in ("nil", "notnil"):
+                # the kernels' truth tests know an optional number, not an optional text
+                raise FallbackReason(f"pc {pc}: the truth of r{r}, a text that may be nil")
             if ins.kind in ("branch", "ret") or (ins.kind == "cmp" and ins.op in ("=", "!=")):
                 continue
             if t in ("On", "Ot", "nil") and ins.kind not in ("move", "cmp", "ret"):
