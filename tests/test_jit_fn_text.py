@@ -362,3 +362,11 @@ def test_the_truth_of_a_text_that_may_be_nil_stays_on_the_vm(numba, monkeypatch)
         program, want = check(src, "f", n, numba=numba, monkeypatch=monkeypatch)
         assert want == ("ok", "y" if n in (0, 2) else "n", "str")
         assert not program.last_jit_stats.functions
+
+
+def test_a_text_argument_from_the_vm_reaches_the_numba_root(monkeypatch):
+    src = 'tag s:t n:n>t;m=mmap;@i 0..n{m=mset m (+s str i) i};c=mget m (+s "2");+s str ?? c -1'
+    for s in ("x", "é😀", ""):
+        program, want = check(src, "tag", s, 4, monkeypatch=monkeypatch)
+        assert want == ("ok", f"{s}2", "str")
+        assert on_numba(program, "tag").argtypes == ("t", "n")
