@@ -21,7 +21,10 @@ beyond what converting them would cost numba (``costs.map_boxing``) counts as re
 ``ILO_JIT_NUMBA=always`` builds numba at once, ``never`` keeps python.
 
 Maps (numba): the root's map arguments become typed dicts and a map result is boxed back,
-both in bulk (``_map_boundary``); inside the bundle maps stay typed dicts.
+both in bulk (``_map_boundary``); inside the bundle maps stay typed dicts. A map argument
+with text keys is declined when the bundle is built (``nbtext.TEXT_ARGUMENT``: converting it
+costs more than the python kernel spends); a result with text keys or values is boxed by
+``nbmaps.items_to_python``.
 """
 
 from __future__ import annotations
@@ -241,7 +244,7 @@ def _load(bundle):
         if crossing:
             from ilo.jit import nbmaps
 
-            nbmaps.warm()
+            nbmaps.warm(bundle.result_dict)
         samples = [0] + ([budget.sample()] if bundle.limited else []) + \
             [_sample(t) for t in bundle.root.argtypes]
         try:
@@ -254,7 +257,7 @@ def _load(bundle):
         if native.function_eligible(bundle):  # for the next process: it need not load numba
             native.save_function(bundle, func)
         if crossing:
-            func = _map_boundary(func, bundle.root, 2 if bundle.limited else 1)
+            func = _map_boundary(func, bundle.root, 2 if bundle.limited else 1, bundle.result_dict is not None)
     _MODULES[bundle.source] = (func, origin)
     return func, origin
 
@@ -265,19 +268,21 @@ def _sample(t: str):
         from ilo.jit import nbmaps
 
         return nbmaps.to_typed({})
-    return False if t == "b" else 0.0
+    return False if t == "b" else "" if t == "t" else 0.0
 
 
-def _map_boundary(func, root, skip: int):
+def _map_boundary(func, root, skip: int, items: bool = False):
     """``func`` (a numba root kernel) as the VM calls it: each map argument converted to a
     typed dict (a map numba cannot hold, e.g. one with a text key, raises ``Deopt``: the VM
-    runs the call), and a map result boxed back into a VM dict, in bulk (``nbmaps``). The
-    typed dicts are the kernel's own: the VM's dicts are never changed."""
+    runs the call), and a map result boxed back into a VM dict, in bulk (``nbmaps``; one
+    with text keys or values with ``items``). The typed dicts are the kernel's own: the VM's
+    dicts are never changed."""
     from ilo.jit import nbmaps
 
     maps = [skip + i for i, t in enumerate(root.argtypes) if t[0] == "M"]
     box = root.ret[0] == "M"
-    to_typed, to_python = nbmaps.to_typed, nbmaps.to_python
+    to_typed = nbmaps.to_typed
+    to_python = nbmaps.items_to_python if items else nbmaps.to_python
 
     def crossing(*args):
         if maps:

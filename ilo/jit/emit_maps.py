@@ -1,7 +1,8 @@
 """Map instructions in kernels (``mset``/``mget``/``mhas``/``newmap``), for both backends.
 
 A mixin of ``emit._Emitter``. Python kernels work on the VM's own dicts. Numba kernels work
-on ``numba.typed.Dict`` (int64 keys -> float64 values): ``infer`` sends a map to numba only
+on ``numba.typed.Dict`` (int64 keys -> float64 values; numba function kernels may also
+have unicode keys or values, ``fnforms``/``nbtext``): ``infer`` sends a map to numba only
 when every key the loop uses is a number, and ``tier`` converts the VM's dict on entry
 (``nbmaps.to_typed``, which checks every key and value) and boxes the typed dict back on
 exit only for registers the kernel wrote. Number keys floor to an integer exactly as
@@ -66,8 +67,9 @@ class MapForms:
         m, k = (self.var(s, ins.pc) for s in ins.srcs)
         pre, k = self.map_key(ins, k)
         d = self.dvar(ins)
+        nothing = '""' if d.endswith("_q") else "0.0"  # a text-valued map's (``fnforms``)
         return pre + [f"if {k} in {m}:", f"    {d} = {m}[{k}]", f"    {d}_z = False",
-                      "else:", f"    {d} = 0.0", f"    {d}_z = True"]
+                      "else:", f"    {d} = {nothing}", f"    {d}_z = True"]
 
     def ins_mhas(self, ins):
         m, k = (self.var(s, ins.pc) for s in ins.srcs)

@@ -17,7 +17,11 @@ loop emitter's (``emit._Emitter``), with ``ret`` as ``return`` and every exit a 
 Numba bundles (``build``) run numbers, bools and, inside the call tree, number-keyed maps
 of numbers (``M n n`` as ``numba.typed.Dict``, which may be passed between members, and be
 the root's arguments or result: ``calls`` converts them at the VM boundary) and number
-lists the function makes itself and never passes on (float64 arrays with a length). Maps
+lists the function makes itself and never passes on (float64 arrays with a length). Texts
+made in the kernel, and maps with text keys or text values (``M t n``, ``M n t``), run
+there too (``fnforms``; ``nbtext`` gives each map its typed dict's key and value types),
+but only with ``ILO_JIT_NUMBA=always``: measured, numba runs them no faster than python
+(``nbtext.SLOWER``), and a text-valued map is numba's only (python kernels test values). Maps
 have value semantics without reference counts through an ownership flag per map register
 (``_FnEmitter``); a list shared between two registers keeps the bundle on python. Loop
 kernels calling functions (``Typer()`` without ``maps``) keep the scalar-only rule.
@@ -34,11 +38,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from ilo.jit import ops
+from ilo.jit import nbtext, ops
 from ilo.jit import state as chunk_state
 from ilo.jit.emit import _INITIAL, _NUM_VAR, PRELUDE_MAPS, PRELUDE_NUMBA, PRELUDE_PYTHON, _Emitter
 from ilo.jit.fnforms import LISTS, MAPS, NumbaContainers
 from ilo.jit.infer import (
+    FN_NUMBA_TYPES,
     KERNEL_TYPES,
     TypedRegion,
     _check_reads,
@@ -143,6 +148,8 @@ class Member:
     guess: str | None = None  # assumed return type of its own recursive calls while typing
     calls: dict = field(default_factory=dict)  # pc -> callee Member
     numba_why: str = ""  # why numba cannot run it ('' if it can)
+    # numba: map register (or "ret") -> (key, value) numba types when not int64 -> float64 (``nbtext``)
+    dict_types: dict = field(default_factory=dict)
 
 
 class Typer:
@@ -176,8 +183,9 @@ class Typer:
             raise FallbackReason(f"call to {name}, which is not a user function")
         if len(argtypes) != chunk.nparams:
             raise FallbackReason(f"call to {name} with {len(argtypes)} argument(s)")
+        extra = {"Mt"} if self.maps else set()  # a text-valued map the caller made (``nbtext``)
         for t in argtypes:
-            if t not in KERNEL_TYPES or t in ("On", "nil"):
+            if t not in KERNEL_TYPES | extra or t in ("On", "nil"):
                 raise FallbackReason(f"call to {name} with a {t} argument")
         if len(self.members) >= MAX_MEMBERS:
             raise FallbackReason(f"more than {MAX_MEMBERS} functions in the call tree")
@@ -226,7 +234,8 @@ class Typer:
 
         states = flow(region, 0, start, self._call_type, reject_opaque)
         typed = TypedRegion(region, entry, states)
-        _check_reads(typed)
+        extra = FN_NUMBA_TYPES if self.maps else frozenset()
+        _check_reads(typed, extra)
         ret = None
         for pc in states:
             ins = region.at(pc)
@@ -235,7 +244,7 @@ class Typer:
                 ret = t if ret is None else join(ret, t)
         if ret is None:
             raise FallbackReason(f"{m.name} never returns")
-        if ret not in KERNEL_TYPES or ret in ("On",):
+        if ret not in KERNEL_TYPES | extra or ret in ("On", "Ot"):
             raise FallbackReason(f"{m.name} returns {ret} values")
         return typed, ret
 
@@ -247,13 +256,14 @@ class Typer:
 
 def _numba_blocker(m: Member, maps: bool = False) -> str:
     """'' when numba can run ``m`` on its own (callees are checked by the bundle). With
-    ``maps``, number-keyed maps of numbers (``Mn``/``M?``) and optional numbers (an
-    ``mget`` result) may live in registers, and maps may be arguments and the result."""
-    outer = SCALARS | MAPS if maps else SCALARS
-    inner = outer | {"On"} | LISTS if maps else SCALARS
+    ``maps``, maps of numbers (``Mn``/``M?``: number or text keys, ``nbtext`` settles which),
+    optional numbers (an ``mget`` result) and texts may live in registers, and maps and
+    texts may be arguments and the result."""
+    outer = SCALARS | MAPS | {"t"} if maps else SCALARS
+    inner = outer | {"On", "Ot"} | LISTS if maps else SCALARS
     kinds = NUMBA_FN_KINDS | NUMBA_MAP_KINDS | NUMBA_LIST_KINDS if maps else NUMBA_FN_KINDS
     if any(t not in outer for t in m.argtypes):
-        return "arguments that are not numbers or bools"
+        return "arguments that are not numbers, bools, texts or maps" if maps else "arguments that are not numbers or bools"
     if m.ret not in outer:
         return f"it returns {m.ret}"
     typed = m.typed
@@ -261,10 +271,12 @@ def _numba_blocker(m: Member, maps: bool = False) -> str:
         ins = typed.region.at(pc)
         if ins.kind not in kinds:
             return f"{ins.kind} needs the python backend"
-        if ins.kind == "builtin" and builtin_form(typed, ins).numba is None:
+        if ins.kind == "builtin" and builtin_form(typed, ins).numba is None and not _numba_str(typed, ins, maps):
             return f"builtin {ins.op} needs the python backend"
-        if ins.kind in ("mget", "mset", "mhas", "mdel") and not _number_key(typed, ins):
+        if ins.kind in ("mget", "mset", "mhas", "mdel") and not _number_key(typed, ins) and not maps:
             return "a map with text keys needs the python backend"
+        if ins.kind == "arith" and "t" in {typed.type_at(pc, s) for s in ins.srcs} and ins.op != "+":
+            return f"'{ins.op}' on text needs the python backend"
         if ins.kind == "len" and typed.type_at(pc, ins.srcs[0]) not in MAPS | LISTS:
             return "len of text needs the python backend"
         if ins.kind == "newlist" and ins.srcs:
@@ -272,8 +284,12 @@ def _numba_blocker(m: Member, maps: bool = False) -> str:
         if ins.kind == "move" and typed.type_at(pc, ins.srcs[0]) in LISTS:
             # OWNERSHIP: two registers would append in place into one array
             return "a list is aliased inside the function"
-        if ins.kind == "cmp" and ins.op in ("=", "!=") and {typed.type_at(pc, s) for s in ins.srcs} - SCALARS:
-            return "equality on non-scalars"
+        if ins.kind == "cmp":
+            types = {typed.type_at(pc, s) for s in ins.srcs}
+            if "t" in types and (types != {"t"} or ins.op not in ("=", "!=")):
+                return "comparing texts other than by equality needs the python backend"
+            if ins.op in ("=", "!=") and types - SCALARS and types != {"t"}:
+                return "equality on non-scalars"
         for r in ins.reads:
             if state[r][0] not in inner:
                 return f"r{r} holds {state[r][0]}"
@@ -282,6 +298,11 @@ def _numba_blocker(m: Member, maps: bool = False) -> str:
             if t not in inner:
                 return f"r{d} holds {t}"
     return ""
+
+
+def _numba_str(typed: TypedRegion, ins, maps: bool) -> bool:
+    """``str`` of a number: numba prints whole numbers (``fnforms``); others deopt."""
+    return maps and ins.op == "str" and len(ins.srcs) == 1 and typed.type_at(ins.pc, ins.srcs[0]) == "n"
 
 
 def _number_key(typed: TypedRegion, ins) -> bool:
@@ -370,7 +391,7 @@ class _FnEmitter(NumbaContainers, _Emitter):
         if self.backend == "python":
             params = [f"r{r}" for r in range(len(m.argtypes))]
         else:
-            params = [f"r{r}_{_NUM_VAR[t]}" for r, t in enumerate(m.argtypes)]
+            params = [self.nvar(r, t) if t in ("t", "Mt") else f"r{r}_{_NUM_VAR[t]}" for r, t in enumerate(m.argtypes)]
         lines = []
         if self.backend == "numba":
             lines.append("@njit(cache=True, nogil=True)")
@@ -381,11 +402,18 @@ class _FnEmitter(NumbaContainers, _Emitter):
         if self.limited:  # BUDGET: a call is a step; none left: the VM runs the call (and stops)
             lines += ["    if _st[0] <= 0:", "        raise _Deopt", "    _st[0] -= 1"]
         if self.backend == "numba":
+            lines += [f"    {v}_z = False" for v in params if v.endswith("_q")]  # a text argument is never nil
             for v in self.slot_vars:
                 if v in params:
                     continue
                 if v.endswith("_I"):
                     lines += [f"    {v} = np.empty(0)", f"    {v}_n = 0", f"    {v}_i = 0"]
+                elif v.endswith("_s"):
+                    lines.append(f'    {v} = ""')
+                elif v.endswith("_q"):  # a text or nil (``fnforms.nvar``)
+                    lines += [f'    {v} = ""', f"    {v}_z = True"]
+                elif v.endswith("_D"):
+                    lines.append(f"    {v} = {self.dict_of(int(v[1:-2]))}")
                 else:
                     lines.append(f"    {v} = " + ("0" if v.endswith("_L_n") else _INITIAL[v.rpartition("_")[2]]))
             lines += [f"    r{r}_own = False" for r in sorted(self.map_regs())]
@@ -415,6 +443,12 @@ class Bundle:
     why_not_numba: str = ""
     limited: bool = False  # kernels charge a step budget: ``_st`` follows ``_d``
 
+    @property
+    def result_dict(self):
+        """numba: the (key, value) numba types of the root's typed dict result when they are
+        not int64 -> float64 (boxed by ``nbmaps.items_to_python``), else None."""
+        return self.root.dict_types.get("ret") if self.backend == "numba" else None
+
 
 PRELUDE_DEOPT = ["from ilo.jit.deopt import Deopt as _Deopt"]
 
@@ -438,10 +472,19 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     root = typer.member(name, argtypes)
     members = list(typer.members.values())
     why = next((f"{m.name}: {m.numba_why}" for m in members if m.numba_why), "")
+    if not why:
+        why = nbtext.dict_types(members, root)
+    # numba could run it, but (measured) more slowly than python: only when forced
+    slower = nbtext.SLOWER if not why and nbtext.uses_text(members) else ""
     if backend is None:
-        backend = "python" if why else "numba"
+        backend = "python" if why or slower else "numba"
     if backend == "numba" and why:
         raise FallbackReason(why)
+    if backend == "python":
+        if nbtext.text_valued(members):  # python kernels test that map values are numbers
+            raise FallbackReason("a map with text values: numba kernels only (ILO_JIT_NUMBA=always)")
+        for m in members:  # python kernels use the VM's dicts, whatever their keys
+            m.dict_types = {}
     body = []
     for m in members:
         body += ["", ""] + _FnEmitter(m, backend, limited).function()
@@ -451,4 +494,4 @@ def build(program, name: str, argtypes: tuple, backend: str | None = None, limit
     else:
         head = PRELUDE_PYTHON + PRELUDE_DEOPT
     source = "\n".join(head + body) + "\n"
-    return Bundle(source, backend, root, members, why, limited)
+    return Bundle(source, backend, root, members, why or (slower if backend == "python" else ""), limited)

@@ -8,7 +8,9 @@ copy choice of each self-rebind instruction.
 
 Type letters: n b t nil, On (number or nil, e.g. an ``mget`` result), L? (empty list),
 Ln Lt, M? (empty map), Mn (text → number map), and ``mixed``/``other`` which no kernel
-handles. Container element types come from the first element at entry plus what the loop
+handles. Numba function kernels also hold ``Mt`` (a map of texts the kernel made) and
+``Ot`` (text or nil, its ``mget``): ``FN_NUMBA_TYPES``, which loop kernels never take.
+Container element types come from the first element at entry plus what the loop
 itself stores; elements read back are guarded in the kernel, so a wrong guess exits the
 kernel (the VM resumes there) rather than computing a wrong value.
 """
@@ -25,6 +27,9 @@ from ilo.runtime.typecheck import PATTERN_PYTYPES
 # (int64 -> float64), so only maps whose keys are numbers (``M n n``) reach numba.
 NUMBA_TYPES = frozenset({"n", "b", "Ln", "L?", "On", "Mn", "M?"})
 KERNEL_TYPES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "La", "M?", "Mn", "ILn", "ILt"})
+# numba function kernels only (``fnkernels.Typer(maps=True)`` passes them to ``_check_reads``):
+# ``Mt`` a map the kernel made whose values are texts, ``Ot`` a text or nil (its ``mget``)
+FN_NUMBA_TYPES = frozenset({"Mt", "Ot"})
 # ``La``: a list whose elements the kernel never reads (records, lists, mixed values): python
 # kernels append to it and take its length; reading an element leaves it to the VM
 _LISTS = frozenset({"L?", "Ln", "Lt", "La"})
@@ -70,6 +75,8 @@ def join(a: str, b: str) -> str:
     pair = {a, b}
     if pair <= {"n", "nil", "On"}:
         return "On"
+    if pair <= {"t", "nil", "Ot"}:
+        return "Ot"
     if pair <= _LISTS:
         return "La" if "L?" not in pair else (pair - {"L?"}).pop()
     for fam in ("L", "M"):
@@ -159,8 +166,8 @@ def flow(region: Region, start_pc: int, start: dict, call_type, visit=None) -> d
             out = after if (taken or not effects_when_taken) else state
             if ins.kind == "branch" and ins.op in ("nil", "notnil") and (taken == (ins.op == "notnil")):
                 r = ins.srcs[0]
-                if out[r][0] == "On":  # this edge knows the value is not nil
-                    out = {**out, r: ("n", out[r][1])}
+                if out[r][0] in ("On", "Ot"):  # this edge knows the value is not nil
+                    out = {**out, r: (out[r][0][1], out[r][1])}
             work.append((succ, out))
     return states
 
@@ -224,7 +231,7 @@ def _result_type(ins, state: dict, dst=None) -> str:
         return "b"
     if kind == "neg" and ts[0] == "n":
         return "n"
-    if kind == "len" and ts[0] in ("t", "Ln", "Lt", "La", "L?", "Mn", "M?"):
+    if kind == "len" and ts[0] in ("t", "Ln", "Lt", "La", "L?", "Mn", "M?", "Mt"):
         return "n"
     if kind == "index" and ts[0] in ("Ln", "Lt"):
         return ts[0][1]
@@ -241,11 +248,15 @@ def _result_type(ins, state: dict, dst=None) -> str:
         m, key, val = ts
         if m in ("M?", "Mn") and key in ("t", "n") and val == "n":
             return "Mn"
+        if m in ("M?", "Mt") and key in ("t", "n") and val == "t":
+            return "Mt"  # numba function kernels only (FN_NUMBA_TYPES)
         raise FallbackReason(f"pc {ins.pc}: mset of a {val} value into {m} (maps with text/list values stay on the VM)")
     if kind == "mget" and ts[0] in ("Mn", "M?") and ts[1] in ("t", "n"):
         return "On"
+    if kind == "mget" and ts[0] == "Mt" and ts[1] in ("t", "n"):
+        return "Ot"
     # function kernels only (``fnkernels.decode``): mkeys of a map with a text key leaves the kernel
-    if kind == "mdel" and ts[0] in ("Mn", "M?") and ts[1] in ("t", "n"):
+    if kind == "mdel" and ts[0] in ("Mn", "M?", "Mt") and ts[1] in ("t", "n"):
         return ts[0]
     if kind in ("mkeys", "mvals") and ts[0] in ("Mn", "M?"):
         return "Ln" if ts[0] == "Mn" else "L?"
@@ -291,7 +302,10 @@ def field_type(ins, state: dict) -> str:
     raise FallbackReason(f"pc {ins.pc}: field '{ins.op}' is not one the record was made with")
 
 
-def _check_reads(typed: TypedRegion) -> None:
+def _check_reads(typed: TypedRegion, extra: frozenset = frozenset()) -> None:
+    """Raise FallbackReason for a read of a value no kernel holds (``extra``: the types the
+    caller's kernels hold besides ``KERNEL_TYPES``) or of a value that may be nil."""
+    allowed = KERNEL_TYPES | extra
     for pc, state in typed.states.items():
         ins = typed.region.at(pc)
         for r in ins.reads:
@@ -299,11 +313,14 @@ def _check_reads(typed: TypedRegion) -> None:
             # a record made in the kernel may be read by its fields, moved, or appended to a
             # list (it then exists as a real record: the list is the VM's to read)
             stored = ins.kind == "listappend" and r == ins.srcs[1] and r != ins.srcs[0]
-            if t not in KERNEL_TYPES and not (is_record(t) and (ins.kind in ("field", "move") or stored)):
+            if t not in allowed and not (is_record(t) and (ins.kind in ("field", "move") or stored)):
                 raise FallbackReason(f"pc {pc}: r{r} holds {t} values")
+            if t == "Ot" and ins.kind == "branch" and ins.op not in ("nil", "notnil"):
+                # the kernels' truth tests know an optional number, not an optional text
+                raise FallbackReason(f"pc {pc}: the truth of r{r}, a text that may be nil")
             if ins.kind in ("branch", "ret") or (ins.kind == "cmp" and ins.op in ("=", "!=")):
                 continue
-            if t in ("On", "nil") and ins.kind not in ("move", "cmp", "ret"):
+            if t in ("On", "Ot", "nil") and ins.kind not in ("move", "cmp", "ret"):
                 raise FallbackReason(f"pc {pc}: r{r} may be nil here")
 
 

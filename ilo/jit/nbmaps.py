@@ -1,4 +1,5 @@
-"""VM maps <-> ``numba.typed.Dict`` (int64 -> float64) at the numba kernel boundary.
+"""VM maps <-> ``numba.typed.Dict`` (int64 -> float64) at the numba kernel boundary, and
+typed dicts with text keys or values (unicode) a kernel returned -> VM dicts.
 
 In: a VM dict (``to_typed``) or a typed dict a kernel returned (``to_python``). Out: the
 other form. Both cross in bulk: Python hands numba two arrays (keys, values) and a small
@@ -42,7 +43,24 @@ def export(d):
         values[i] = v
         i += 1
     return keys, values
-'''
+
+
+@njit(cache=True, nogil=True)
+def export_items(d):
+    # lists of keys and values box each item once (in C); reading a typed dict from Python
+    # item by item costs far more. Compiled once per (key, value) type.
+    keys = []
+    values = []
+    for k, v in d.items():
+        keys.append(k)
+        values.append(v)
+    return keys, values
+''' + "".join(f'''
+
+@njit(cache=True, nogil=True)
+def empty_{k[0]}{v[0]}():
+    return _Dict.empty(key_type=_nt.{k}, value_type=_nt.{v})
+''' for k, v in (("unicode_type", "float64"), ("int64", "unicode_type"), ("unicode_type", "unicode_type")))
 
 _HELPERS: list = []
 
@@ -72,10 +90,20 @@ def to_python(d) -> dict:
     return dict(zip(keys.tolist(), values.tolist()))
 
 
-def warm() -> float:
-    """Compile or load both helpers now; the seconds it took (charged to the first build)."""
+def items_to_python(d) -> dict:
+    """The VM dict for a typed dict with text keys or values (int64 keys box to the ints
+    ``maps.map_key`` makes, unicode to ``str``, float64 to ``float``)."""
+    keys, values = _helpers().export_items(d)
+    return dict(zip(keys, values))
+
+
+def warm(types: tuple | None = None) -> float:
+    """Compile or load the helpers now; the seconds it took (charged to the first build).
+    ``types``: the (key, value) numba type names of a result ``items_to_python`` boxes."""
     import time
 
     t0 = time.perf_counter()
     to_python(to_typed({1: 1.0}))
+    if types is not None:  # an empty typed dict of those types, made by a helper
+        items_to_python(getattr(_helpers(), f"empty_{types[0][0]}{types[1][0]}")())
     return time.perf_counter() - t0
