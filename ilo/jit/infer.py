@@ -26,7 +26,8 @@ from ilo.runtime.typecheck import PATTERN_PYTYPES
 # On (number or nil) is a float plus a nil flag in numba; maps are ``numba.typed.Dict``
 # (int64 -> float64), so only maps whose keys are numbers (``M n n``) reach numba.
 NUMBA_TYPES = frozenset({"n", "b", "Ln", "L?", "On", "Mn", "M?"})
-KERNEL_TYPES = frozenset({"n", "b", "t", "nil", "On", "L?", "Ln", "Lt", "La", "M?", "Mn", "ILn", "ILt"})
+# every value letter a python kernel holds as the real runtime value, plus list iterators
+KERNEL_TYPES = registry.WHOLE_VALUES | {"ILn", "ILt"}
 # numba function kernels only (``fnkernels.Typer(maps=True)`` passes them to ``_check_reads``):
 # ``Mt`` a map the kernel made whose values are texts, ``Ot`` a text or nil (its ``mget``)
 FN_NUMBA_TYPES = frozenset({"Mt", "Ot"})
