@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ilo.jit.emit_loops import CountedLoops
 from ilo.jit.emit_maps import _NEW_DICT, MapForms
 from ilo.jit.emit_vars import (
     _CANNOT_RAISE,
@@ -39,7 +40,6 @@ from ilo.jit.emit_vars import (
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
 from ilo.runtime import sizes
-from ilo.runtime.operators import RANGE_LIMIT
 
 # numba variable suffix per type letter: a number list is an array ``_L`` plus its length
 # ``_L_n``; a map a typed dict ``_D``; an optional number (``On``) a float ``_o`` plus its nil
@@ -66,7 +66,7 @@ class KernelCode:
         return any(var.endswith("_D") for _r, var in self.args)
 
 
-class _Emitter(PythonForms, MapForms):
+class _Emitter(CountedLoops, PythonForms, MapForms):
     def __init__(self, typed: TypedRegion, backend: str, limited: bool = False):
         self.t = typed
         # BUDGET: a run with --max-steps/--timeout. ``_st`` is the budget's countdown (a
@@ -184,6 +184,7 @@ class _Emitter(PythonForms, MapForms):
             self.ctx.pop()
             self.emit(self.exit_stmt(r.exit, self.t.states[back.pc]), ind)
             return
+        ind = self.counted_loop(r.header, r.test, r.backedge, ind, own=True)  # ``emit_loops``
         self.emit("while True:", ind)
         self.ctx.append(("loop", r.test, r.exit))
         self.rotated(r.header, r.test, r.backedge, ind + 1)
@@ -229,9 +230,10 @@ class _Emitter(PythonForms, MapForms):
                     self.ctx.pop()
                     pc = back + 1
                     continue
-                self.emit("while True:", ind)
+                at = self.counted_loop(body, test, back, ind, own=False)
+                self.emit("while True:", at)
                 self.ctx.append(("loop", test, back + 1))
-                self.rotated(body, test, back, ind + 1)
+                self.rotated(body, test, back, at + 1)
                 self.ctx.pop()
                 pc = back + 1
                 continue
@@ -316,38 +318,6 @@ class _Emitter(PythonForms, MapForms):
             return f"{v} is not None"
         truth = _truthy(self.t.type_at(ins.pc, r), v, self.backend)
         return truth if ins.op == "truthy" else f"not ({truth})"
-
-    def step(self, ins) -> list:
-        """What a taken back-edge writes before the body runs."""
-        if ins.kind == "rangenext":
-            cnt = self.var(ins.srcs[0], ins.pc)
-            return [f"{self.dvar(ins)} = {cnt}", f"{self.dvar(ins, ins.dst2)} = {cnt} + 1.0"]
-        if ins.kind == "fornext":
-            d = self.dvar(ins)
-            want = "float" if self._type_after(ins) == "n" else "str"
-            # the item is already taken from the iterator: a wrong type resumes at the body
-            return [f"{d} = _v", f"if type({d}) is not {want}:",
-                    "    " + self.exit_stmt(ins.target, self._state_after(ins))]
-        return []
-
-    def _state_after(self, ins) -> dict:
-        state = dict(self.t.states[ins.pc])
-        for d in ins.dsts:
-            state[d] = ("any", True)
-        return state
-
-    def prep(self, ins) -> list:
-        """Side effects of an inner loop's entry jump (RANGEPREP / FORPREP)."""
-        if ins.kind == "rangeprep":
-            # the VM truncates toward zero and saturates; NaN and huge bounds go back to it
-            lo, hi = (self.var(s, ins.pc) for s in ins.srcs)
-            lim = RANGE_LIMIT  # runtime.operators.range_bound's saturation point
-            return [f"if not (-{lim!r} <= {lo} <= {lim!r} and -{lim!r} <= {hi} <= {lim!r}):",
-                    "    " + self.deopt(ins),
-                    f"{self.dvar(ins)} = float(int({lo}))", f"{self.dvar(ins, ins.dst2)} = float(int({hi}))"]
-        if ins.kind == "forprep":
-            return [f"{self.dvar(ins)} = iter({self.var(ins.srcs[0], ins.pc)})"]
-        return []
 
     # ── instructions ───────────────────────────────────────────────────────
     def instruction(self, ins, ind: int, lines=None) -> None:

@@ -268,6 +268,9 @@ class PythonForms:
 
     def whole_str(self, ins) -> list:
         """``str`` of a whole register (``whole_registers``) as ``str(int(x))``, else []."""
+        counted = self.counter_str(ins)  # a counter of an enclosing ``for`` (``emit_loops``)
+        if counted:
+            return counted
         if ins.op == "str" and ins.srcs[0] in self.whole.get(ins.pc, ()):
             return [f"{self.dvar(ins)} = str(int({self.var(ins.srcs[0], ins.pc)}))"]
         return []
