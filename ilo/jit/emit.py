@@ -508,6 +508,7 @@ class _Emitter(CountedLoops, PythonForms, MapForms):
 PRELUDE_NUMBA = ["import math", "", "import numpy as np"]
 PRELUDE_MAPS = ["from numba import types as _nt", "from numba.typed import Dict as _Dict"]
 PRELUDE_PYTHON = ["import math", "", "from ilo.jit.pyhelpers import END as _END", "from ilo.jit.pyhelpers import BUILTINS as _B", "from ilo.jit.pyhelpers import SOLE as _SOLE",
+                  "from ilo.jit.pyhelpers import all_text as _alltext",
                   "from ilo.jit.pyhelpers import refcount as _rc", "from ilo.jit.pyhelpers import values_equal as _eq",
                   "from ilo.runtime.values import Record as _Record"]
 

@@ -24,6 +24,7 @@ the same loop runs in its ``while`` form (emitted after it).
 from __future__ import annotations
 
 from ilo.jit.regions import K
+from ilo.runtime import sizes
 from ilo.runtime.operators import RANGE_LIMIT
 
 EXACT = 9007199254740992.0  # 2**53: up to here a float counter stepping by 1.0 is exact
@@ -34,6 +35,7 @@ class CountedLoops:
     """The ``for``-over-``range`` form of counted loops (a mixin of ``emit._Emitter``)."""
 
     counting: dict = {}  # register -> (range variable, first pc, end pc) it equals float() of
+    items_scanned = False  # the kernel's own foreach: its items were found all text on entry
 
     def step(self, ins) -> list:
         """What a taken back-edge writes before the body runs."""
@@ -43,6 +45,8 @@ class CountedLoops:
         if ins.kind == "fornext":
             d = self.dvar(ins)
             want = "float" if self._type_after(ins) == "n" else "str"
+            if want == "str" and ins.pc == self.r.backedge and self.items_scanned:
+                return [f"{d} = _v"]  # every item left was tested on entry (``all_text``)
             # the item is already taken from the iterator: a wrong type resumes at the body
             return [f"{d} = _v", f"if type({d}) is not {want}:",
                     "    " + self.exit_stmt(ins.target, self._state_after(ins))]
@@ -77,16 +81,24 @@ class CountedLoops:
         guard, lo, hi, track = form
         ins = self.r.at(back)
         name = f"_i{back}"
+        # the body's bounded text appends (``emit_vars.hoisted_text_guards``): one check of
+        # the whole trip count here instead of one per iteration; too long, the ``while``
+        # form runs, checking each iteration
+        grows = self.text_guards.get(body, ())
+        for r, most in grows:
+            guard += f" and len(r{r}) <= {sizes.MAX_TEXT} - {most} * ({hi} - {lo})"
         self.emit(f"if {guard}:", ind, back)
         self.emit(f"for {name} in range({lo}, {hi}):", ind + 1, back)
         self.ctx.append(("loop", test, back + 1))
         for line in self.step(ins):
             self.emit(line, ind + 2, back)
-        saved = self.counting
+        saved, checks = self.counting, self.text_guards
         if track is not None:
             self.counting = {**saved, track[0]: (name, track[1], track[2])}
+        if grows:
+            self.text_guards = {pc: g for pc, g in checks.items() if pc != body}
         self.block(body, test, ind + 2)
-        self.counting = saved
+        self.counting, self.text_guards = saved, checks
         self.ctx.pop()
         if own:  # the ``if`` returns: the ``while`` form follows it unindented
             self.emit(self.exit_stmt(back + 1, self.t.states[back]), ind + 1)
