@@ -8,6 +8,9 @@
 * A foreach over text scans the items left once on entry instead of testing each one; a
   list that is not all text (it can come from inside ilo: ``mk x:_>L t;x`` hands back any
   list) runs the testing copy.
+* A scratch register written by one quiet instruction and read by one later one is folded
+  into its reader (``ilo.jit.emit_fuse``), only where the VM never reads it after the
+  kernel leaves; a reader that fails sends the VM back to the first folded instruction.
 
 Every case runs on the tree, the VM and the JIT (threshold 2, so kernels really compile)
 and the answers must be identical; the kernel source shows which form was built.
@@ -234,3 +237,50 @@ def test_all_text_answers_for_what_is_left():
     assert not all_text(iter(["x"] * 9_000 + [None] + ["x"] * 3))
     assert not all_text(iter("abc"))  # not a list iterator: the kernel tests each item
     assert not all_text(iter({"a": 1.0}))
+
+
+# ── scratch registers folded into their reader ──────────────────────────────────────
+
+
+def test_word_count_folds_its_scratch_registers(kdir):
+    words = ["to", "be", "or", "not", "to", "be"] * 50
+    want, _stats = same_everywhere(WC, "wc", words)
+    assert want[0] == "ok"
+    loops = [t for t in kernels(kdir) if "loop at pc" in t]
+    assert any(re.search(r"r\d+\[r\d+\] = \(\(r\d+\.get\(r\d+, 0\.0\)\) \+ \(1\.0\)\)", t) for t in loops), loops
+
+
+# the scratch value is read after the loop: it must be the VM's
+LIVE_AFTER = [
+    "wc ws:L t>n;m=mmap;d=0;@w ws{c=mget m w;c=c??0;d=+c 1;m=mset m w d};d",
+    "wc ws:L t>n;m=mmap;c=0;@w ws{c=mget m w;c=c??0;d=+c 1;m=mset m w d};c",
+    "wc ws:L t>n;m=mmap;c=0;d=0;@w ws{c=mget m w;c=c??0;d=+c 1;m=mset m w d};+c d",
+]
+
+
+@pytest.mark.parametrize("src", LIVE_AFTER, ids=["d", "c", "both"])
+def test_a_register_read_after_the_loop_keeps_its_value(src, kdir):
+    words = ["to", "be", "or", "not", "to", "be"] * 50 + ["or"]
+    want, _stats = same_everywhere(src, "wc", words)
+    assert want[0] == "ok", want
+
+
+@pytest.mark.parametrize("z", [4.0, 0.0], ids=["divides", "by-zero"])
+def test_a_reader_that_fails_resumes_at_the_first_folded_instruction(z, kdir):
+    src = "f n:n z:n>n;s=0;@i 0..n{a=*i 2;b=/a z;s=+s b};s"
+    want, _stats = same_everywhere(src, "f", 40, z)
+    assert want[0] == ("ok" if z else "error"), want
+    assert any(re.search(r"= \(r\d+ \* 2\.0\) / r\d+", t) for t in kernels(kdir)), kernels(kdir)
+
+
+def test_a_register_name_inside_a_text_constant_is_left_alone(kdir):
+    names = " ".join(f"r{i}" for i in range(12))
+    src = f'f n:n>t;s="";@i 0..n{{a="{names}";b=+a "{names}";s=+s b}};s'
+    want, _stats = same_everywhere(src, "f", 30)
+    assert want[0] == "ok" and want[1] == (names * 2) * 30
+
+
+def test_a_scratch_register_read_on_a_branch_is_not_folded(kdir):
+    src = "f n:n>n;s=0;@i 0..n{a=*i 3;>a 30{s=+s a};s=+s 1};s"
+    want, _stats = same_everywhere(src, "f", 40)
+    assert want == ("ok", str(sum(3 * i for i in range(40) if 3 * i > 30) + 40), "float")

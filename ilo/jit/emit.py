@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ilo.jit.emit_fuse import FusedTemps
 from ilo.jit.emit_loops import CountedLoops
 from ilo.jit.emit_maps import _NEW_DICT, MapForms
 from ilo.jit.emit_vars import (
@@ -66,7 +67,7 @@ class KernelCode:
         return any(var.endswith("_D") for _r, var in self.args)
 
 
-class _Emitter(CountedLoops, PythonForms, MapForms):
+class _Emitter(CountedLoops, FusedTemps, PythonForms, MapForms):
     def __init__(self, typed: TypedRegion, backend: str, limited: bool = False):
         self.t = typed
         # BUDGET: a run with --max-steps/--timeout. ``_st`` is the budget's countdown (a
@@ -87,6 +88,7 @@ class _Emitter(CountedLoops, PythonForms, MapForms):
         self.slot_index = {v: i for i, v in enumerate(self.slot_vars)}
         # what lets a python kernel leave checks out (emit_vars.PythonForms)
         self.python_facts(typed, backend)
+        self.fusion_facts()  # scratch registers folded into their reader (``emit_fuse``)
 
     # ── variables ──────────────────────────────────────────────────────────
     def var(self, r, pc: int) -> str:
@@ -163,6 +165,8 @@ class _Emitter(CountedLoops, PythonForms, MapForms):
 
     def emit(self, line: str, ind: int, pc: int | None = None) -> None:
         """One source line (``pc``: the instruction it belongs to, for readers)."""
+        if self.pending:  # values waiting for a reader come first (``emit_fuse``)
+            self.flush()
         self.out.append("    " * ind + line)
 
     def kernel_loop(self, ind: int) -> None:
@@ -258,6 +262,7 @@ class _Emitter(CountedLoops, PythonForms, MapForms):
                 continue
             self.instruction(ins, ind)
             pc += 1
+        self.flush()
         if len(self.out) == start:
             self.emit("pass", ind)
 
@@ -326,6 +331,8 @@ class _Emitter(CountedLoops, PythonForms, MapForms):
             if handler is None:
                 raise FallbackReason(f"pc {ins.pc}: no kernel form for {ins.kind}")
             lines = handler(ins)
+        if self.backend == "python" and self.fold(ins, ind, lines):
+            return
         if self.backend == "python" and lines and not self._cannot_raise(ins):
             # an instruction that raises leaves the kernel before it, through an ordinary
             # exit, so the VM runs it and reports the error itself (a ``try`` costs nothing
