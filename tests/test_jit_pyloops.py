@@ -284,3 +284,41 @@ def test_a_scratch_register_read_on_a_branch_is_not_folded(kdir):
     src = "f n:n>n;s=0;@i 0..n{a=*i 3;>a 30{s=+s a};s=+s 1};s"
     want, _stats = same_everywhere(src, "f", 40)
     assert want == ("ok", str(sum(3 * i for i in range(40) if 3 * i > 30) + 40), "float")
+
+
+# ── appends to one text, fused ───────────────────────────────────────────────────────
+
+
+def test_a_run_of_appends_is_one_fstring_append(kdir):
+    want, _stats = same_everywhere(STRING, "f", 100)
+    assert want == ("ok", "890", "float")
+    assert any(re.search(r"r\d+ = r\d+ \+ f'item-\{r\d+\}, '", t) for t in kernels(kdir)), kernels(kdir)
+
+
+# text constants an f-string must escape: braces, quotes, a backslash, a newline, a tab,
+# text beyond ASCII and a control character
+AWKWARD = 'f n:n>t;s="";@i 0..n{s=+s "a{b}}c\'d\\\\e\\n\\"q\tz";v=str i;s=+s v;s=+s "é€😀\x01"};s'
+
+
+def test_fused_appends_keep_every_character(kdir):
+    want, _stats = same_everywhere(AWKWARD, "f", 30)
+    assert want[0] == "ok", want
+    assert want[1] == "".join(f"a{{b}}}}c'd\\e\n\"q\tz{i}é€😀\x01" for i in range(30))
+    assert any(re.search(r"= r\d+ \+ f'a\{\{b\}\}\}\}c", t) for t in kernels(kdir)), kernels(kdir)
+
+
+def test_an_append_run_past_the_limit_is_the_vms_error(small_limits, kdir):
+    # the trip count may pass the limit: the while form checks each iteration, and the VM
+    # refuses the append where it always does
+    src = 'f p:t n:n>n;s=p;@i 0..n{s=+s "abcd";v=str i;s=+s v;s=+s ";"};len s'
+    for n in (10, 400):
+        want, _stats = same_everywhere(src, "f", "x" * 2000, n)
+        assert want[0] == ("ok" if n == 10 else "error"), want
+    assert want[1] == "ILO-R018"
+
+
+def test_a_quiet_instruction_that_writes_what_an_earlier_append_read_ends_the_run(kdir):
+    src = 'f n:n>t;s="";v="a";@i 0..n{s=+s v;v=str i;s=+s v};s'
+    want, _stats = same_everywhere(src, "f", 30)
+    assert want[0] == "ok"
+    assert not any("f'" in t for t in kernels(kdir))

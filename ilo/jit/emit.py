@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ilo.jit.emit_fuse import FusedTemps
+from ilo.jit.emit_fuse import AppendRuns, FusedTemps
 from ilo.jit.emit_loops import CountedLoops
 from ilo.jit.emit_maps import _NEW_DICT, MapForms
 from ilo.jit.emit_vars import (
@@ -67,7 +67,7 @@ class KernelCode:
         return any(var.endswith("_D") for _r, var in self.args)
 
 
-class _Emitter(CountedLoops, FusedTemps, PythonForms, MapForms):
+class _Emitter(CountedLoops, FusedTemps, AppendRuns, PythonForms, MapForms):
     def __init__(self, typed: TypedRegion, backend: str, limited: bool = False):
         self.t = typed
         # BUDGET: a run with --max-steps/--timeout. ``_st`` is the budget's countdown (a
@@ -255,6 +255,10 @@ class _Emitter(CountedLoops, FusedTemps, PythonForms, MapForms):
                 continue
             if ins.target is not None:
                 raise FallbackReason(f"pc {pc}: {ins.name} outside a loop shape the JIT knows")
+            run = self.append_run(ins, hi)  # appends to one text as one (``emit_fuse``)
+            if run is not None:
+                pc = self.emit_append_run(ins, run, ind)
+                continue
             default = mget_default(self.t, ins, hi) if self.backend == "python" else None
             if default is not None:
                 self.instruction(ins, ind, self.mget_or(ins, default))

@@ -144,3 +144,88 @@ class FusedTemps:
             text_key = type(k.value) is str if isinstance(k, K) else self.t.type_at(ins.pc, k) == "t"
             return text_key and isinstance(m, int) and self.t.type_at(ins.pc, m) in ("Mn", "M?")
         return False
+
+
+# ── appends to one text, fused ───────────────────────────────────────────────────────
+# ``s=+s "item-";v=str i;s=+s v;s=+s ", "`` grows the text three times per iteration. When
+# every append of such a run is covered by a size check of the whole iteration (or trip
+# count: ``emit_vars.hoisted_text_guards``), none can fail but by running out of memory, so
+# the run is one append of an f-string: ``r2 = r2 + f'item-{r4}, '`` (CPython still grows
+# the sole-owned text in place). What runs between the appends must be quiet and touch
+# neither the text nor what an earlier append of the run reads (a ``str`` of a counter or
+# whole number, a constant, a move): it runs first. Should the append fail after all, the
+# VM resumes at the run's first append and re-runs those instructions itself.
+
+
+def _fstring_text(v: str) -> str:
+    """``v`` as the body of a single-quoted f-string."""
+    out = []
+    for c in v:
+        if c in "\\'":
+            out.append("\\" + c)
+        elif c in "{}":
+            out.append(c * 2)
+        elif c.isprintable():
+            out.append(c)
+        else:
+            out.append(f"\\U{ord(c):08x}")
+    return "".join(out)
+
+
+class AppendRuns:
+    """The fused form of a run of text appends (a mixin of ``emit._Emitter``)."""
+
+    def _text_append(self, ins, r=None) -> bool:
+        if not (ins.kind == "arith" and ins.op == "+" and ins.dst == ins.srcs[0] and ins.pc in self.unguarded):
+            return False
+        if (r is not None and ins.dst != r) or self.t.type_at(ins.pc, ins.dst) != "t":
+            return False
+        x = ins.srcs[1]
+        return type(x.value) is str if isinstance(x, K) else x != ins.dst and self.t.type_at(ins.pc, x) == "t"
+
+    def append_run(self, ins, hi: int):
+        """(last pc, [(pc, quiet lines)], [operands]) of a run of two or more appends to the
+        text ``ins`` appends to, inside a block ending at ``hi``; else None."""
+        if self.backend != "python" or not self._text_append(ins):
+            return None
+        region, r = self.r, ins.dst
+        quiet, parts, read, last = [], [ins.srcs[1]], {ins.srcs[1]}, ins.pc
+        pc = ins.pc + 1
+        while pc < hi and pc in self.t.states:
+            nxt = region.at(pc)
+            if self._text_append(nxt, r):
+                parts.append(nxt.srcs[1])
+                read.add(nxt.srcs[1])
+                last = pc
+            else:
+                lines = self._quiet_lines(nxt)
+                if lines is None or r in nxt.reads or r in nxt.dsts or read & set(nxt.dsts):
+                    break
+                quiet.append((pc, lines))
+            pc += 1
+        if len(parts) < 2 or any(ins.pc < other.target <= last for other in region.code if other.target is not None):
+            return None
+        return last, [q for q in quiet if q[0] < last], parts
+
+    def _quiet_lines(self, ins):
+        """The lines of an instruction that cannot fail and only writes its register, or None."""
+        if ins.kind in ("const", "move") and self._type_after(ins) in ("n", "t", "b"):
+            return getattr(self, f"ins_{ins.kind}")(ins)
+        if ins.kind == "builtin" and ins.op == "str":
+            return self.counter_str(ins) or self.whole_str(ins) or None
+        return None
+
+    def emit_append_run(self, ins, run, ind: int) -> int:
+        """Emit the run found by ``append_run``; returns the pc after it."""
+        last, quiet, parts = run
+        for pc, lines in quiet:
+            for line in lines:
+                self.emit(line, ind, pc)
+        body = "".join(_fstring_text(p.value) if isinstance(p, K) else "{" + self.var(p, ins.pc) + "}" for p in parts)
+        r = self.var(ins.dst, ins.pc)
+        self.in_place.add(ins.dst)  # CPython grows a sole-owned local text in place
+        self.emit("try:", ind, ins.pc)
+        self.emit(f"    {r} = {r} + f'{body}'", ind, ins.pc)
+        self.emit("except Exception:", ind, ins.pc)
+        self.emit("    " + self.deopt(ins), ind, ins.pc)
+        return last + 1
