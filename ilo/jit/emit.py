@@ -12,7 +12,9 @@ else the copy form. Any instruction a kernel cannot finish (division by zero, an
 of range, an element of an unexpected type) exits the kernel *before* the instruction, so
 the VM executes it itself and reports exactly what it would have reported. Where a fact
 makes a check redundant (``emit_vars.PythonForms``), python kernels leave it out: bounded text
-appends share one size check at the top of each iteration, and so on.
+appends share one size check at the top of each iteration, and so on. Python kernels also
+let CPython count counted loops (``emit_loops``: ``for _i in range``), fold scratch
+registers into their one reader and runs of text appends into one (``emit_fuse``).
 
 Two flavours share the structuring: ``numba`` (registers are typed variables ``r3_n``,
 number lists are float64 arrays with a length ``r3_L_n``) and ``python`` (registers are
