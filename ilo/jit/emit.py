@@ -12,7 +12,9 @@ else the copy form. Any instruction a kernel cannot finish (division by zero, an
 of range, an element of an unexpected type) exits the kernel *before* the instruction, so
 the VM executes it itself and reports exactly what it would have reported. Where a fact
 makes a check redundant (``emit_vars.PythonForms``), python kernels leave it out: bounded text
-appends share one size check at the top of each iteration, and so on.
+appends share one size check at the top of each iteration, and so on. Python kernels also
+let CPython count counted loops (``emit_loops``: ``for _i in range``), fold scratch
+registers into their one reader and runs of text appends into one (``emit_fuse``).
 
 Two flavours share the structuring: ``numba`` (registers are typed variables ``r3_n``,
 number lists are float64 arrays with a length ``r3_L_n``) and ``python`` (registers are
@@ -25,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ilo.jit.emit_fuse import AppendRuns, FusedTemps
+from ilo.jit.emit_loops import CountedLoops
 from ilo.jit.emit_maps import _NEW_DICT, MapForms
 from ilo.jit.emit_vars import (
     _CANNOT_RAISE,
@@ -39,7 +43,6 @@ from ilo.jit.emit_vars import (
 from ilo.jit.infer import TypedRegion
 from ilo.jit.regions import FallbackReason, K
 from ilo.runtime import sizes
-from ilo.runtime.operators import RANGE_LIMIT
 
 # numba variable suffix per type letter: a number list is an array ``_L`` plus its length
 # ``_L_n``; a map a typed dict ``_D``; an optional number (``On``) a float ``_o`` plus its nil
@@ -66,7 +69,7 @@ class KernelCode:
         return any(var.endswith("_D") for _r, var in self.args)
 
 
-class _Emitter(PythonForms, MapForms):
+class _Emitter(CountedLoops, FusedTemps, AppendRuns, PythonForms, MapForms):
     def __init__(self, typed: TypedRegion, backend: str, limited: bool = False):
         self.t = typed
         # BUDGET: a run with --max-steps/--timeout. ``_st`` is the budget's countdown (a
@@ -87,6 +90,7 @@ class _Emitter(PythonForms, MapForms):
         self.slot_index = {v: i for i, v in enumerate(self.slot_vars)}
         # what lets a python kernel leave checks out (emit_vars.PythonForms)
         self.python_facts(typed, backend)
+        self.fusion_facts()  # scratch registers folded into their reader (``emit_fuse``)
 
     # ── variables ──────────────────────────────────────────────────────────
     def var(self, r, pc: int) -> str:
@@ -163,6 +167,8 @@ class _Emitter(PythonForms, MapForms):
 
     def emit(self, line: str, ind: int, pc: int | None = None) -> None:
         """One source line (``pc``: the instruction it belongs to, for readers)."""
+        if self.pending:  # values waiting for a reader come first (``emit_fuse``)
+            self.flush()
         self.out.append("    " * ind + line)
 
     def kernel_loop(self, ind: int) -> None:
@@ -184,6 +190,7 @@ class _Emitter(PythonForms, MapForms):
             self.ctx.pop()
             self.emit(self.exit_stmt(r.exit, self.t.states[back.pc]), ind)
             return
+        ind = self.counted_loop(r.header, r.test, r.backedge, ind, own=True)  # ``emit_loops``
         self.emit("while True:", ind)
         self.ctx.append(("loop", r.test, r.exit))
         self.rotated(r.header, r.test, r.backedge, ind + 1)
@@ -229,9 +236,10 @@ class _Emitter(PythonForms, MapForms):
                     self.ctx.pop()
                     pc = back + 1
                     continue
-                self.emit("while True:", ind)
+                at = self.counted_loop(body, test, back, ind, own=False)
+                self.emit("while True:", at)
                 self.ctx.append(("loop", test, back + 1))
-                self.rotated(body, test, back, ind + 1)
+                self.rotated(body, test, back, at + 1)
                 self.ctx.pop()
                 pc = back + 1
                 continue
@@ -249,6 +257,10 @@ class _Emitter(PythonForms, MapForms):
                 continue
             if ins.target is not None:
                 raise FallbackReason(f"pc {pc}: {ins.name} outside a loop shape the JIT knows")
+            run = self.append_run(ins, hi)  # appends to one text as one (``emit_fuse``)
+            if run is not None:
+                pc = self.emit_append_run(ins, run, ind)
+                continue
             default = mget_default(self.t, ins, hi) if self.backend == "python" else None
             if default is not None:
                 self.instruction(ins, ind, self.mget_or(ins, default))
@@ -256,6 +268,7 @@ class _Emitter(PythonForms, MapForms):
                 continue
             self.instruction(ins, ind)
             pc += 1
+        self.flush()
         if len(self.out) == start:
             self.emit("pass", ind)
 
@@ -317,38 +330,6 @@ class _Emitter(PythonForms, MapForms):
         truth = _truthy(self.t.type_at(ins.pc, r), v, self.backend)
         return truth if ins.op == "truthy" else f"not ({truth})"
 
-    def step(self, ins) -> list:
-        """What a taken back-edge writes before the body runs."""
-        if ins.kind == "rangenext":
-            cnt = self.var(ins.srcs[0], ins.pc)
-            return [f"{self.dvar(ins)} = {cnt}", f"{self.dvar(ins, ins.dst2)} = {cnt} + 1.0"]
-        if ins.kind == "fornext":
-            d = self.dvar(ins)
-            want = "float" if self._type_after(ins) == "n" else "str"
-            # the item is already taken from the iterator: a wrong type resumes at the body
-            return [f"{d} = _v", f"if type({d}) is not {want}:",
-                    "    " + self.exit_stmt(ins.target, self._state_after(ins))]
-        return []
-
-    def _state_after(self, ins) -> dict:
-        state = dict(self.t.states[ins.pc])
-        for d in ins.dsts:
-            state[d] = ("any", True)
-        return state
-
-    def prep(self, ins) -> list:
-        """Side effects of an inner loop's entry jump (RANGEPREP / FORPREP)."""
-        if ins.kind == "rangeprep":
-            # the VM truncates toward zero and saturates; NaN and huge bounds go back to it
-            lo, hi = (self.var(s, ins.pc) for s in ins.srcs)
-            lim = RANGE_LIMIT  # runtime.operators.range_bound's saturation point
-            return [f"if not (-{lim!r} <= {lo} <= {lim!r} and -{lim!r} <= {hi} <= {lim!r}):",
-                    "    " + self.deopt(ins),
-                    f"{self.dvar(ins)} = float(int({lo}))", f"{self.dvar(ins, ins.dst2)} = float(int({hi}))"]
-        if ins.kind == "forprep":
-            return [f"{self.dvar(ins)} = iter({self.var(ins.srcs[0], ins.pc)})"]
-        return []
-
     # ── instructions ───────────────────────────────────────────────────────
     def instruction(self, ins, ind: int, lines=None) -> None:
         if lines is None:
@@ -356,6 +337,8 @@ class _Emitter(PythonForms, MapForms):
             if handler is None:
                 raise FallbackReason(f"pc {ins.pc}: no kernel form for {ins.kind}")
             lines = handler(ins)
+        if self.backend == "python" and self.fold(ins, ind, lines):
+            return
         if self.backend == "python" and lines and not self._cannot_raise(ins):
             # an instruction that raises leaves the kernel before it, through an ordinary
             # exit, so the VM runs it and reports the error itself (a ``try`` costs nothing
@@ -538,6 +521,7 @@ class _Emitter(PythonForms, MapForms):
 PRELUDE_NUMBA = ["import math", "", "import numpy as np"]
 PRELUDE_MAPS = ["from numba import types as _nt", "from numba.typed import Dict as _Dict"]
 PRELUDE_PYTHON = ["import math", "", "from ilo.jit.pyhelpers import END as _END", "from ilo.jit.pyhelpers import BUILTINS as _B", "from ilo.jit.pyhelpers import SOLE as _SOLE",
+                  "from ilo.jit.pyhelpers import all_text as _alltext",
                   "from ilo.jit.pyhelpers import refcount as _rc", "from ilo.jit.pyhelpers import values_equal as _eq",
                   "from ilo.runtime.values import Record as _Record"]
 

@@ -237,12 +237,16 @@ class PythonForms:
                  for r in sorted(self.entry_pure)]
         tests += [f"r{r}.is_integer() and -{RANGE_LIMIT!r} <= r{r} <= {RANGE_LIMIT!r}"
                   for r in sorted(self.entry_counters)]
+        back = self.r.at(self.r.backedge)
+        scan = self.backend == "python" and back.kind == "fornext" and self._type_after(back) == "t"
+        if scan:  # a foreach over text: one scan of the items left, not a test per item
+            tests.append(f"_alltext({self.var(back.srcs[0], back.pc)})")
         if tests:
             self.emit(f"if {' and '.join(tests)}:", ind)
             base = self.pure, self.whole
-            self.pure, self.whole = self.pure_assumed, self.whole_assumed
+            self.pure, self.whole, self.items_scanned = self.pure_assumed, self.whole_assumed, scan
             self.kernel_loop(ind + 1)
-            self.pure, self.whole = base
+            self.pure, self.whole, self.items_scanned = *base, False
         self.kernel_loop(ind)
 
     def ins_mget(self, ins):
@@ -268,6 +272,9 @@ class PythonForms:
 
     def whole_str(self, ins) -> list:
         """``str`` of a whole register (``whole_registers``) as ``str(int(x))``, else []."""
+        counted = self.counter_str(ins)  # a counter of an enclosing ``for`` (``emit_loops``)
+        if counted:
+            return counted
         if ins.op == "str" and ins.srcs[0] in self.whole.get(ins.pc, ()):
             return [f"{self.dvar(ins)} = str(int({self.var(ins.srcs[0], ins.pc)}))"]
         return []

@@ -327,6 +327,8 @@ def _shares_containers(m: Member) -> bool:
 class _FnEmitter(NumbaContainers, _Emitter):
     """The loop emitter turned to whole functions (see the module docstring)."""
 
+    whole_call_exits = True  # ``emit_fuse``: an exit re-runs the whole call, no register survives
+
     def __init__(self, m: Member, backend: str, limited: bool = False):
         self.m = m
         super().__init__(m.typed, backend, limited)

@@ -75,6 +75,9 @@ class Region:
     fingerprint: str = ""
     inner: dict = field(default_factory=dict)  # inner loop's test pc -> (body, test, backedge)
     temps: tuple = ()  # registers whose first use in pc order is a write (scratch values)
+    # loop regions: registers no path from an exit of the loop reads before writing them
+    # (the VM never looks at them again once a kernel leaves); None: not worked out
+    dead_at_exits: frozenset | None = None
 
     @property
     def exit(self) -> int:
@@ -121,9 +124,48 @@ def find_region(function: str, code: list, loop, loops=()) -> Region:
             if d not in seen:
                 temps.append(d)
             seen.add(d)
-    digest = hashlib.sha256(repr([_shape(i, header) for i in body]).encode()).hexdigest()[:16]
+    dead = _dead_at_exits(code, [backedge + 1, *exits])
+    # what the kernel may leave unwritten depends on the code after the loop too
+    shape = [[_shape(i, header) for i in body], sorted(dead)]
+    digest = hashlib.sha256(repr(shape).encode()).hexdigest()[:16]
     return Region(function, header, test, backedge, body, tuple(reads), tuple(writes), tuple(exits),
-                  digest, inner, tuple(temps))
+                  digest, inner, tuple(temps), dead)
+
+
+# instructions that never fall through to the next pc (``infer.UNCONDITIONAL``, which
+# imports this module)
+_NO_FALLTHROUGH = frozenset({"jump", "rangeprep", "forprep", "ret"})
+_LIVENESS_ROUNDS = 64
+
+
+def _dead_at_exits(code: list, exits: list) -> frozenset:
+    """Registers of the chunk ``code`` that are read on no path from any pc of ``exits``
+    before being written (liveness, backwards to a fixed point). An instruction this table
+    does not know (``opaque``) counts as reading every register; no fixed point in
+    ``_LIVENESS_ROUNDS`` rounds: nothing is dead."""
+    n = len(code)
+    every = frozenset(r for ins in code for r in (*ins.reads, *ins.dsts))
+    live = [frozenset()] * (n + 1)
+    for _ in range(_LIVENESS_ROUNDS):
+        changed = False
+        for pc in range(n - 1, -1, -1):
+            ins = code[pc]
+            if ins.kind == "opaque":
+                now = every
+            else:
+                after = live[pc + 1] if ins.kind not in _NO_FALLTHROUGH else frozenset()
+                if ins.target is not None and 0 <= ins.target < n and ins.kind != "ret":
+                    after = after | live[ins.target]
+                now = frozenset(ins.reads) | (after - set(ins.dsts))
+            if now != live[pc]:
+                live[pc] = now
+                changed = True
+        if not changed:
+            break
+    else:
+        return frozenset()
+    seen = frozenset().union(*(live[e] for e in exits if 0 <= e < n))
+    return every - seen
 
 
 def _shape(ins: Ins, header: int) -> tuple:
