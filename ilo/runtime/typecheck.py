@@ -15,6 +15,8 @@ a record type a ``Record`` of that type name with every declared field conformin
 
 from __future__ import annotations
 
+from operator import countOf
+
 from ilo.runtime.values import Err, FnRef, Ok, Record, type_name
 from ilo.types import (
     PATTERN_LETTERS,
@@ -55,7 +57,8 @@ def is_plain_list_of(value, ty: Ty) -> bool:
     if type(value) is not list or type(ty) is not TList:
         return False
     scalar = _SCALARS.get(type(ty.elem))
-    return scalar is not None and set(map(type, value)) <= {scalar}
+    # countOf compares each class with ``scalar`` by identity first: no set to fill
+    return scalar is not None and countOf(map(type, value), scalar) == len(value)
 
 
 def mismatch(value, ty: Ty, records: dict | None = None, aliases: dict | None = None,
