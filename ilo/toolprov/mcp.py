@@ -21,6 +21,7 @@ error, not a hang: ``timeout calling tool 'TOOL'``. Children are stopped by ``cl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -56,11 +57,14 @@ class McpClient:
         env = dict(os.environ)
         env.update(server.env)
         try:
+            # stdin unbuffered: a write to a server that died fails on the write itself, as
+            # the reference's (``MCP write error: Broken pipe (os error 32)``)
             self.proc = subprocess.Popen([server.command, *server.args], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, env=env)
+                                         stdout=subprocess.PIPE, env=env, bufsize=0)
         except OSError as e:
             raise McpFailure(f"Failed to spawn MCP server '{server.command}': {os_error_text(e)}") from None
         self.next_id = 1
+        self.closed = False  # its output ended: it has exited, or is about to
         self.lines: queue.Queue = queue.Queue()
         # A reader thread, so every wait for an answer can have a deadline.
         threading.Thread(target=self._pump, daemon=True).start()
@@ -88,6 +92,10 @@ class McpClient:
         """Send a request and wait for the answer with its id; its ``result``."""
         rid = self.next_id
         self.next_id += 1
+        if self.closed:
+            # let it finish exiting, so the write below fails the same way every time
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=self.timeout)
         self._write({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
         deadline = time.monotonic() + self.timeout
         while True:
@@ -97,6 +105,7 @@ class McpClient:
             except queue.Empty:
                 raise McpTimeout(f"MCP server did not answer '{method}' within {self.timeout:g}s") from None
             if raw is _EOF:
+                self.closed = True
                 self.lines.put(_EOF)  # every later request sees the end too
                 raise McpFailure("MCP server closed connection")
             text = raw.decode("utf-8", "replace").strip()
