@@ -28,6 +28,26 @@ from ilo.runtime import calls
 from ilo.toolprov.config import ConfigError, read_mcp_config, read_tools_config
 from ilo.toolprov.mcp import McpFailure, McpProvider
 
+HELP = """\
+A `tool` declaration (tool get-user"Retrieve user" uid:t>R _ t timeout:5,retry:2) is called
+like a function. What the call reaches:
+
+  no flag        the call is printed on stderr (tool call: get-user(42)) and answers ~nil
+  --tools FILE   an HTTP endpoint per tool: the arguments are POSTed as {"args": [...]};
+                 a 2xx answer is ~value (its JSON body), any other ^"HTTP 404 Not Found: body"
+  --mcp FILE     MCP servers (run as child processes, JSON-RPC over stdio): every tool they
+                 list may be called without a declaration; params from the tool's input
+                 schema (string t, number/integer n, boolean b, other t), result R t t
+
+--tools and --mcp exclude each other; both work with `ilo serv` and on every engine. A call
+that cannot complete (tool not in the config, host unreachable, timeout, a body that is not
+JSON, an MCP server that died) stops the program with ILO-R099 and says why.
+
+  ilo PROGRAM --tools tools.json [FUNC ARGS...]
+  ilo serv --mcp mcp.json
+  ilo tools -t tools.json | -m mcp.json [--human|--ilo|--json] [--full] [--graph]
+"""
+
 
 class ProviderError(Exception):
     """A provider that cannot be set up; ``str(e)`` is the message the CLI prints."""
