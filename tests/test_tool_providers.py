@@ -49,6 +49,15 @@ class _Handler(BaseHTTPRequestHandler):
             out = "1"
         elif path == "/flaky":  # fails the first time, then answers
             status, out = (500, '{"e":"down"}') if srv.hits[path] == 1 else (200, '{"ok": "up"}')
+        elif path == "/trickle":  # headers at once, then a body that never ends in time
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.1)
+            return
         elif path == "/result":
             out = '{"err": "declined"}'
         else:
@@ -171,6 +180,14 @@ def test_http_timeout_from_config_and_from_declaration(tmp_path, http_server):
     path = _tools_config(tmp_path, http_server, slow={"path": "/slow"})
     out = _run_tool_program(path, 'tool slow"s">R _ t timeout:0.2\nf>R _ t;slow()', "f", engines=["vm"])
     assert out[:3] == ("error", "ILO-R099", "timeout calling tool 'slow'")
+
+
+def test_http_timeout_bounds_the_whole_request(tmp_path, http_server):
+    path = _tools_config(tmp_path, http_server, drip={"path": "/trickle", "timeout_secs": 0.5})
+    out = _run_tool_program(path, 'tool drip"d">R _ t\nf>R _ t;drip()', "f", engines=["vm"])
+    # each byte comes within the timeout; only a deadline on the whole request stops it
+    # (without one the body completes after 10 s and is then not JSON)
+    assert out[:3] == ("error", "ILO-R099", "timeout calling tool 'drip'")
 
 
 def test_http_retries_a_failed_request(tmp_path, http_server):
