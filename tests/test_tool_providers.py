@@ -217,6 +217,12 @@ def test_http_function_argument_cannot_be_sent(tmp_path, http_server):
     with pytest.raises(IloRuntimeError) as info:
         provider.call("echo", [FnRef("dbl")])
     assert (info.value.code, info.value.message) == ("ILO-R099", "JSON error for tool 'echo': functions cannot be serialized")
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(IloRuntimeError) as info:
+        provider.call("echo", [deep])
+    assert info.value.message == "JSON error for tool 'echo': recursion limit exceeded"
 
 
 def test_jit_leaves_loops_that_call_tools_on_the_vm(tmp_path, http_server):

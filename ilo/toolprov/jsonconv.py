@@ -49,8 +49,12 @@ def arg_tree(v):
 
 
 def dumps(tree) -> str:
-    """A JSON tree as compact text (serde_json's ``to_string``)."""
-    return jsonfmt.render(tree)
+    """A JSON tree as compact text (serde_json's ``to_string``); Unserialisable if it is
+    nested too deeply to write."""
+    try:
+        return jsonfmt.render(tree)
+    except RecursionError:
+        raise Unserialisable("recursion limit exceeded") from None
 
 
 def parse(text: str):
@@ -65,68 +69,16 @@ def raw_text(data) -> str:
 
 
 def to_value(x):
-    """Parsed JSON as an ilo value, the way the reference's ``from_json`` reads a response."""
-    root: list = [None]
-    stack = [(x, root, 0)]
-    while stack:
-        d, slot, key = stack.pop()
-        if isinstance(d, bool) or d is None or isinstance(d, str):
-            out = d
-        elif isinstance(d, (int, float)):
-            out = float(d)
-        elif isinstance(d, list):
-            out = [None] * len(d)
-            stack.extend((e, out, i) for i, e in enumerate(d))
-        elif len(d) == 1 and ("ok" in d or "err" in d):
-            which = "ok" if "ok" in d else "err"
-            holder: list = [None]
-            out = _Pending(Ok if which == "ok" else Err, holder)
-            stack.append((d[which], holder, 0))
-        else:
-            fields = {k: None for k in sorted(d)}
-            out = Record("_", fields)
-            stack.extend((d[k], fields, k) for k in fields)
-        slot[key] = out
-    return _settle(root[0])
-
-
-class _Pending:
-    """A result whose inner value is still being converted (results are immutable)."""
-
-    __slots__ = ("cls", "holder")
-
-    def __init__(self, cls, holder):
-        self.cls = cls
-        self.holder = holder
-
-
-def _settle(v):
-    """Replace every ``_Pending`` by its result, innermost first (iterative)."""
-    if not _has_pending(v):
-        return v
-    return _settle_rec(v)
-
-
-def _has_pending(v) -> bool:
-    stack = [v]
-    while stack:
-        x = stack.pop()
-        if type(x) is _Pending:
-            return True
-        if type(x) is list:
-            stack.extend(x)
-        elif type(x) is Record:
-            stack.extend(x.fields.values())
-    return False
-
-
-def _settle_rec(v):
-    # Results in responses are rare and shallow; plain recursion is enough here.
-    t = type(v)
-    if t is _Pending:
-        return v.cls(_settle_rec(v.holder[0]))
-    if t is list:
-        return [_settle_rec(e) for e in v]
-    if t is Record:
-        return Record(v.type_name, {k: _settle_rec(e) for k, e in v.fields.items()})
-    return v
+    """Parsed JSON as an ilo value, the way the reference's ``from_json`` reads a response.
+    Recursive: ``jsonfmt.loads`` refuses JSON nested 128 deep, so the depth is small."""
+    if isinstance(x, bool) or x is None or isinstance(x, str):
+        return x
+    if isinstance(x, (int, float)):
+        return float(x)
+    if isinstance(x, list):
+        return [to_value(e) for e in x]
+    if len(x) == 1 and "ok" in x:
+        return Ok(to_value(x["ok"]))
+    if len(x) == 1 and "err" in x:
+        return Err(to_value(x["err"]))
+    return Record("_", {k: to_value(x[k]) for k in sorted(x)})

@@ -239,16 +239,16 @@ class McpProvider:
         if found is None:
             raise tool_error(f"tool not configured: {name}")
         client, tool = found
-        arguments = {}
         try:
-            for pname, arg in zip(tool.param_names, args):
-                arguments[pname] = jsonconv.arg_tree(arg)
+            tree = {pname: jsonconv.arg_tree(arg) for pname, arg in zip(tool.param_names, args)}
+            # rendered as serde_json renders numbers; json.loads of that gives plain data
+            arguments = json.loads(jsonconv.dumps(tree))
         except jsonconv.Unserialisable as e:
             raise tool_error(f"JSON error for tool '{name}': {e}") from None
+        except RecursionError:
+            raise tool_error(f"JSON error for tool '{name}': recursion limit exceeded") from None
         try:
-            # the tree renders numbers as serde_json would; json.loads of it gives plain data
-            params = {"name": name, "arguments": json.loads(jsonconv.dumps(arguments))}
-            result = client.request("tools/call", params)
+            result = client.request("tools/call", {"name": name, "arguments": arguments})
         except McpTimeout:
             raise tool_error(f"timeout calling tool '{name}'") from None
         except McpFailure as e:
