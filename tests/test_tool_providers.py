@@ -430,3 +430,10 @@ def test_serv_with_tools_and_mcp(tmp_path, http_server, mcp_config):
     assert json.loads(r.stdout.splitlines()[1])["ok"] == "abab"
     r = _ilo("serv", "--tools", str(tmp_path / "none.json"), stdin="")
     assert r.returncode == 1 and r.stderr.startswith("failed to read tools config")
+
+
+def test_status_lines_are_worded_as_the_reference_words_them():
+    from ilo.toolprov.http import status_text
+
+    assert [status_text(c) for c in (404, 413, 500, 299)] == [
+        "404 Not Found", "413 Payload Too Large", "500 Internal Server Error", "299 <unknown status code>"]
