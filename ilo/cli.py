@@ -58,6 +58,11 @@ tools:
                                       the number of runs (--bench-time=SECONDS per engine, default 1)
   ilo graph FILE [--fn NAME] [--reverse] [--subgraph] [--budget N] [--dot]
                                       call graph as JSON (or DOT); `ilo help graph`
+  ilo PROGRAM --tools FILE ...        tool calls go to HTTP endpoints (JSON config)
+  ilo PROGRAM --mcp FILE ...          tool calls go to MCP servers; their tools need no
+                                      declaration (--tools and --mcp exclude each other)
+  ilo tools -t FILE | -m FILE [--human|--ilo|--json] [--full] [--graph]
+                                      list the tools a config offers; `ilo help tools`
 """
 
 ENGINE_FLAGS = {"--run-tree": "tree", "--run": "tree", "--run-vm": "vm", "--run-jit": "jit",
@@ -67,7 +72,8 @@ OUTPUT_FLAGS = {"--json": "json", "-j": "json", "--text": "text", "-t": "text", 
 SWITCHES = {"--dis": "dis", "--jit-stats": "jit_stats", "--fmt": "fmt", "--dense": "fmt",
             "--fmt-expanded": "fmt_expanded", "--expanded": "fmt_expanded", "--bench": "bench",
             "--no-hints": "no_hints", "-nh": "no_hints", "--ast": "ast"}
-VALUE_FLAGS = {"--bench-time": float, "--max-steps": int, "--timeout": float, "--emit": str}
+VALUE_FLAGS = {"--bench-time": float, "--max-steps": int, "--timeout": float, "--emit": str,
+               "--tools": str, "--mcp": str}
 
 
 class UsageError(Exception):
@@ -86,6 +92,8 @@ class Options:
         self.max_steps: int | None = None
         self.timeout: float | None = None
         self.emit: str | None = None  # `--emit python`: translate instead of running
+        self.tools: str | None = None  # `--tools FILE`: HTTP tool provider config
+        self.mcp: str | None = None  # `--mcp FILE`: MCP servers config
         self.words: list[str] = []
 
     @property
@@ -129,6 +137,8 @@ def parse_command_line(argv: list[str]) -> Options:
             name, eq, value = a.partition("=")
             if not eq:
                 if i >= len(argv):
+                    if name in ("--tools", "--mcp"):
+                        raise UsageError(f"{name} requires a path argument")
                     raise UsageError(f"{name} needs a value")
                 value, i = argv[i], i + 1
             try:
@@ -144,6 +154,8 @@ def parse_command_line(argv: list[str]) -> Options:
             opts.words.append(a)
     if sum((opts.fmt, opts.fmt_expanded, opts.bench)) > 1:
         raise UsageError("--fmt, --fmt-expanded and --bench are mutually exclusive")
+    if opts.tools is not None and opts.mcp is not None:
+        raise UsageError("--tools and --mcp are mutually exclusive")
     return opts
 
 
@@ -170,6 +182,10 @@ def _main(argv: list[str] | None) -> int:
         from ilo.graph import main as graph_main
 
         return graph_main(argv[1:])
+    if argv and argv[0] in ("tools", "tool"):  # list what a tool provider config offers
+        from ilo.toolprov.listing import main as tools_main
+
+        return tools_main(argv[1:])
     if argv and argv[0] in ("-ai", "help", "--explain"):
         return _help(argv[1:] if argv[0] != "-ai" else ["ai"], explain=argv[0] == "--explain")
     if argv and argv[0] in ("-h", "--help"):
@@ -287,16 +303,34 @@ def _format(opts) -> int:
 
 
 def _run(opts) -> int:
+    if opts.tools is None and opts.mcp is None:
+        return _run_with(opts, None)
+    from ilo.toolprov import ProviderError, Providers, open_providers
+
+    providers = Providers()
+    try:
+        if opts.mcp is not None:  # MCP tools are declarations: known before the program loads
+            providers = open_providers(mcp=opts.mcp)
+        return _run_with(opts, providers)
+    except ProviderError as e:  # the reference prints these bare and exits 1
+        print(e, file=sys.stderr)
+        return 1
+    finally:
+        providers.close()
+
+
+def _run_with(opts, providers) -> int:
     from ilo import api, entry
 
     program = None
     text = opts.words[0]
+    loader = providers if providers is not None else api
     try:
         is_file = entry.is_file_argument(text)
         if opts.ast:
             return _dump_ast(text, is_file)
         try:
-            program = api.load_file(text) if is_file else api.load(text)
+            program = loader.load_file(text) if is_file else loader.load(text)
         except IloError as e:
             if _dumps_instead(opts, is_file, _parsed_functions(text, is_file, e)):
                 return _dump_ast(text, is_file)  # an inspection, so verify errors do not stop it
@@ -317,7 +351,19 @@ def _run(opts) -> int:
         entry.check_arity(program, name, words)
         args = entry.parse_args(program, name, words)
         engine = opts.engine or api.default_engine()
-        result = program.call(name, *args, engine=engine, max_steps=opts.max_steps, timeout=opts.timeout)
+        if opts.tools is not None:  # read when the run needs it, as the reference does
+            from ilo.toolprov import ProviderError, open_providers
+
+            try:
+                providers.provider = open_providers(tools=opts.tools).provider
+            except ProviderError as e:  # printed bare, exit 1, as the reference does
+                print(e, file=sys.stderr)
+                return 1
+        if providers is not None:
+            with providers.active(program):
+                result = program.call(name, *args, engine=engine, max_steps=opts.max_steps, timeout=opts.timeout)
+        else:
+            result = program.call(name, *args, engine=engine, max_steps=opts.max_steps, timeout=opts.timeout)
         status = _print_result(result, opts, entry.result_is_loop_tail(program, name))
         if opts.jit_stats and program.last_jit_stats is not None:
             print(program.last_jit_stats.report(), file=sys.stderr)

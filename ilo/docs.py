@@ -235,7 +235,7 @@ def full_reference() -> str:
     out += ["", "## Error codes", "", "| code | title | explanation |", "|---|---|---|"]
     for code in REGISTRY.values():
         out.append(f"| {code.code} | {code.title} | {code.explanation} |")
-    out += ["", "## Tools", ""] + [TOOL_TOPICS["serv"](), "", TOOL_TOPICS["graph"]()]
+    out += ["", "## Tools", ""] + [TOOL_TOPICS["serv"](), "", TOOL_TOPICS["graph"](), "", TOOL_TOPICS["tools"]()]
     out += ["", _COMPACT_TAIL]
     return "\n".join(out)
 
@@ -341,7 +341,23 @@ def _graph_help() -> str:
     return "ilo graph  (tool)\n\n" + HELP
 
 
-TOOL_TOPICS = {"serv": _serv_help, "serve": _serv_help, "graph": _graph_help}
+def _tools_help() -> str:
+    from ilo import toolprov
+    from ilo.toolprov import config, listing
+
+    def part(doc: str, stop: str) -> str:
+        return doc.split(stop)[0].strip()
+
+    return "\n\n".join([
+        "ilo --tools / --mcp / ilo tools  (tool providers)",
+        toolprov.HELP.strip(),
+        "Config files\n\n" + part(config.__doc__, "Errors are").split("\n\n", 1)[1],
+        "Listing\n\n" + listing.__doc__.strip(),
+    ]) + "\n"
+
+
+TOOL_TOPICS = {"serv": _serv_help, "serve": _serv_help, "graph": _graph_help, "tools": _tools_help,
+               "mcp": _tools_help}
 
 
 # ── README ──────────────────────────────────────────────────────────────────

@@ -51,8 +51,9 @@ class ProgramCache:
     A cached ``Program`` keeps its compiled bytecode and its JIT tiers, which is what makes a
     repeated request skip every stage before running."""
 
-    def __init__(self, capacity: int = DEFAULT_CACHE):
+    def __init__(self, capacity: int = DEFAULT_CACHE, loader=None):
         self.capacity = max(1, capacity)
+        self.loader = loader  # has .load(source): the tool providers' (MCP tools declared)
         self._items: OrderedDict[str, object] = OrderedDict()
         self.hits = 0
         self.misses = 0
@@ -68,7 +69,7 @@ class ProgramCache:
             from ilo import api
 
             try:
-                found = api.load(source)
+                found = (self.loader or api).load(source)
             except IloError as e:
                 found = e
             self._items[source] = found
@@ -86,8 +87,10 @@ class Server:
     """The request handler, separate from the stdin/stdout loop so it can be tested directly."""
 
     def __init__(self, cache_size: int = DEFAULT_CACHE, engine: str | None = None,
-                 max_steps: int | None = None, timeout: float | None = None):
-        self.cache = ProgramCache(cache_size)
+                 max_steps: int | None = None, timeout: float | None = None, providers=None):
+        # providers: an ilo.toolprov.Providers (``--tools`` / ``--mcp``), or None (stub tools)
+        self.providers = providers
+        self.cache = ProgramCache(cache_size, providers)
         self.engine = engine
         self.max_steps = max_steps
         self.timeout = timeout
@@ -137,7 +140,7 @@ class Server:
         # captured and sent in the response's "stdout" field.
         printed = io.StringIO()
         try:
-            with contextlib.redirect_stdout(printed):
+            with contextlib.redirect_stdout(printed), self._tools(program):
                 name = program.resolve_function(req.get("func"))
                 args = _arguments(program, name, req.get("args") or [])
                 value = program.call(name, *args, engine=engine, **limits)
@@ -152,6 +155,10 @@ class Server:
         if req.get("jit_stats") is True:
             resp["jit"] = _jit_summary(program, _kernel_count() - kernels)
         return resp
+
+    def _tools(self, program):
+        """Tool calls of this request go to the providers (with this program's declarations)."""
+        return self.providers.active(program) if self.providers is not None else contextlib.nullcontext()
 
     def stats(self) -> dict:
         """Counters for ``{"stats": true}``: requests, program cache, JIT kernels in memory."""
@@ -299,10 +306,13 @@ def _jit_summary(program, built: int) -> dict:
 
 USAGE = """\
 usage: ilo serv [--engine tree|vm|jit] [--cache N] [--max-steps N] [--timeout SECONDS]
+                [--tools FILE | --mcp FILE]
 
 Reads one JSON request per line on stdin and writes one JSON response per line on stdout
 (first {"ready": true}); see `ilo help serv`. Request: {"program": SRC, "func": NAME,
 "args": [..]}, optional "engine", "max_steps", "timeout", "id", "jit_stats".
+--tools FILE sends tool calls to HTTP endpoints, --mcp FILE to MCP servers (whose tools
+every program may call undeclared); see `ilo help tools`.
 """
 
 
@@ -324,7 +334,7 @@ def parse_args(argv: list[str]) -> dict | str:
             value = argv[i + 1]
             i += 1
         else:
-            return f"{key} requires a value"
+            return f"{key} requires a path argument" if key in ("--mcp", "-m", "--tools", "-t") else f"{key} requires a value"
         i += 1
         try:
             if key == "--engine":
@@ -337,8 +347,8 @@ def parse_args(argv: list[str]) -> dict | str:
                 opts["max_steps"] = int(value)
             elif key == "--timeout":
                 opts["timeout"] = float(value)
-            else:
-                return f"{key}: tool providers (MCP / HTTP tools) are not supported by ilo for Python"
+            else:  # the providers are opened by main, once, for every request
+                opts["mcp" if key in ("--mcp", "-m") else "tools"] = value
         except ValueError:
             return f"{key}: not a number: {value!r}"
     return opts
@@ -380,12 +390,24 @@ def main(argv: list[str] | None = None) -> int:
     stdin = getattr(sys.stdin, "buffer", sys.stdin)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8", errors="replace")
+    tools, mcp, providers = opts.pop("tools", None), opts.pop("mcp", None), None
+    if tools is not None or mcp is not None:
+        from ilo.toolprov import ProviderError, open_providers
+
+        try:
+            providers = open_providers(tools=tools, mcp=mcp)
+        except ProviderError as e:  # as the reference: the message alone, exit 1, no loop
+            print(e, file=sys.stderr)
+            return 1
     try:
-        return serve(stdin, sys.stdout, Server(**opts))
+        return serve(stdin, sys.stdout, Server(**opts, providers=providers))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the client went away
         return 0
+    finally:
+        if providers is not None:
+            providers.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

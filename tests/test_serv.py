@@ -207,7 +207,10 @@ def test_parse_args():
     assert parse_args(["-j", "--engine", "vm", "--cache=5", "--max-steps", "10"]) == {
         "engine": "vm", "cache_size": 5, "max_steps": 10}
     assert "unknown flag" in parse_args(["--nope"])
-    assert "not supported" in parse_args(["--mcp", "cfg.json"])
+    # tool providers are accepted now (they were refused before ilo.toolprov existed)
+    assert parse_args(["--mcp", "cfg.json"]) == {"mcp": "cfg.json"}
+    assert parse_args(["--tools=t.json"]) == {"tools": "t.json"}
+    assert "requires a path argument" in parse_args(["--tools"])
 
 
 def test_cache_is_lru():

@@ -96,6 +96,7 @@ _TABLE: tuple[Code, ...] = (
     Code("ILO-R016", "bad argument", "An argument from the command line or the Python API does not fit the parameter's declared type."),
     Code("ILO-R017", "file error", "A file could not be read or written."),
     Code("ILO-R018", "value too large", "A text or list would pass the size limit (2**30 characters, 2**28 elements) or memory ran out while building it; the variable keeps its old value."),
+    Code("ILO-R099", "tool call failed", "A tool provider (--tools / --mcp) could not complete a call: the tool is not in its config, the host cannot be reached, it timed out, its answer is not JSON, or the MCP server died. (A non-2xx HTTP answer is an Err value instead.)"),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _TABLE}

@@ -33,9 +33,18 @@ def undefined_function(name: str) -> IloRuntimeError:
     return IloRuntimeError("ILO-R002", f"undefined function: {name}")
 
 
+# The tool provider in force (``ilo.toolprov`` sets it for a run with --tools / --mcp):
+# one slot, read on every tool call by every engine, so no engine needs to know providers.
+PROVIDER: list = [None]
+
+
 def call_tool(name: str, args: list):
-    """A tool call. Without a tool provider the reference reports the call on stderr and
-    answers ``~nil``; so do we, on every engine."""
+    """A tool call. With a provider, its answer (a value, or ``ILO-R099`` raised). Without
+    one the reference reports the call on stderr and answers ``~nil``; so do we, on every
+    engine."""
+    provider = PROVIDER[0]
+    if provider is not None:
+        return provider.call(name, args)
     shown = ", ".join(format_value(a) for a in args)
     print(f"tool call: {name}({shown})", file=sys.stderr)
     return Ok(None)
