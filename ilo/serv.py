@@ -1,7 +1,7 @@
 """``ilo serv``: a long-lived JSON request/response loop on stdin/stdout, for agents.
 
 In: one JSON object per line on stdin. Out: one JSON object per line on stdout, the first
-being ``{"ready": true}``. The protocol is the reference CLI's (``ilo serv``), so its
+being ``{"ready":true}``. The protocol is the reference CLI's (``ilo serv``), so its
 requests work unchanged:
 
     {"program": SRC, "func": NAME?, "args": [..]?}
@@ -102,9 +102,11 @@ class Server:
     def handle_line(self, line: str) -> dict:
         """The response to one request line; never raises (except KeyboardInterrupt)."""
         self.requests += 1
+        from ilo.runtime.builtins.jsonfmt import JsonError, loads
+
         try:
-            req = json.loads(line)
-        except (ValueError, RecursionError) as e:
+            req = loads(line.strip())  # serde_json's wording in the message, as the reference's
+        except (JsonError, ValueError, RecursionError) as e:
             return self._fail({"phase": "request", "message": f"invalid JSON: {e}"})
         rid = req.get("id") if isinstance(req, dict) else None
         try:
@@ -219,7 +221,7 @@ def _diag_error(phase: str, diags: list, source) -> dict:
 def _value_response(value, start: float) -> dict:
     from ilo.runtime.values import Err, Ok
 
-    ms = round((time.perf_counter() - start) * 1000, 3)
+    ms = int((time.perf_counter() - start) * 1000)  # whole milliseconds, as the reference's as_millis
     if isinstance(value, Ok):  # a top-level ~v is unwrapped, as the reference does
         return {"ok": to_json(value.value), "ms": ms}
     if isinstance(value, Err):
@@ -309,7 +311,7 @@ usage: ilo serv [--engine tree|vm|jit] [--cache N] [--max-steps N] [--timeout SE
                 [--tools FILE | --mcp FILE]
 
 Reads one JSON request per line on stdin and writes one JSON response per line on stdout
-(first {"ready": true}); see `ilo help serv`. Request: {"program": SRC, "func": NAME,
+(first {"ready":true}); see `ilo help serv`. Request: {"program": SRC, "func": NAME,
 "args": [..]}, optional "engine", "max_steps", "timeout", "id", "jit_stats".
 --tools FILE sends tool calls to HTTP endpoints, --mcp FILE to MCP servers (whose tools
 every program may call undeclared); see `ilo help tools`.
@@ -356,7 +358,7 @@ def parse_args(argv: list[str]) -> dict | str:
 
 def serve(stdin, stdout, server: Server) -> int:
     """Answer each non-blank line of ``stdin`` on ``stdout`` until end of input."""
-    stdout.write('{"ready": true}\n')
+    stdout.write('{"ready":true}\n')
     stdout.flush()
     for raw in stdin:
         line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
@@ -369,10 +371,28 @@ def serve(stdin, stdout, server: Server) -> int:
 
 
 def _dumps(resp: dict) -> str:
+    """A response line as the reference's serde_json writes it: compact, object keys sorted
+    (its maps are ordered by key), numbers in serde_json's form (``1e20``, ``1e-7``)."""
+    from ilo.runtime.builtins import jsonfmt
+
     try:
-        return json.dumps(resp, ensure_ascii=False)
+        return jsonfmt.render(_serde_tree(resp, jsonfmt))
     except (ValueError, TypeError, RecursionError) as e:  # never leave a request unanswered
-        return json.dumps({"error": {"phase": "runtime", "message": f"response not encodable: {e}"}})
+        return json.dumps({"error": {"message": f"response not encodable: {e}", "phase": "runtime"}},
+                          separators=(",", ":"))
+
+
+def _serde_tree(x, jsonfmt):
+    """Plain JSON data (``to_json``'s, the diagnostics') with every number as the rendered token
+    ``jsonfmt.render`` writes unchanged."""
+    t = type(x)
+    if t is dict:
+        return {k: _serde_tree(v, jsonfmt) for k, v in x.items()}
+    if t is list:
+        return [_serde_tree(v, jsonfmt) for v in x]
+    if t is int or t is float:  # ints here are whole numbers below 1e15 and counters
+        return jsonfmt.dump_tree(float(x))
+    return x
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -243,3 +243,17 @@ def test_deep_values_encode():
         out, depth = out[0], depth + 1
     assert depth == 10_000
     assert to_json(float("nan")) is None and to_json(1e20) == 1e20 and to_json(3.0) == 3
+
+
+def test_response_lines_are_written_as_serde_json_writes_them():
+    # compact, object keys sorted (the reference's maps are ordered by key), numbers in
+    # serde_json's form, whole milliseconds
+    reqs = ['{"program":"f>L n;[1e20 1e-7 0.5 3 -0]"}', '{"program":"f>R n t;^\\"no\\""}', "nope"]
+    r = subprocess.run([sys.executable, "-m", "ilo", "serv"], cwd=REPO, input="\n".join(reqs) + "\n",
+                       capture_output=True, text=True, timeout=60)
+    lines = r.stdout.splitlines()
+    assert lines[0] == '{"ready":true}'
+    assert lines[1].startswith('{"ms":') and lines[1].endswith(',"ok":[1e20,1e-7,0.5,3,0]}')
+    assert json.loads(lines[1])["ms"] == int(json.loads(lines[1])["ms"])
+    assert lines[2].startswith('{"error":{"phase":"program","value":"no"},"ms":')
+    assert lines[3] == '{"error":{"message":"invalid JSON: expected value at line 1 column 1","phase":"request"}}'
