@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import math
 import sys
 import time
 from collections import OrderedDict
@@ -223,64 +222,21 @@ def _value_response(value, start: float) -> dict:
 
     ms = int((time.perf_counter() - start) * 1000)  # whole milliseconds, as the reference's as_millis
     if isinstance(value, Ok):  # a top-level ~v is unwrapped, as the reference does
-        return {"ok": to_json(value.value), "ms": ms}
+        return {"ok": to_json(value.value, inside_ok=True), "ms": ms}
     if isinstance(value, Err):
         return {"error": {"phase": "program", "value": to_json(value.value)}, "ms": ms}
     return {"ok": to_json(value), "ms": ms}
 
 
-class _NotJson(Exception):
-    pass
+def to_json(value, inside_ok: bool = False):
+    """An ilo value's JSON text as a token the response writer copies unchanged: the
+    reference's ``Value::to_json`` (``runtime/jsonvalue``, the text ``--json`` prints). A value
+    holding a function has no JSON form: inside a top-level ``~`` it is null, elsewhere its
+    display text, as the reference's serv answers."""
+    from ilo.runtime import jsonvalue
+    from ilo.runtime.builtins.jsonfmt import RawJson
 
-
-def to_json(value):
-    """An ilo value as a JSON-ready Python value, the way the reference's serv answers:
-    whole numbers below 1e15 as integers, NaN/inf as null, maps and records as objects,
-    nested results as ``{"ok": v}`` / ``{"err": e}``. A value holding a function has no JSON
-    form; it is sent as its printed text."""
-    try:
-        return _tree(value)
-    except _NotJson:
-        from ilo.runtime.format import format_value
-
-        return format_value(value)
-
-
-def _tree(v):
-    from ilo.runtime.values import Err, Ok, Record
-
-    # Iterative, so a deeply nested value cannot exhaust the Python stack.
-    root: list = [None]
-    stack = [(v, root, 0)]
-    while stack:
-        x, slot, key = stack.pop()
-        t = type(x)
-        if x is None or t is bool or t is str:
-            out = x
-        elif t is float:
-            out = None if not math.isfinite(x) else (int(x) if x == int(x) and abs(x) < 1e15 else x)
-        elif t is list:
-            out = [None] * len(x)
-            stack.extend((e, out, i) for i, e in enumerate(x))
-        elif t is dict or t is Record:
-            items = x.fields if t is Record else x
-            out = {}
-            for k, e in items.items():
-                out[k if type(k) is str else _key_text(k)] = None
-                stack.append((e, out, k if type(k) is str else _key_text(k)))
-        elif t is Ok or t is Err:
-            out = {"ok" if t is Ok else "err": None}
-            stack.append((x.value, out, "ok" if t is Ok else "err"))
-        else:
-            raise _NotJson
-        slot[key] = out
-    return root[0]
-
-
-def _key_text(k) -> str:
-    from ilo.runtime.format import format_value
-
-    return format_value(k)
+    return RawJson(jsonvalue.ok_text(value) if inside_ok else jsonvalue.value_text(value))
 
 
 def _kernel_count() -> int:

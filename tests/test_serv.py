@@ -11,6 +11,7 @@ import sys
 import pytest
 from conftest import REPO
 
+from ilo.runtime.format import format_value
 from ilo.serv import ProgramCache, Server, parse_args, to_json
 
 pytestmark = pytest.mark.timeout(120)
@@ -237,12 +238,14 @@ def test_deep_values_encode():
     v: list = []
     for _ in range(10_000):
         v = [v]
-    out = to_json(v)
-    depth = 0
-    while out:
-        out, depth = out[0], depth + 1
-    assert depth == 10_000
-    assert to_json(float("nan")) is None and to_json(1e20) == 1e20 and to_json(3.0) == 3
+    out = str(to_json(v))
+    assert out == "[" * 10_001 + "]" * 10_001  # the innermost [] and 10,000 around it
+    assert to_json(float("nan")) == "null" and to_json(1e20) == "1e20" and to_json(3.0) == "3"
+    # a function has no JSON form: its display text, or null right inside a top-level ~
+    from ilo.runtime.values import FnRef
+
+    assert json.loads(to_json([FnRef("f")])) == format_value([FnRef("f")])
+    assert to_json(FnRef("f"), inside_ok=True) == "null"
 
 
 def test_response_lines_are_written_as_serde_json_writes_them():

@@ -97,17 +97,22 @@ def result_json(v) -> str:
     ``{"error": {"phase": "program", "value": v}}`` for an Err (a value JSON cannot hold is
     written as its display text, or null inside an Ok, as the reference does)."""
     if isinstance(v, Err):
-        return '{"error":{"phase":"program","value":' + _or_text(v.value) + "}}"
+        return '{"error":{"phase":"program","value":' + value_text(v.value) + "}}"
     if isinstance(v, Ok):
-        try:
-            inner = dumps(v.value)
-        except TypeError:
-            inner = "null"
-        return '{"ok":' + inner + "}"
-    return '{"ok":' + _or_text(v) + "}"
+        return '{"ok":' + ok_text(v.value) + "}"
+    return '{"ok":' + value_text(v) + "}"
 
 
-def _or_text(v) -> str:
+def ok_text(v) -> str:
+    """``v``'s JSON text inside a top-level Ok: null when JSON cannot hold it."""
+    try:
+        return dumps(v)
+    except TypeError:
+        return "null"
+
+
+def value_text(v) -> str:
+    """``v``'s JSON text, or its display text as a JSON string when JSON cannot hold it."""
     try:
         return dumps(v)
     except TypeError:

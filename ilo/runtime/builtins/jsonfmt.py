@@ -28,6 +28,9 @@ class _Raw(str):
     """A JSON token already rendered (a number or ``null``)."""
 
 
+RawJson = _Raw  # for writers that embed JSON text made elsewhere (``ilo serv``'s values)
+
+
 _NULL = _Raw("null")
 
 
