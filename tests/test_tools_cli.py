@@ -205,7 +205,7 @@ def test_help_answers_every_builtin_alias_construct_and_code():
 
 
 @pytest.mark.parametrize("word,expect", [("map", "map (F a c) (L a) > L c"), ("fold", "fld/fold"),
-                                         ("wh", "wh cond{body}"), (">>", "x>>f a"), ("serv", '"ready": true')])
+                                         ("wh", "wh cond{body}"), (">>", "x>>f a"), ("serv", '"ready":true')])
 def test_help_name_on_the_command_line(word, expect):
     r = ilo("help", word)
     assert r.returncode == 0 and expect in r.stdout, r.stderr
