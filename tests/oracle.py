@@ -43,3 +43,16 @@ def assert_same(src, func: str | None, *args, engines=None, **options):
     if first[0] == "error":
         return first
     return program.call(func, *args, engine=engines[0], **options)
+
+
+def jit_agrees(src: str, func: str, args: tuple, calls: int = 3) -> tuple:
+    """Tree and VM agree on ``src``; then ``calls`` JIT calls on one loaded program, at
+    threshold 2 (loops compile at once, functions on their second entry, so later calls run
+    the kernels), agree with them too. Returns (that program, the outcome): tests then read
+    ``program.last_jit_stats`` to show the kernel they mean really ran."""
+    want = outcome(ilo.load(src), func, args, "tree")
+    assert outcome(ilo.load(src), func, args, "vm") == want, src
+    program = ilo.load(src)
+    for _ in range(calls):
+        assert outcome(program, func, args, "jit", jit_threshold=2) == want, src
+    return program, want

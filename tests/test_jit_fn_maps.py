@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from oracle import outcome  # the one differential oracle (value+type, or code+message+span+function)
+from oracle import (  # the one differential oracle (value+type, or code+message+span+function)
+    jit_agrees,
+    outcome,
+)
 
 import ilo
 from ilo import config
@@ -27,12 +30,7 @@ def check(src: str, func: str, *args, numba: str = "always", monkeypatch=None, c
     """Tree and VM agree; then ``calls`` JIT calls at threshold 2 (functions compile on their
     second entry) agree with them. Returns the stats of the last JIT call."""
     monkeypatch.setattr(config, "JIT_NUMBA", numba)
-    want = outcome(ilo.load(src), func, args, "tree")
-    assert outcome(ilo.load(src), func, args, "vm") == want
-    program = ilo.load(src)
-    for _ in range(calls):
-        assert outcome(program, func, args, "jit", jit_threshold=2) == want
-    return program.last_jit_stats
+    return jit_agrees(src, func, args, calls)[0].last_jit_stats
 
 
 def kernel(stats, name: str):

@@ -15,7 +15,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracle import outcome
+from oracle import jit_agrees, outcome
 
 import ilo
 from ilo import config
@@ -32,11 +32,7 @@ def _kernels(tmp_path, monkeypatch):
 
 
 def _function_kernel_ran(src: str, func: str, *args):
-    want = outcome(ilo.load(src), func, args, "tree")
-    assert outcome(ilo.load(src), func, args, "vm") == want
-    program = ilo.load(src)
-    for _ in range(4):
-        assert outcome(program, func, args, "jit", jit_threshold=2) == want, src
+    program, want = jit_agrees(src, func, args, calls=4)
     fks = [k for k in program.last_jit_stats.functions if k.name == func]
     assert fks and fks[0].backend == "python" and fks[0].entries >= 1, program.last_jit_stats.report()
     return want
