@@ -48,7 +48,8 @@ output:
   --version    print the version
 
 tools:
-  ilo                                 interactive REPL (also: python -m ilo)
+  ilo | ilo repl                      interactive REPL (also: python -m ilo); `ilo repl -j` is
+                                      the JSON request loop of `ilo serv`
   ilo -ai | ilo help ai               compact language reference for an agent's prompt
   ilo help lang                       full language reference
   ilo help CODE | ilo --explain CODE  explain an error code, e.g. ILO-T004
@@ -182,6 +183,8 @@ def _main(argv: list[str] | None) -> int:
         from ilo.graph import main as graph_main
 
         return graph_main(argv[1:])
+    if argv and argv[0] == "repl":  # the reference's subcommand; with -j/--json its serve loop
+        return _repl_command(argv[1:])
     if argv and argv[0] in ("tools", "tool"):  # list what a tool provider config offers
         from ilo.toolprov.listing import main as tools_main
 
@@ -300,6 +303,24 @@ def _format(opts) -> int:
     except IloError as e:
         _report(e.diagnostics, source, opts)
         return 1
+
+
+def _repl_command(args: list[str]) -> int:
+    """``ilo repl``: the REPL, with the usual engine flags; ``-j``/``--json`` runs the serve
+    loop instead, as the reference's ``repl -j`` does."""
+    if any(a in ("-j", "--json") for a in args):
+        from ilo.serv import main as serv_main
+
+        return serv_main([a for a in args if a not in ("-j", "--json")])
+    engine = None
+    for a in args:
+        if a not in ENGINE_FLAGS:
+            print(f"{USAGE}\nilo: error: repl: unknown option '{a}' (engine flags and -j only)", file=sys.stderr)
+            return 1
+        engine = ENGINE_FLAGS[a]
+    from ilo.repl import run_repl
+
+    return run_repl(engine)
 
 
 def _run(opts) -> int:

@@ -5,6 +5,7 @@ every construct example in the generated references runs and prints what they cl
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -156,6 +157,18 @@ def test_repl_also_under_a_run_flag_and_at_end_of_input():
     r = ilo("--run-tree", stdin=":engine\n")
     assert r.returncode == 0 and r.stdout.startswith("engine: tree")
     assert ilo(stdin="").returncode == 0
+
+
+def test_repl_subcommand_as_the_reference_spells_it():
+    # `ilo repl` is the REPL (never a program named repl); `ilo repl -j` the JSON request loop
+    r = ilo("repl", "--run-vm", stdin=":engine\ndbl x:n>n;*x 2\ndbl 21\n")
+    assert r.returncode == 0 and r.stdout.splitlines()[1:] == ["defined dbl", "42"]
+    assert r.stdout.startswith("engine: vm")
+    r = ilo("repl", "-j", stdin='{"program": "f>n;7"}\n')
+    lines = r.stdout.splitlines()
+    assert r.returncode == 0 and lines[0] == '{"ready":true}' and json.loads(lines[1])["ok"] == 7
+    r = ilo("repl", "--bogus")
+    assert r.returncode == 1 and "unknown option '--bogus'" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_repl_keeps_records_and_rejects_bad_definitions():
