@@ -49,24 +49,22 @@ class McpServer:
 
 def read_tools_config(path: str) -> dict[str, Endpoint]:
     """``--tools PATH``: tool name -> ``Endpoint``."""
-    data = _read(path, "tools config")
-    try:
-        top = _struct(data, "ToolsConfig")
-        tools = _required(top, "tools", _map)
-        return {name: _endpoint(spec) for name, spec in tools.items()}
-    except _Bad as e:
-        raise ConfigError(f"failed to parse tools config {path}: {e}") from None
+    return _read_config(path, "tools config", "ToolsConfig", "tools", _endpoint)
 
 
 def read_mcp_config(path: str) -> dict[str, McpServer]:
     """``--mcp PATH``: server name -> ``McpServer``, in file order."""
-    data = _read(path, "MCP config")
+    return _read_config(path, "MCP config", "McpConfig", "mcpServers", _server)
+
+
+def _read_config(path: str, what: str, struct: str, key: str, entry) -> dict:
+    """The one shape both files have: an object whose ``key`` maps names to entries."""
+    data = _read(path, what)
     try:
-        top = _struct(data, "McpConfig")
-        servers = _required(top, "mcpServers", _map)
-        return {name: _server(spec) for name, spec in servers.items()}
+        found = _required(_struct(data, struct), key, _map)
+        return {name: entry(spec) for name, spec in found.items()}
     except _Bad as e:
-        raise ConfigError(f"failed to parse MCP config {path}: {e}") from None
+        raise ConfigError(f"failed to parse {what} {path}: {e}") from None
 
 
 # ── reading ─────────────────────────────────────────────────────────────────
