@@ -56,3 +56,9 @@ def jit_agrees(src: str, func: str, args: tuple, calls: int = 3) -> tuple:
     for _ in range(calls):
         assert outcome(program, func, args, "jit", jit_threshold=2) == want, src
     return program, want
+
+
+def function_kernel(stats, name: str):
+    """The one compiled function ``name`` in a call's JIT stats (a test fails if there is none)."""
+    (fk,) = [k for k in stats.functions if k.name == name]
+    return fk

@@ -11,6 +11,7 @@ import math
 
 import pytest
 from oracle import (  # the one differential oracle (value+type, or code+message+span+function)
+    function_kernel,
     jit_agrees,
     outcome,
 )
@@ -33,9 +34,7 @@ def check(src: str, func: str, *args, numba: str = "always", monkeypatch=None, c
     return jit_agrees(src, func, args, calls)[0].last_jit_stats
 
 
-def kernel(stats, name: str):
-    (fk,) = [k for k in stats.functions if k.name == name]
-    return fk
+kernel = function_kernel  # (stats, name): the compiled function
 
 
 ACC = "acc n:n>M n n;m=mmap;i=0;wh <i n{k=mod (* i 7) n;c=mget m k;v=?? c 0;m=mset m k (+v 1);i=+i 1};m"

@@ -12,6 +12,7 @@ import math
 
 import pytest
 from oracle import (  # the one differential oracle (value+type, or code+message+span+function)
+    function_kernel,
     jit_agrees,
     outcome,
 )
@@ -35,8 +36,7 @@ def check(src: str, func: str, *args, numba: str = "always", monkeypatch=None, c
 
 
 def kernel(program, name: str):
-    (fk,) = [k for k in program.last_jit_stats.functions if k.name == name]
-    return fk
+    return function_kernel(program.last_jit_stats, name)
 
 
 def on_numba(program, name: str, deopts: int | None = 0):
