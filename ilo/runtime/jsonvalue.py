@@ -18,8 +18,11 @@ from ilo.runtime.format import format_value
 from ilo.runtime.values import Err, FnRef, Ok, Record
 
 
-def dumps(v) -> str:
-    """Compact JSON text of ``v``; ``TypeError`` for a value JSON cannot hold (a function)."""
+def dumps(v, max_depth: int | None = None) -> str:
+    """Compact JSON text of ``v``; ``TypeError`` for a value JSON cannot hold (a function);
+    ``ValueError`` when ``max_depth`` is given and containers nest deeper than that."""
+    if max_depth is not None and _deeper_than(v, max_depth):
+        raise ValueError("recursion limit exceeded")
     out: list[str] = []
     # An explicit stack, not recursion: a program can build lists nested thousands deep.
     stack: list = [v]
@@ -61,9 +64,23 @@ def _emit(v, out: list[str], stack: list) -> None:
     elif isinstance(v, Err):
         _queue(stack, "{", "}", [("err", v.value)])
     elif isinstance(v, FnRef):
-        raise TypeError("functions cannot be serialized")
+        raise TypeError("closures cannot be serialized" if v.captures else "functions cannot be serialized")
     else:
         raise TypeError(f"cannot serialize {type(v).__name__}")
+
+
+def _deeper_than(v, limit: int) -> bool:
+    stack = [(v, 0)]
+    while stack:
+        x, depth = stack.pop()
+        if isinstance(x, (Ok, Err)):
+            stack.append((x.value, depth + 1))
+        elif isinstance(x, (list, dict, Record)):
+            if depth >= limit:
+                return True
+            items = x if isinstance(x, list) else (x.fields if isinstance(x, Record) else x).values()
+            stack.extend((e, depth + 1) for e in items)
+    return False
 
 
 def _first(pair):

@@ -73,7 +73,7 @@ class HttpProvider:
         if endpoint is None:
             raise tool_error(f"tool not configured: {name}")
         try:
-            body = jsonconv.dumps({"args": [jsonconv.arg_tree(a) for a in args]}).encode("utf-8")
+            body = ('{"args":[' + ",".join(map(jsonconv.arg_text, args)) + "]}").encode("utf-8")
         except jsonconv.Unserialisable as e:
             raise tool_error(f"JSON error for tool '{name}': {e}") from None
         decl = self.declared.get(name)

@@ -5,47 +5,34 @@ Arguments go out the way the reference serialises them: numbers that are whole a
 default map writes them), results as ``{"ok": v}`` / ``{"err": e}``. A function value has no
 JSON form: that is ``ToolFailure`` ("functions cannot be serialized"). Responses come back as
 ``from_json`` reads them: a one-key ``{"ok": v}`` / ``{"err": e}`` object is a result, any
-other object a record of type ``_``. The number and text rendering is jsonfmt's (the
-``jdmp`` code), not a second copy.
+other object a record of type ``_``. Arguments are written by ``runtime/jsonvalue`` (the
+writer ``--json`` and ``ilo serv`` use) and responses parsed by jsonfmt (the ``jpar`` code):
+no second copy of either.
 """
 
 from __future__ import annotations
 
+from ilo.runtime import jsonvalue
 from ilo.runtime.builtins import jsonfmt
-from ilo.runtime.format import format_value
-from ilo.runtime.values import Err, FnRef, Ok, Record
+from ilo.runtime.values import Err, Ok, Record
 
 
 class Unserialisable(Exception):
     """A value JSON cannot hold (a function); the message is the reference's."""
 
 
-def arg_tree(v):
-    """An ilo value as a JSON tree for ``jsonfmt.render`` (iterative: deep values are fine)."""
-    root: list = [None]
-    stack = [(v, root, 0)]
-    while stack:
-        x, slot, key = stack.pop()
-        t = type(x)
-        if t is Ok or t is Err:
-            out = {"ok" if t is Ok else "err": None}
-            stack.append((x.value, out, "ok" if t is Ok else "err"))
-        elif t is list:
-            out = [None] * len(x)
-            stack.extend((e, out, i) for i, e in enumerate(x))
-        elif t is dict or t is Record:
-            items = x.fields if t is Record else x
-            out = {}
-            for k, e in items.items():
-                name = k if type(k) is str else format_value(k)
-                out[name] = None
-                stack.append((e, out, name))
-        elif t is FnRef:
-            raise Unserialisable("closures cannot be serialized" if x.captures else "functions cannot be serialized")
-        else:
-            out = jsonfmt.dump_tree(x)  # scalars: serde_json's number layout
-        slot[key] = out
-    return root[0]
+# Python's own recursion limit was the bound when arguments were rendered recursively; kept as
+# the depth past which an argument is refused (the reference would overflow its stack).
+MAX_ARG_DEPTH = 1000
+
+
+def arg_text(v) -> str:
+    """An argument's JSON text: the one ``Value::to_json`` writer (``runtime/jsonvalue``, what
+    ``--json`` and ``ilo serv`` print); Unserialisable for a function or a value nested too deep."""
+    try:
+        return jsonvalue.dumps(v, MAX_ARG_DEPTH)
+    except (TypeError, ValueError) as e:
+        raise Unserialisable(str(e)) from None
 
 
 def dumps(tree) -> str:

@@ -240,9 +240,8 @@ class McpProvider:
             raise tool_error(f"tool not configured: {name}")
         client, tool = found
         try:
-            tree = {pname: jsonconv.arg_tree(arg) for pname, arg in zip(tool.param_names, args)}
             # rendered as serde_json renders numbers; json.loads of that gives plain data
-            arguments = json.loads(jsonconv.dumps(tree))
+            arguments = {pname: json.loads(jsonconv.arg_text(arg)) for pname, arg in zip(tool.param_names, args)}
         except jsonconv.Unserialisable as e:
             raise tool_error(f"JSON error for tool '{name}': {e}") from None
         except RecursionError:
